@@ -1,0 +1,1450 @@
+/* es.h - v0.1 - Evolution Strategies optimizer with a counter-based noise stream.
+
+   Trains any flat float parameter vector theta by the ES of Salimans et al.
+   2017 ("Evolution Strategies as a Scalable Alternative to Reinforcement
+   Learning", arXiv 1703.03864). No noise is ever stored: every eps is
+   regenerated from (seed, generation, pair) by Philox4x32-10.
+
+   QUICK START
+
+       #define ES_IMPLEMENTATION
+       #include "es.h"
+
+       es_desc d = es_desc_default();        // or: es_desc d = {0};
+       d.npop = 64; d.sigma = 0.03f; d.lr = 0.02f;
+       es opt;
+       es_init(&opt, &d, theta0, nparams);    // theta0 may be NULL (zeros)
+       for (;;) {
+           for (int i = 0; i < opt.desc.npop; i++) {
+               es_perturbed(&opt, i, buf);       // theta + sigma*s*eps
+               rewards[i] = evaluate(buf);
+           }
+           es_tell(&opt, rewards, NULL);         // shaping, gradient, step
+       }
+       es_free(&opt);
+
+   CONFIGURATION MACROS (define before including)
+
+       ES_IMPLEMENTATION   compile the implementation (in one .c file)
+       ES_STATIC           make every function static to this translation unit
+       ES_DLL              mark the API dllexport (with ES_IMPLEMENTATION) or dllimport
+       ES_NO_THREADS       no pthreads: es_pool runs everything on the caller
+       ES_NO_POSIX         no fsync/clock_gettime/sysconf (plain C stdio only)
+       ES_MALLOC, ES_FREE  default allocator (define both or neither)
+       ES_ASSERT(x)        internal assertions (default: assert)
+
+   STEP BY STEP
+
+   1. Fill an es_desc. Every zero field means its default (es_desc_default()
+      gives them written out): npop 64, sigma 0.03, lr 0.02, weight decay
+      0.005, antithetic sampling, centered-rank shaping, Adam, all pairs
+      (top_k 0), seed 0.
+   2. es_init() copies theta0 (or zeros) and allocates O(nparams) state.
+   3. Each generation, for every member i in [0, npop): es_perturbed() writes
+      theta + sigma*s*eps into a buffer of yours; evaluate it. Members are
+      independent: evaluate them on any threads (es_pool_run does that with
+      dynamic load balancing).
+   4. es_tell() takes the npop rewards, shapes them, rebuilds the gradient
+      from regenerated noise, takes one optimizer step and advances
+      opt.generation. Pass an es_pool to split the update over threads.
+   5. es_save()/es_load() write and read checkpoints; es_hash() fingerprints
+      the state.
+
+   CONTRACTS
+
+   Noise stream (ES_NOISE_STREAM_VERSION 1). eps_k[j] of pair k in generation
+   g is a function of (seed, g, k, j) alone: Philox4x32-10 with key (seed low
+   32 bits, seed high 32 bits) and counter (j/4, k, g, ES_STREAM_EPS). Each
+   block's words w0..w3 become four normals by Box-Muller: u = odd 24-bit
+   integer (w>>8)|1 times 2^-24 (never 0, never 1), r = sqrt(-2 ln u(w0)),
+   angle 2*pi*(w1 / 2^32), normals r*cos, r*sin; likewise w2, w3. ln, sin and
+   cos are the library's own float polynomials, compiled without FMA
+   contraction, so the stream is bit-identical across compilers, optimization
+   levels and platforms with IEEE float (|eps| <= 5.77 by construction).
+   Other streams (env reset noise, evaluation episodes, policy init) use the
+   same generator with another tag in counter word 3 (es_rng).
+
+   Update (ascent). With antithetic pairs and shaped utilities u:
+       g = 1/(npop*sigma) * sum_k (u_{2k} - u_{2k+1}) * eps_k
+   SGD:  theta += lr*g - lr*wd*theta
+   Adam: step on h = -g + wd*theta with lr, beta1 0.9, beta2 0.999, eps 1e-8
+         (m = b1 m + (1-b1) h; v = b2 v + (1-b2) h^2;
+          theta -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)).
+   Without antithetic sampling member i uses eps_i:
+       g = 1/(npop*sigma) * sum_i u_i * eps_i.
+   Shaping: centered ranks in [-0.5, 0.5] (ties broken by member index),
+   z-score, or raw rewards. Top-k (ARS V1-t, antithetic only): the k pairs
+   with the largest max(r+, r-) enter with utilities r / sigma_R, sigma_R the
+   std of their 2k rewards, and npop in the formula becomes 2k.
+   es-torch's update lacks the 1/sigma factor: its lr equals our lr*sigma.
+
+   Determinism. The same desc, seed and rewards give the same bytes of theta
+   and optimizer state whatever the thread count: the gradient is summed
+   over pairs in pair order inside fixed slices of ES__SLICE parameters, and
+   a thread owns whole slices, never a share of the population sum.
+
+   Memory. O(nparams + npop); nothing of size npop x nparams ever exists.
+
+   Threads. An es is not thread-safe to modify, but es_perturbed() and
+   es_noise_fill() may run on any number of threads at once.
+
+   Errors. Every fallible call returns es_result (0 ok, negative an error);
+   es_result_string() describes it. Nothing here prints, asserts on input,
+   exits or aborts.
+
+   REVISION HISTORY: see the end of this file. LICENSE: MIT, at the end.
+*/
+#ifndef ES_H_INCLUDED
+#define ES_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ES_VERSION_MAJOR 0
+#define ES_VERSION_MINOR 1
+#define ES_NOISE_STREAM_VERSION 1
+#define ES_CHECKPOINT_FORMAT_VERSION 1
+
+#ifndef ES_API
+#  if defined(ES_STATIC)
+#    define ES_API static
+#  elif defined(ES_DLL) && defined(_WIN32) && defined(ES_IMPLEMENTATION)
+#    define ES_API __declspec(dllexport)
+#  elif defined(ES_DLL) && defined(_WIN32)
+#    define ES_API __declspec(dllimport)
+#  else
+#    define ES_API extern
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum es_result {
+    ES_OK = 0,
+    ES_ERROR_INVALID_ARGUMENT = -1,
+    ES_ERROR_OUT_OF_MEMORY = -2,
+    ES_ERROR_BAD_NPOP = -3,
+    ES_ERROR_BAD_SIGMA = -4,
+    ES_ERROR_BAD_TOP_K = -5,
+    ES_ERROR_NAN_REWARD = -6,
+    ES_ERROR_IO = -7,
+    ES_ERROR_NOT_A_CHECKPOINT = -8,
+    ES_ERROR_NEWER_VERSION = -9,
+    ES_ERROR_TRUNCATED = -10,
+    ES_ERROR_CORRUPT = -11,
+    ES_ERROR_MISMATCH = -12,
+    ES_ERROR_THREADS = -13,
+    ES_ERROR_MUJOCO = -14,
+    ES_ERROR_NOT_FOUND = -15,
+    ES_ERROR_BAD_ACTION = -16,
+    ES_ERROR_REDIS = -17,
+    ES_ERROR_GL = -18
+} es_result;
+
+typedef enum es_sampling {
+    ES_SAMPLING_DEFAULT = 0,
+    ES_SAMPLING_ANTITHETIC,   /* members 2k, 2k+1 use +eps_k, -eps_k (default) */
+    ES_SAMPLING_PLAIN         /* member i uses +eps_i */
+} es_sampling;
+
+typedef enum es_shaping {
+    ES_SHAPING_DEFAULT = 0,
+    ES_SHAPING_CENTERED_RANK, /* default */
+    ES_SHAPING_ZSCORE,
+    ES_SHAPING_RAW
+} es_shaping;
+
+typedef enum es_optimizer {
+    ES_OPTIMIZER_DEFAULT = 0,
+    ES_OPTIMIZER_ADAM,        /* default */
+    ES_OPTIMIZER_SGD
+} es_optimizer;
+
+/* Stream tags: word 3 of the Philox counter. */
+enum {
+    ES_STREAM_EPS = 0,        /* perturbations (es_noise_fill) */
+    ES_STREAM_RESET = 1,      /* env reset noise of population episodes */
+    ES_STREAM_EVAL = 2,       /* env reset noise of evaluation episodes */
+    ES_STREAM_INIT = 3,       /* policy initialization */
+    ES_STREAM_USER = 16       /* first tag free for users */
+};
+
+typedef struct es_allocator {
+    void *(*alloc_fn)(size_t size, void *user_data);
+    void (*free_fn)(void *ptr, void *user_data);
+    void *user_data;
+} es_allocator;
+
+typedef struct es_desc {
+    int npop;                 /* population size, even when antithetic (64) */
+    float sigma;              /* noise std (0.03) */
+    float lr;                 /* learning rate (0.02) */
+    float wd;                 /* L2 weight decay (0.005); negative means 0 */
+    es_sampling sampling;
+    es_shaping shaping;
+    es_optimizer optimizer;
+    float beta1, beta2, adam_eps;   /* Adam (0.9, 0.999, 1e-8) */
+    int top_k;                /* pairs entering the update, 0 = all */
+    uint64_t seed;            /* noise seed (0 is a valid seed) */
+    es_allocator allocator;   /* zero: ES_MALLOC/ES_FREE */
+} es_desc;
+
+typedef struct es {
+    es_desc desc;             /* resolved: no zero left */
+    size_t nparams;
+    float *theta;
+    float *m, *v;             /* Adam moments (NULL with SGD) */
+    uint64_t t;               /* Adam step count */
+    uint32_t generation;
+    /* figures of the last es_tell */
+    double grad_norm;         /* |g| */
+    double update_ratio;      /* |dtheta| / |theta| */
+    /* scratch, O(npop + nparams / slice) */
+    float *utility;
+    int *order;
+    double *slice_sums;
+} es;
+
+/* A counter-based stream of random numbers: counter (block, index,
+   generation, stream), key from the seed. */
+typedef struct es_rng {
+    uint32_t key[2];
+    uint32_t ctr[4];
+    uint32_t word[4];
+    int used;                 /* words of word[] consumed */
+} es_rng;
+
+typedef void (*es_pool_fn)(void *user, int index, int thread);
+
+typedef struct es_pool {
+    int nthreads;             /* including the calling thread */
+    void *impl;
+} es_pool;
+
+/* One checkpoint section: a 4-character tag and its bytes. */
+typedef struct es_section {
+    uint32_t tag;
+    const void *data;
+    size_t size;
+} es_section;
+
+typedef struct es_checkpoint {
+    unsigned char *bytes;     /* the whole file, validated */
+    size_t size;
+    es_allocator allocator;
+} es_checkpoint;
+
+#define ES_TAG(a, b, c, d) ((uint32_t)(unsigned char)(a) | ((uint32_t)(unsigned char)(b) << 8) | \
+                            ((uint32_t)(unsigned char)(c) << 16) | ((uint32_t)(unsigned char)(d) << 24))
+
+ES_API const char *es_result_string(es_result result);
+ES_API es_desc es_desc_default(void);
+
+/* Philox4x32-10 (Salmon et al. 2011). */
+ES_API void es_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+/* eps of one pair: n standard normals, element j of (seed, generation, pair). */
+ES_API void es_noise_fill(uint64_t seed, uint32_t generation, uint32_t pair, float *eps, size_t n);
+
+ES_API void es_rng_init(es_rng *rng, uint64_t seed, uint32_t stream, uint32_t generation, uint32_t index);
+ES_API uint32_t es_rng_u32(es_rng *rng);
+ES_API double es_rng_uniform(es_rng *rng);   /* [0, 1), 53 bits */
+ES_API double es_rng_normal(es_rng *rng);    /* standard normal (float precision) */
+
+ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size_t nparams);
+ES_API void es_free(es *opt);
+ES_API es_result es_perturbed(const es *opt, int member, float *out);
+ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool);
+ES_API es_result es_utilities(const es_desc *desc, const float *rewards, float *utility, int *order);
+ES_API uint64_t es_hash(const es *opt);
+ES_API uint64_t es_hash_bytes(uint64_t h, const void *data, size_t size);
+#define ES_HASH_INIT 0xcbf29ce484222325ull
+
+ES_API int es_cpu_count(void);
+ES_API es_result es_pool_init(es_pool *pool, int nthreads, const es_allocator *allocator);
+ES_API void es_pool_run(es_pool *pool, int n, es_pool_fn fn, void *user);
+ES_API void es_pool_free(es_pool *pool);
+
+ES_API uint32_t es_crc32(uint32_t crc, const void *data, size_t size);
+ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int nuser,
+                                      es_checkpoint *out);
+ES_API es_result es_checkpoint_decode(es_checkpoint *ck, const void *bytes, size_t size,
+                                      const es_allocator *allocator);
+ES_API es_result es_checkpoint_read(es_checkpoint *ck, const char *path, const es_allocator *allocator);
+ES_API es_result es_checkpoint_write(const es_checkpoint *ck, const char *path);
+ES_API es_result es_checkpoint_section(const es_checkpoint *ck, uint32_t tag, const void **data, size_t *size);
+ES_API void es_checkpoint_free(es_checkpoint *ck);
+ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *allocator);
+ES_API es_result es_save(const es *opt, const char *path, const es_section *user, int nuser);
+ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size);
+
+/* Little-endian byte helpers for checkpoint sections. */
+ES_API void es_put_u32(unsigned char *p, uint32_t x);
+ES_API void es_put_u64(unsigned char *p, uint64_t x);
+ES_API void es_put_f32(unsigned char *p, float x);
+ES_API void es_put_f64(unsigned char *p, double x);
+ES_API uint32_t es_get_u32(const unsigned char *p);
+ES_API uint64_t es_get_u64(const unsigned char *p);
+ES_API float es_get_f32(const unsigned char *p);
+ES_API double es_get_f64(const unsigned char *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_H_INCLUDED */
+
+/* ======================================================================== */
+#if defined(ES_IMPLEMENTATION) && !defined(ES_IMPLEMENTATION_INCLUDED)
+#define ES_IMPLEMENTATION_INCLUDED
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#if defined(ES_MALLOC) != defined(ES_FREE)
+#  error "es.h: define both ES_MALLOC and ES_FREE, or neither"
+#endif
+#ifndef ES_MALLOC
+#  include <stdlib.h>
+#  define ES_MALLOC(size) malloc(size)
+#  define ES_FREE(ptr) free(ptr)
+#endif
+#ifndef ES_ASSERT
+#  include <assert.h>
+#  define ES_ASSERT(x) assert(x)
+#endif
+
+#if !defined(ES_NO_POSIX) && (defined(__unix__) || defined(__APPLE__))
+#  define ES__POSIX 1
+#  include <unistd.h>
+#  include <fcntl.h>
+#else
+#  define ES__POSIX 0
+#endif
+#if defined(ES_NO_THREADS) || !ES__POSIX
+#  define ES__THREADS 0
+#else
+#  define ES__THREADS 1
+#  include <pthread.h>
+#endif
+
+/* No FMA contraction in the noise path: it would change the stream's bits. */
+#if defined(__clang__)
+#  define ES__NO_CONTRACT_BEGIN _Pragma("STDC FP_CONTRACT OFF")
+#  define ES__NOCONTRACT_FN
+#elif defined(__GNUC__)
+#  define ES__NO_CONTRACT_BEGIN
+#  define ES__NOCONTRACT_FN __attribute__((optimize("fp-contract=off")))
+#else
+#  define ES__NO_CONTRACT_BEGIN
+#  define ES__NOCONTRACT_FN
+#endif
+
+#define ES__SLICE 1024   /* parameters per update slice (multiple of 4) */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ES_API const char *es_result_string(es_result result)
+{
+    switch (result) {
+    case ES_OK: return "ok";
+    case ES_ERROR_INVALID_ARGUMENT: return "invalid argument";
+    case ES_ERROR_OUT_OF_MEMORY: return "out of memory";
+    case ES_ERROR_BAD_NPOP: return "npop must be at least 2, and even with antithetic sampling";
+    case ES_ERROR_BAD_SIGMA: return "sigma must be positive and finite";
+    case ES_ERROR_BAD_TOP_K: return "top_k must be between 0 and npop/2, with antithetic sampling";
+    case ES_ERROR_NAN_REWARD: return "a reward is NaN or infinite";
+    case ES_ERROR_IO: return "file input/output failed";
+    case ES_ERROR_NOT_A_CHECKPOINT: return "not an es checkpoint (bad magic)";
+    case ES_ERROR_NEWER_VERSION: return "checkpoint written by a newer format or noise stream version";
+    case ES_ERROR_TRUNCATED: return "checkpoint is truncated";
+    case ES_ERROR_CORRUPT: return "checkpoint is corrupt (checksum or layout mismatch)";
+    case ES_ERROR_MISMATCH: return "checkpoint does not match this task or policy";
+    case ES_ERROR_THREADS: return "could not start threads";
+    case ES_ERROR_MUJOCO: return "MuJoCo error";
+    case ES_ERROR_NOT_FOUND: return "not found";
+    case ES_ERROR_BAD_ACTION: return "bad action (wrong size or not finite)";
+    case ES_ERROR_REDIS: return "Redis error";
+    case ES_ERROR_GL: return "OpenGL context error";
+    }
+    return "unknown error";
+}
+
+ES_API es_desc es_desc_default(void)
+{
+    es_desc d;
+    memset(&d, 0, sizeof d);
+    d.npop = 64;
+    d.sigma = 0.03f;
+    d.lr = 0.02f;
+    d.wd = 0.005f;
+    d.sampling = ES_SAMPLING_ANTITHETIC;
+    d.shaping = ES_SHAPING_CENTERED_RANK;
+    d.optimizer = ES_OPTIMIZER_ADAM;
+    d.beta1 = 0.9f;
+    d.beta2 = 0.999f;
+    d.adam_eps = 1e-8f;
+    return d;
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+static void *es__alloc(const es_allocator *a, size_t size)
+{
+    if (a && a->alloc_fn) return a->alloc_fn(size, a->user_data);
+    return ES_MALLOC(size);
+}
+
+static void es__free(const es_allocator *a, void *p)
+{
+    if (!p) return;
+    if (a && a->free_fn) a->free_fn(p, a->user_data);
+    else ES_FREE(p);
+}
+
+/* ---- Philox4x32-10 and the noise stream ------------------------------- */
+
+static void es__philox(const uint32_t in[4], uint32_t k0, uint32_t k1, uint32_t out[4])
+{
+    uint32_t c0 = in[0], c1 = in[1], c2 = in[2], c3 = in[3];
+    int r;
+    for (r = 0; r < 10; r++) {
+        uint64_t p0 = (uint64_t)0xD2511F53u * c0;
+        uint64_t p1 = (uint64_t)0xCD9E8D57u * c2;
+        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
+        uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+        c1 = (uint32_t)p1;
+        c3 = (uint32_t)p0;
+        c0 = n0;
+        c2 = n2;
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+
+ES_API void es_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    es__philox(ctr, key[0], key[1], out);
+}
+
+/* ln(u) for u in (0, 1): u = m * 2^e with m in [sqrt(1/2), sqrt(2)),
+   ln m = 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.1716. */
+static ES__NOCONTRACT_FN float es__logf(float u)
+{
+    ES__NO_CONTRACT_BEGIN
+    uint32_t bits, big;
+    int32_t e;
+    float m, f, s, p;
+    memcpy(&bits, &u, 4);
+    e = (int32_t)(bits >> 23) - 127;
+    bits = (bits & 0x007fffffu) | 0x3f800000u;
+    big = bits > 0x3fb504f3u;               /* m > sqrt(2) */
+    bits -= big << 23;                      /* halve m */
+    e += (int32_t)big;
+    memcpy(&m, &bits, 4);
+    f = (m - 1.0f) / (m + 1.0f);
+    s = f * f;
+    p = 0.11111111f;
+    p = p * s + 0.14285715f;
+    p = p * s + 0.2f;
+    p = p * s + 0.33333334f;
+    p = p * s + 1.0f;
+    return (float)e * 0.69314718f + 2.0f * f * p;
+}
+
+/* sin and cos of 2*pi*w/2^32: the top two bits pick the quadrant, the next
+   24 the angle a in [0, pi/2), Taylor polynomials to x^13 and x^12. */
+static ES__NOCONTRACT_FN void es__sincos_turn(uint32_t w, float *sn, float *cs)
+{
+    ES__NO_CONTRACT_BEGIN
+    uint32_t q = w >> 30;
+    float a = (float)((w >> 6) & 0xffffffu) * 5.9604644775390625e-08f * 1.5707964f;
+    float x2 = a * a, s, c, t;
+    s = -1.6059044e-10f;
+    s = s * x2 + 2.5052108e-08f;
+    s = s * x2 - 2.7557319e-06f;
+    s = s * x2 + 1.9841270e-04f;
+    s = s * x2 - 8.3333333e-03f;
+    s = s * x2 + 1.6666667e-01f;
+    s = a - a * x2 * s;
+    c = 2.0876757e-09f;
+    c = c * x2 - 2.7557319e-07f;
+    c = c * x2 + 2.4801587e-05f;
+    c = c * x2 - 1.3888889e-03f;
+    c = c * x2 + 4.1666667e-02f;
+    c = c * x2 - 0.5f;
+    c = 1.0f + x2 * c;
+    if (q & 1u) { t = s; s = c; c = -t; }
+    if (q & 2u) { s = -s; c = -c; }
+    *sn = s;
+    *cs = c;
+}
+
+/* Four Philox words to four normals (Box-Muller on word pairs). */
+static ES__NOCONTRACT_FN void es__normals4(const uint32_t w[4], float z[4])
+{
+    ES__NO_CONTRACT_BEGIN
+    int i;
+    for (i = 0; i < 4; i += 2) {
+        float u = (float)((w[i] >> 8) | 1u) * 5.9604644775390625e-08f;
+        float r = sqrtf(-2.0f * es__logf(u));
+        float sn, cs;
+        es__sincos_turn(w[i + 1], &sn, &cs);
+        z[i] = r * cs;
+        z[i + 1] = r * sn;
+    }
+}
+
+/* eps[0..n) of pair k starting at element j0 (a multiple of 4). */
+static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,
+                            size_t j0, float *eps, size_t n)
+{
+    uint32_t ctr[4], w[4];
+    float z[4];
+    size_t j = 0;
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    ctr[0] = (uint32_t)(j0 / 4);
+    ctr[1] = pair;
+    ctr[2] = generation;
+    ctr[3] = ES_STREAM_EPS;
+    for (; j + 4 <= n; j += 4, ctr[0]++) {
+        es__philox(ctr, k0, k1, w);
+        es__normals4(w, eps + j);
+    }
+    if (j < n) {
+        size_t i;
+        es__philox(ctr, k0, k1, w);
+        es__normals4(w, z);
+        for (i = 0; j + i < n; i++) eps[j + i] = z[i];
+    }
+}
+
+ES_API void es_noise_fill(uint64_t seed, uint32_t generation, uint32_t pair, float *eps, size_t n)
+{
+    es__noise_range(seed, generation, pair, 0, eps, n);
+}
+
+ES_API void es_rng_init(es_rng *rng, uint64_t seed, uint32_t stream, uint32_t generation, uint32_t index)
+{
+    rng->key[0] = (uint32_t)seed;
+    rng->key[1] = (uint32_t)(seed >> 32);
+    rng->ctr[0] = 0;
+    rng->ctr[1] = index;
+    rng->ctr[2] = generation;
+    rng->ctr[3] = stream;
+    rng->used = 4;
+}
+
+ES_API uint32_t es_rng_u32(es_rng *rng)
+{
+    if (rng->used == 4) {
+        es__philox(rng->ctr, rng->key[0], rng->key[1], rng->word);
+        rng->ctr[0]++;
+        rng->used = 0;
+    }
+    return rng->word[rng->used++];
+}
+
+ES_API double es_rng_uniform(es_rng *rng)
+{
+    uint32_t hi = es_rng_u32(rng) >> 5, lo = es_rng_u32(rng) >> 6;
+    return ((double)hi * 67108864.0 + (double)lo) * (1.0 / 9007199254740992.0);
+}
+
+ES_API double es_rng_normal(es_rng *rng)
+{
+    uint32_t w[4];
+    float z[4];
+    w[0] = es_rng_u32(rng);
+    w[1] = es_rng_u32(rng);
+    w[2] = w[3] = 0;
+    es__normals4(w, z);
+    return (double)z[0];
+}
+
+/* ---- desc and state -------------------------------------------------- */
+
+static es_result es__resolve(const es_desc *in, es_desc *d)
+{
+    es_desc def = es_desc_default();
+    *d = *in;
+    if (d->npop == 0) d->npop = def.npop;
+    if (d->sigma == 0.0f) d->sigma = def.sigma;
+    if (d->lr == 0.0f) d->lr = def.lr;
+    if (d->wd == 0.0f) d->wd = def.wd;
+    if (d->wd < 0.0f) d->wd = 0.0f;
+    if (d->sampling == ES_SAMPLING_DEFAULT) d->sampling = def.sampling;
+    if (d->shaping == ES_SHAPING_DEFAULT) d->shaping = def.shaping;
+    if (d->optimizer == ES_OPTIMIZER_DEFAULT) d->optimizer = def.optimizer;
+    if (d->beta1 == 0.0f) d->beta1 = def.beta1;
+    if (d->beta2 == 0.0f) d->beta2 = def.beta2;
+    if (d->adam_eps == 0.0f) d->adam_eps = def.adam_eps;
+    if (d->npop < 2 || (d->sampling == ES_SAMPLING_ANTITHETIC && d->npop % 2 != 0))
+        return ES_ERROR_BAD_NPOP;
+    if (!(d->sigma > 0.0f) || !isfinite(d->sigma)) return ES_ERROR_BAD_SIGMA;
+    if (d->top_k < 0 || d->top_k > d->npop / 2 ||
+        (d->top_k > 0 && d->sampling != ES_SAMPLING_ANTITHETIC))
+        return ES_ERROR_BAD_TOP_K;
+    if (!isfinite(d->lr) || !isfinite(d->wd) || d->sampling > ES_SAMPLING_PLAIN ||
+        d->shaping > ES_SHAPING_RAW || d->optimizer > ES_OPTIMIZER_SGD)
+        return ES_ERROR_INVALID_ARGUMENT;
+    return ES_OK;
+}
+
+static size_t es__nslices(size_t nparams) { return (nparams + ES__SLICE - 1) / ES__SLICE; }
+
+ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size_t nparams)
+{
+    es_desc d;
+    es_result r;
+    const es_allocator *a;
+    size_t np = nparams ? nparams : 1;
+    if (!opt || !desc || nparams == 0 || nparams > ((size_t)1 << 34)) return ES_ERROR_INVALID_ARGUMENT;
+    memset(opt, 0, sizeof *opt);
+    r = es__resolve(desc, &d);
+    if (r != ES_OK) return r;
+    opt->desc = d;
+    opt->nparams = nparams;
+    a = &opt->desc.allocator;
+    opt->theta = (float *)es__alloc(a, np * sizeof(float));
+    opt->utility = (float *)es__alloc(a, (size_t)d.npop * sizeof(float));
+    opt->order = (int *)es__alloc(a, (size_t)d.npop * sizeof(int));
+    opt->slice_sums = (double *)es__alloc(a, es__nslices(nparams) * 3 * sizeof(double));
+    if (d.optimizer == ES_OPTIMIZER_ADAM) {
+        opt->m = (float *)es__alloc(a, np * sizeof(float));
+        opt->v = (float *)es__alloc(a, np * sizeof(float));
+    }
+    if (!opt->theta || !opt->utility || !opt->order || !opt->slice_sums ||
+        (d.optimizer == ES_OPTIMIZER_ADAM && (!opt->m || !opt->v))) {
+        es_free(opt);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    if (theta0) memcpy(opt->theta, theta0, nparams * sizeof(float));
+    else memset(opt->theta, 0, nparams * sizeof(float));
+    if (opt->m) {
+        memset(opt->m, 0, nparams * sizeof(float));
+        memset(opt->v, 0, nparams * sizeof(float));
+    }
+    return ES_OK;
+}
+
+ES_API void es_free(es *opt)
+{
+    const es_allocator *a;
+    if (!opt) return;
+    a = &opt->desc.allocator;
+    es__free(a, opt->theta);
+    es__free(a, opt->m);
+    es__free(a, opt->v);
+    es__free(a, opt->utility);
+    es__free(a, opt->order);
+    es__free(a, opt->slice_sums);
+    memset(opt, 0, sizeof *opt);
+}
+
+ES_API es_result es_perturbed(const es *opt, int member, float *out)
+{
+    size_t j;
+    float scale;
+    uint32_t pair;
+    if (!opt || !out || member < 0 || member >= opt->desc.npop) return ES_ERROR_INVALID_ARGUMENT;
+    if (opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
+        pair = (uint32_t)member >> 1;
+        scale = (member & 1) ? -opt->desc.sigma : opt->desc.sigma;
+    } else {
+        pair = (uint32_t)member;
+        scale = opt->desc.sigma;
+    }
+    es__noise_range(opt->desc.seed, opt->generation, pair, 0, out, opt->nparams);
+    for (j = 0; j < opt->nparams; j++) out[j] = opt->theta[j] + scale * out[j];
+    return ES_OK;
+}
+
+/* ---- fitness shaping ------------------------------------------------- */
+
+/* Stable merge sort of member indices by (reward, index). */
+static void es__sort(const float *key, int *idx, int *tmp, int n)
+{
+    int width, i;
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            int lo = i, mid = i + width < n ? i + width : n;
+            int hi = i + 2 * width < n ? i + 2 * width : n;
+            int a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) tmp[k++] = key[idx[b]] < key[idx[a]] ? idx[b++] : idx[a++];
+            while (a < mid) tmp[k++] = idx[a++];
+            while (b < hi) tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, (size_t)n * sizeof(int));
+    }
+}
+
+static double es__mean_std(const float *x, const int *sel, int n, double *std)
+{
+    double mean = 0.0, var = 0.0;
+    int i;
+    for (i = 0; i < n; i++) mean += x[sel ? sel[i] : i];
+    mean /= n;
+    for (i = 0; i < n; i++) {
+        double dx = x[sel ? sel[i] : i] - mean;
+        var += dx * dx;
+    }
+    *std = sqrt(var / n);
+    return mean;
+}
+
+/* Utilities of the npop rewards under desc's shaping (order: npop ints of
+   scratch, left holding members sorted by reward). desc must be resolved. */
+ES_API es_result es_utilities(const es_desc *d, const float *rewards, float *u, int *order)
+{
+    int n = d->npop, i, *tmp;
+    double mean, std;
+    for (i = 0; i < n; i++)
+        if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
+    switch (d->shaping) {
+    case ES_SHAPING_ZSCORE:
+        mean = es__mean_std(rewards, NULL, n, &std);
+        for (i = 0; i < n; i++) u[i] = std > 0.0 ? (float)((rewards[i] - mean) / std) : 0.0f;
+        break;
+    case ES_SHAPING_RAW:
+        for (i = 0; i < n; i++) u[i] = rewards[i];
+        break;
+    default:
+        tmp = (int *)es__alloc(&d->allocator, (size_t)n * sizeof(int));
+        if (!tmp) return ES_ERROR_OUT_OF_MEMORY;
+        for (i = 0; i < n; i++) order[i] = i;
+        es__sort(rewards, order, tmp, n);
+        es__free(&d->allocator, tmp);
+        for (i = 0; i < n; i++) u[order[i]] = (float)((double)i / (n - 1) - 0.5);
+        break;
+    }
+    return ES_OK;
+}
+
+/* Top-k: the k pairs with the largest max(r+, r-) get weights
+   (r+ - r-)/sigma_R; the others 0. pair_w holds npop/2 weights. */
+static es_result es__top_k(const es *opt, const float *rewards, float *pair_w)
+{
+    int npairs = opt->desc.npop / 2, k = opt->desc.top_k, i, *idx = opt->order, *sel, *tmp;
+    float *best = opt->utility;   /* scratch: npairs <= npop */
+    double std;
+    for (i = 0; i < npairs; i++) {
+        best[i] = rewards[2 * i] > rewards[2 * i + 1] ? rewards[2 * i] : rewards[2 * i + 1];
+        idx[i] = i;
+    }
+    tmp = (int *)es__alloc(&opt->desc.allocator, (size_t)opt->desc.npop * sizeof(int));
+    if (!tmp) return ES_ERROR_OUT_OF_MEMORY;
+    es__sort(best, idx, tmp, npairs);      /* ascending; best k at the end */
+    sel = tmp;
+    for (i = 0; i < k; i++) {
+        sel[2 * i] = 2 * idx[npairs - 1 - i];
+        sel[2 * i + 1] = sel[2 * i] + 1;
+    }
+    es__mean_std(rewards, sel, 2 * k, &std);
+    if (!(std > 0.0)) std = 1.0;
+    for (i = 0; i < npairs; i++) pair_w[i] = 0.0f;
+    for (i = 0; i < k; i++) {
+        int p = idx[npairs - 1 - i];
+        pair_w[p] = (float)((rewards[2 * p] - rewards[2 * p + 1]) / std);
+    }
+    es__free(&opt->desc.allocator, tmp);
+    return ES_OK;
+}
+
+/* ---- the update ------------------------------------------------------ */
+
+typedef struct es__tell_job {
+    es *opt;
+    const float *w;       /* weight of each noise index (pair or member) */
+    int nnoise;
+    double gscale;        /* 1 / (npop * sigma) */
+    double adam_step;     /* lr * sqrt(1-b2^t) / (1-b1^t) */
+} es__tell_job;
+
+/* One slice: g = gscale * sum_k w_k eps_k (pairs in order), then the step.
+   Records |g|^2, |dtheta|^2 and |theta|^2 of the slice. */
+static void es__tell_slice(void *user, int slice, int thread)
+{
+    es__tell_job *job = (es__tell_job *)user;
+    es *e = job->opt;
+    size_t j0 = (size_t)slice * ES__SLICE, n = e->nparams - j0, j;
+    double acc[ES__SLICE], g2 = 0.0, d2 = 0.0, t2 = 0.0;
+    float eps[ES__SLICE];
+    int k;
+    float lr = e->desc.lr, wd = e->desc.wd;
+    (void)thread;
+    if (n > ES__SLICE) n = ES__SLICE;
+    for (j = 0; j < n; j++) acc[j] = 0.0;
+    for (k = 0; k < job->nnoise; k++) {
+        double w = job->w[k];
+        if (w == 0.0) continue;
+        es__noise_range(e->desc.seed, e->generation, (uint32_t)k, j0, eps, n);
+        for (j = 0; j < n; j++) acc[j] += w * eps[j];
+    }
+    for (j = 0; j < n; j++) {
+        float *th = &e->theta[j0 + j];
+        float g = (float)(acc[j] * job->gscale), before = *th;
+        if (e->desc.optimizer == ES_OPTIMIZER_SGD) {
+            *th = before + lr * g - lr * wd * before;
+        } else {
+            float h = -g + wd * before;
+            float *m = &e->m[j0 + j], *v = &e->v[j0 + j];
+            *m = e->desc.beta1 * *m + (1.0f - e->desc.beta1) * h;
+            *v = e->desc.beta2 * *v + (1.0f - e->desc.beta2) * h * h;
+            *th = before - (float)(job->adam_step * *m / (sqrt((double)*v) + e->desc.adam_eps));
+        }
+        g2 += (double)g * g;
+        d2 += ((double)*th - before) * ((double)*th - before);
+        t2 += (double)before * before;
+    }
+    e->slice_sums[3 * slice + 0] = g2;
+    e->slice_sums[3 * slice + 1] = d2;
+    e->slice_sums[3 * slice + 2] = t2;
+}
+
+ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
+{
+    es__tell_job job;
+    es_result r;
+    int i, npairs, nslices;
+    float *w;
+    double g2 = 0.0, d2 = 0.0, t2 = 0.0;
+    if (!opt || !rewards) return ES_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < opt->desc.npop; i++)
+        if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
+    npairs = opt->desc.npop / 2;
+    w = (float *)es__alloc(&opt->desc.allocator, (size_t)opt->desc.npop * sizeof(float));
+    if (!w) return ES_ERROR_OUT_OF_MEMORY;
+    job.opt = opt;
+    job.w = w;
+    if (opt->desc.top_k > 0) {
+        r = es__top_k(opt, rewards, w);
+        job.nnoise = npairs;
+        job.gscale = 1.0 / (2.0 * opt->desc.top_k * opt->desc.sigma);
+    } else {
+        r = es_utilities(&opt->desc, rewards, opt->utility, opt->order);
+        if (opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
+            for (i = 0; i < npairs; i++) w[i] = opt->utility[2 * i] - opt->utility[2 * i + 1];
+            job.nnoise = npairs;
+        } else {
+            for (i = 0; i < opt->desc.npop; i++) w[i] = opt->utility[i];
+            job.nnoise = opt->desc.npop;
+        }
+        job.gscale = 1.0 / ((double)opt->desc.npop * opt->desc.sigma);
+    }
+    if (r != ES_OK) {
+        es__free(&opt->desc.allocator, w);
+        return r;
+    }
+    if (opt->desc.optimizer == ES_OPTIMIZER_ADAM) {
+        opt->t++;
+        job.adam_step = opt->desc.lr * sqrt(1.0 - pow(opt->desc.beta2, (double)opt->t)) /
+                        (1.0 - pow(opt->desc.beta1, (double)opt->t));
+    } else {
+        job.adam_step = 0.0;
+    }
+    nslices = (int)es__nslices(opt->nparams);
+    if (pool && pool->nthreads > 1 && nslices > 1) es_pool_run(pool, nslices, es__tell_slice, &job);
+    else for (i = 0; i < nslices; i++) es__tell_slice(&job, i, 0);
+    for (i = 0; i < nslices; i++) {
+        g2 += opt->slice_sums[3 * i];
+        d2 += opt->slice_sums[3 * i + 1];
+        t2 += opt->slice_sums[3 * i + 2];
+    }
+    opt->grad_norm = sqrt(g2);
+    opt->update_ratio = t2 > 0.0 ? sqrt(d2 / t2) : 0.0;
+    opt->generation++;
+    es__free(&opt->desc.allocator, w);
+    return ES_OK;
+}
+
+/* ---- hashing --------------------------------------------------------- */
+
+ES_API uint64_t es_hash_bytes(uint64_t h, const void *data, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    for (i = 0; i < size; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static uint64_t es__hash_floats(uint64_t h, const float *x, size_t n)
+{
+    unsigned char b[4];
+    size_t i;
+    for (i = 0; i < n; i++) {
+        es_put_f32(b, x[i]);
+        h = es_hash_bytes(h, b, 4);
+    }
+    return h;
+}
+
+/* FNV-1a over theta, the Adam moments and step, and the generation, as
+   little-endian bytes: the same on every platform. */
+ES_API uint64_t es_hash(const es *opt)
+{
+    unsigned char b[12];
+    uint64_t h = es__hash_floats(ES_HASH_INIT, opt->theta, opt->nparams);
+    if (opt->m) {
+        h = es__hash_floats(h, opt->m, opt->nparams);
+        h = es__hash_floats(h, opt->v, opt->nparams);
+    }
+    es_put_u64(b, opt->t);
+    es_put_u32(b + 8, opt->generation);
+    return es_hash_bytes(h, b, 12);
+}
+
+/* ---- thread pool ----------------------------------------------------- */
+
+ES_API int es_cpu_count(void)
+{
+#if ES__POSIX && defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+#else
+    return 1;
+#endif
+}
+
+#if ES__THREADS
+typedef struct es__pool_impl {
+    pthread_mutex_t mu;
+    pthread_cond_t start, done;
+    pthread_t *threads;
+    int nstarted;
+    es_pool_fn fn;
+    void *user;
+    int n;
+    int next;             /* next index to hand out (atomic) */
+    unsigned job;         /* bumps once per es_pool_run */
+    int running;          /* workers still inside the current job */
+    int quit;
+    es_allocator allocator;
+} es__pool_impl;
+
+typedef struct es__pool_arg { es__pool_impl *impl; int thread; } es__pool_arg;
+
+static int es__pool_take(es__pool_impl *p)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+#else
+    int i;
+    pthread_mutex_lock(&p->mu);
+    i = p->next++;
+    pthread_mutex_unlock(&p->mu);
+    return i;
+#endif
+}
+
+static void es__pool_work(es__pool_impl *p, int thread)
+{
+    int i;
+    while ((i = es__pool_take(p)) < p->n) p->fn(p->user, i, thread);
+}
+
+static void *es__pool_main(void *arg)
+{
+    es__pool_arg *a = (es__pool_arg *)arg;
+    es__pool_impl *p = a->impl;
+    int thread = a->thread;
+    unsigned seen = 0;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->job == seen && !p->quit) pthread_cond_wait(&p->start, &p->mu);
+        if (p->quit) break;
+        seen = p->job;
+        pthread_mutex_unlock(&p->mu);
+        es__pool_work(p, thread);
+        pthread_mutex_lock(&p->mu);
+        if (--p->running == 0) pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+#endif
+
+ES_API es_result es_pool_init(es_pool *pool, int nthreads, const es_allocator *allocator)
+{
+#if ES__THREADS
+    es__pool_impl *p;
+    es__pool_arg *args;
+    int i;
+#endif
+    if (!pool) return ES_ERROR_INVALID_ARGUMENT;
+    if (nthreads <= 0) nthreads = es_cpu_count();
+    pool->nthreads = 1;
+    pool->impl = NULL;
+#if ES__THREADS
+    if (nthreads == 1) return ES_OK;
+    p = (es__pool_impl *)es__alloc(allocator, sizeof *p + (size_t)nthreads * sizeof(es__pool_arg));
+    if (!p) return ES_ERROR_OUT_OF_MEMORY;
+    memset(p, 0, sizeof *p);
+    if (allocator) p->allocator = *allocator;
+    p->threads = (pthread_t *)es__alloc(allocator, (size_t)nthreads * sizeof(pthread_t));
+    if (!p->threads) {
+        es__free(allocator, p);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->start, NULL);
+    pthread_cond_init(&p->done, NULL);
+    args = (es__pool_arg *)(p + 1);
+    pool->impl = p;
+    for (i = 1; i < nthreads; i++) {
+        args[i].impl = p;
+        args[i].thread = i;
+        if (pthread_create(&p->threads[i], NULL, es__pool_main, &args[i]) != 0) {
+            es_pool_free(pool);
+            return ES_ERROR_THREADS;
+        }
+        p->nstarted = i;
+        pool->nthreads = i + 1;
+    }
+#else
+    (void)allocator;
+#endif
+    return ES_OK;
+}
+
+/* Runs fn(user, i, thread) for i in [0, n), each index once, handed out one
+   at a time to whichever thread is free; the caller is thread 0. */
+ES_API void es_pool_run(es_pool *pool, int n, es_pool_fn fn, void *user)
+{
+#if ES__THREADS
+    es__pool_impl *p = pool ? (es__pool_impl *)pool->impl : NULL;
+    if (p) {
+        pthread_mutex_lock(&p->mu);
+        p->fn = fn;
+        p->user = user;
+        p->n = n;
+        p->next = 0;
+        p->running = p->nstarted;
+        p->job++;
+        pthread_cond_broadcast(&p->start);
+        pthread_mutex_unlock(&p->mu);
+        es__pool_work(p, 0);
+        pthread_mutex_lock(&p->mu);
+        while (p->running > 0) pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+#endif
+    {
+        int i;
+        (void)pool;
+        for (i = 0; i < n; i++) fn(user, i, 0);
+    }
+}
+
+ES_API void es_pool_free(es_pool *pool)
+{
+#if ES__THREADS
+    es__pool_impl *p;
+    es_allocator a;
+    int i;
+    if (!pool || !pool->impl) return;
+    p = (es__pool_impl *)pool->impl;
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->start);
+    pthread_mutex_unlock(&p->mu);
+    for (i = 1; i <= p->nstarted; i++) pthread_join(p->threads[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->start);
+    pthread_cond_destroy(&p->done);
+    a = p->allocator;
+    es__free(&a, p->threads);
+    es__free(&a, p);
+#endif
+    if (pool) {
+        pool->impl = NULL;
+        pool->nthreads = 1;
+    }
+}
+
+/* ---- bytes, CRC32, files --------------------------------------------- */
+
+ES_API void es_put_u32(unsigned char *p, uint32_t x)
+{
+    p[0] = (unsigned char)x; p[1] = (unsigned char)(x >> 8);
+    p[2] = (unsigned char)(x >> 16); p[3] = (unsigned char)(x >> 24);
+}
+ES_API void es_put_u64(unsigned char *p, uint64_t x)
+{
+    es_put_u32(p, (uint32_t)x);
+    es_put_u32(p + 4, (uint32_t)(x >> 32));
+}
+ES_API void es_put_f32(unsigned char *p, float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    es_put_u32(p, u);
+}
+ES_API void es_put_f64(unsigned char *p, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    es_put_u64(p, u);
+}
+ES_API uint32_t es_get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+ES_API uint64_t es_get_u64(const unsigned char *p)
+{
+    return (uint64_t)es_get_u32(p) | ((uint64_t)es_get_u32(p + 4) << 32);
+}
+ES_API float es_get_f32(const unsigned char *p)
+{
+    uint32_t u = es_get_u32(p);
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+ES_API double es_get_f64(const unsigned char *p)
+{
+    uint64_t u = es_get_u64(p);
+    double x;
+    memcpy(&x, &u, 8);
+    return x;
+}
+
+/* CRC-32 (IEEE 802.3, reflected 0xEDB88320), as zlib and PNG use it. */
+ES_API uint32_t es_crc32(uint32_t crc, const void *data, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    int b;
+    crc = ~crc;
+    for (i = 0; i < size; i++) {
+        crc ^= p[i];
+        for (b = 0; b < 8; b++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* Temporary file, fsync, rename: a crash leaves the old file or the new
+   one, never a torn one. */
+ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size)
+{
+    char tmp[4096];
+    int ok;
+    if (!path || (!data && size) || strlen(path) + 24 > sizeof tmp) return ES_ERROR_INVALID_ARGUMENT;
+#if ES__POSIX
+    {
+        const unsigned char *p = (const unsigned char *)data;
+        size_t done = 0;
+        int fd;
+        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) return ES_ERROR_IO;
+        while (done < size) {
+            ssize_t w = write(fd, p + done, size - done);
+            if (w <= 0) break;
+            done += (size_t)w;
+        }
+        ok = done == size && fsync(fd) == 0;
+        ok = (close(fd) == 0) && ok;
+    }
+#else
+    {
+        FILE *f;
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        f = fopen(tmp, "wb");
+        if (!f) return ES_ERROR_IO;
+        ok = fwrite(data, 1, size, f) == size && fflush(f) == 0;
+        ok = (fclose(f) == 0) && ok;
+    }
+#endif
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        return ES_ERROR_IO;
+    }
+    return ES_OK;
+}
+
+/* ---- checkpoints ----------------------------------------------------- */
+/* Layout: "ESCKPT\r\n", u32 format version, u32 section count, then each
+   section as u32 tag, u64 size, bytes; last a u32 CRC-32 of all before it.
+   Core sections: DESC, STAT, THTA (theta), ADMM/ADMV (Adam moments). */
+
+#define ES__MAGIC "ESCKPT\r\n"
+#define ES__TAG_DESC ES_TAG('D', 'E', 'S', 'C')
+#define ES__TAG_STAT ES_TAG('S', 'T', 'A', 'T')
+#define ES__TAG_THTA ES_TAG('T', 'H', 'T', 'A')
+#define ES__TAG_ADMM ES_TAG('A', 'D', 'M', 'M')
+#define ES__TAG_ADMV ES_TAG('A', 'D', 'M', 'V')
+#define ES__DESC_SIZE 56
+#define ES__STAT_SIZE 24
+
+static void es__put_floats(unsigned char *p, const float *x, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) es_put_f32(p + 4 * i, x[i]);
+}
+
+static unsigned char *es__put_section(unsigned char *p, uint32_t tag, const void *data, size_t size)
+{
+    es_put_u32(p, tag);
+    es_put_u64(p + 4, (uint64_t)size);
+    if (size) memcpy(p + 12, data, size);
+    return p + 12 + size;
+}
+
+ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int nuser,
+                                      es_checkpoint *out)
+{
+    unsigned char desc[ES__DESC_SIZE], stat[ES__STAT_SIZE], *p, *buf;
+    size_t size, fbytes, i;
+    int nsec;
+    const es_desc *d;
+    if (!opt || !out || nuser < 0 || (nuser > 0 && !user)) return ES_ERROR_INVALID_ARGUMENT;
+    nsec = opt->m ? 5 : 3;
+    d = &opt->desc;
+    memset(out, 0, sizeof *out);
+    fbytes = opt->nparams * 4;
+    size = 16 + 12 * (size_t)(nsec + nuser) + ES__DESC_SIZE + ES__STAT_SIZE + fbytes * (opt->m ? 3 : 1) + 4;
+    for (i = 0; i < (size_t)nuser; i++) size += user[i].size;
+    buf = (unsigned char *)es__alloc(&d->allocator, size);
+    if (!buf) return ES_ERROR_OUT_OF_MEMORY;
+    memset(desc, 0, sizeof desc);
+    es_put_u32(desc + 0, (uint32_t)d->npop);
+    es_put_f32(desc + 4, d->sigma);
+    es_put_f32(desc + 8, d->lr);
+    es_put_f32(desc + 12, d->wd);
+    es_put_u32(desc + 16, (uint32_t)d->sampling);
+    es_put_u32(desc + 20, (uint32_t)d->shaping);
+    es_put_u32(desc + 24, (uint32_t)d->optimizer);
+    es_put_f32(desc + 28, d->beta1);
+    es_put_f32(desc + 32, d->beta2);
+    es_put_f32(desc + 36, d->adam_eps);
+    es_put_u32(desc + 40, (uint32_t)d->top_k);
+    es_put_u64(desc + 44, d->seed);
+    es_put_u32(stat + 0, opt->generation);
+    es_put_u64(stat + 4, opt->t);
+    es_put_u64(stat + 12, (uint64_t)opt->nparams);
+    es_put_u32(stat + 20, ES_NOISE_STREAM_VERSION);
+    memcpy(buf, ES__MAGIC, 8);
+    es_put_u32(buf + 8, ES_CHECKPOINT_FORMAT_VERSION);
+    es_put_u32(buf + 12, (uint32_t)(nsec + nuser));
+    p = es__put_section(buf + 16, ES__TAG_DESC, desc, sizeof desc);
+    p = es__put_section(p, ES__TAG_STAT, stat, sizeof stat);
+    p = es__put_section(p, ES__TAG_THTA, NULL, 0);
+    es_put_u64(p - 8, (uint64_t)fbytes);
+    es__put_floats(p, opt->theta, opt->nparams);
+    p += fbytes;
+    if (opt->m) {
+        p = es__put_section(p, ES__TAG_ADMM, NULL, 0);
+        es_put_u64(p - 8, (uint64_t)fbytes);
+        es__put_floats(p, opt->m, opt->nparams);
+        p += fbytes;
+        p = es__put_section(p, ES__TAG_ADMV, NULL, 0);
+        es_put_u64(p - 8, (uint64_t)fbytes);
+        es__put_floats(p, opt->v, opt->nparams);
+        p += fbytes;
+    }
+    for (i = 0; i < (size_t)nuser; i++) p = es__put_section(p, user[i].tag, user[i].data, user[i].size);
+    es_put_u32(p, es_crc32(0, buf, (size_t)(p - buf)));
+    out->bytes = buf;
+    out->size = size;
+    out->allocator = d->allocator;
+    return ES_OK;
+}
+
+/* Validates magic, version, section layout and CRC, then keeps a copy. */
+ES_API es_result es_checkpoint_decode(es_checkpoint *ck, const void *bytes, size_t size,
+                                      const es_allocator *allocator)
+{
+    const unsigned char *b = (const unsigned char *)bytes;
+    size_t pos = 16;
+    uint32_t i, nsec;
+    if (!ck || (!bytes && size)) return ES_ERROR_INVALID_ARGUMENT;
+    memset(ck, 0, sizeof *ck);
+    if (size < 8) return size > 0 && memcmp(b, ES__MAGIC, size) == 0 ? ES_ERROR_TRUNCATED : ES_ERROR_NOT_A_CHECKPOINT;
+    if (memcmp(b, ES__MAGIC, 8) != 0) return ES_ERROR_NOT_A_CHECKPOINT;
+    if (size < 20) return ES_ERROR_TRUNCATED;
+    if (es_get_u32(b + 8) > ES_CHECKPOINT_FORMAT_VERSION) return ES_ERROR_NEWER_VERSION;
+    nsec = es_get_u32(b + 12);
+    for (i = 0; i < nsec; i++) {
+        uint64_t len;
+        if (size - 4 - pos < 12) return pos + 12 > size - 4 ? ES_ERROR_TRUNCATED : ES_ERROR_CORRUPT;
+        len = es_get_u64(b + pos + 4);
+        if (len > (uint64_t)(size - 4 - pos - 12)) return ES_ERROR_TRUNCATED;
+        pos += 12 + (size_t)len;
+    }
+    if (es_crc32(0, b, size - 4) != es_get_u32(b + size - 4)) return ES_ERROR_CORRUPT;
+    if (pos != size - 4) return ES_ERROR_CORRUPT;
+    ck->bytes = (unsigned char *)es__alloc(allocator, size);
+    if (!ck->bytes) return ES_ERROR_OUT_OF_MEMORY;
+    memcpy(ck->bytes, b, size);
+    ck->size = size;
+    if (allocator) ck->allocator = *allocator;
+    return ES_OK;
+}
+
+ES_API es_result es_checkpoint_read(es_checkpoint *ck, const char *path, const es_allocator *allocator)
+{
+    FILE *f;
+    long len;
+    unsigned char *buf;
+    es_result r;
+    if (!ck || !path) return ES_ERROR_INVALID_ARGUMENT;
+    memset(ck, 0, sizeof *ck);
+    f = fopen(path, "rb");
+    if (!f) return ES_ERROR_IO;
+    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return ES_ERROR_IO;
+    }
+    buf = (unsigned char *)es__alloc(allocator, (size_t)len + 1);
+    if (!buf) {
+        fclose(f);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        fclose(f);
+        es__free(allocator, buf);
+        return ES_ERROR_IO;
+    }
+    fclose(f);
+    r = es_checkpoint_decode(ck, buf, (size_t)len, allocator);
+    es__free(allocator, buf);
+    return r;
+}
+
+ES_API es_result es_checkpoint_write(const es_checkpoint *ck, const char *path)
+{
+    if (!ck || !ck->bytes) return ES_ERROR_INVALID_ARGUMENT;
+    return es_file_write_atomic(path, ck->bytes, ck->size);
+}
+
+ES_API es_result es_checkpoint_section(const es_checkpoint *ck, uint32_t tag, const void **data, size_t *size)
+{
+    size_t pos = 16;
+    uint32_t i, nsec;
+    if (!ck || !ck->bytes || !data || !size) return ES_ERROR_INVALID_ARGUMENT;
+    nsec = es_get_u32(ck->bytes + 12);
+    for (i = 0; i < nsec; i++) {
+        size_t len = (size_t)es_get_u64(ck->bytes + pos + 4);
+        if (es_get_u32(ck->bytes + pos) == tag) {
+            *data = ck->bytes + pos + 12;
+            *size = len;
+            return ES_OK;
+        }
+        pos += 12 + len;
+    }
+    return ES_ERROR_NOT_FOUND;
+}
+
+ES_API void es_checkpoint_free(es_checkpoint *ck)
+{
+    if (!ck) return;
+    es__free(&ck->allocator, ck->bytes);
+    memset(ck, 0, sizeof *ck);
+}
+
+static void es__get_floats(float *x, const unsigned char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) x[i] = es_get_f32(p + 4 * i);
+}
+
+ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *allocator)
+{
+    const void *dv, *sv, *tv, *mv, *vv;
+    size_t ds, ss, ts, ms, vs, nparams;
+    const unsigned char *p;
+    es_desc d;
+    es_result r;
+    if (!opt || !ck) return ES_ERROR_INVALID_ARGUMENT;
+    if (es_checkpoint_section(ck, ES__TAG_DESC, &dv, &ds) != ES_OK || ds != ES__DESC_SIZE ||
+        es_checkpoint_section(ck, ES__TAG_STAT, &sv, &ss) != ES_OK || ss != ES__STAT_SIZE ||
+        es_checkpoint_section(ck, ES__TAG_THTA, &tv, &ts) != ES_OK)
+        return ES_ERROR_CORRUPT;
+    p = (const unsigned char *)sv;
+    if (es_get_u32(p + 20) > ES_NOISE_STREAM_VERSION) return ES_ERROR_NEWER_VERSION;
+    if (es_get_u32(p + 20) != ES_NOISE_STREAM_VERSION) return ES_ERROR_MISMATCH;
+    nparams = (size_t)es_get_u64(p + 12);
+    if (nparams == 0 || ts != nparams * 4) return ES_ERROR_CORRUPT;
+    memset(&d, 0, sizeof d);
+    p = (const unsigned char *)dv;
+    d.npop = (int)es_get_u32(p + 0);
+    d.sigma = es_get_f32(p + 4);
+    d.lr = es_get_f32(p + 8);
+    d.wd = es_get_f32(p + 12);
+    if (d.wd == 0.0f) d.wd = -1.0f;          /* an explicit zero, not "default" */
+    d.sampling = (es_sampling)es_get_u32(p + 16);
+    d.shaping = (es_shaping)es_get_u32(p + 20);
+    d.optimizer = (es_optimizer)es_get_u32(p + 24);
+    d.beta1 = es_get_f32(p + 28);
+    d.beta2 = es_get_f32(p + 32);
+    d.adam_eps = es_get_f32(p + 36);
+    d.top_k = (int)es_get_u32(p + 40);
+    d.seed = es_get_u64(p + 44);
+    if (allocator) d.allocator = *allocator;
+    if (d.npop <= 0 || d.npop > (1 << 24) || d.sampling == ES_SAMPLING_DEFAULT ||
+        d.shaping == ES_SHAPING_DEFAULT || d.optimizer == ES_OPTIMIZER_DEFAULT)
+        return ES_ERROR_CORRUPT;
+    r = es_init(opt, &d, NULL, nparams);
+    if (r != ES_OK) return r == ES_ERROR_OUT_OF_MEMORY ? r : ES_ERROR_CORRUPT;
+    p = (const unsigned char *)sv;
+    opt->generation = es_get_u32(p + 0);
+    opt->t = es_get_u64(p + 4);
+    es__get_floats(opt->theta, (const unsigned char *)tv, nparams);
+    if (opt->m) {
+        if (es_checkpoint_section(ck, ES__TAG_ADMM, &mv, &ms) != ES_OK || ms != nparams * 4 ||
+            es_checkpoint_section(ck, ES__TAG_ADMV, &vv, &vs) != ES_OK || vs != nparams * 4) {
+            es_free(opt);
+            return ES_ERROR_CORRUPT;
+        }
+        es__get_floats(opt->m, (const unsigned char *)mv, nparams);
+        es__get_floats(opt->v, (const unsigned char *)vv, nparams);
+    }
+    return ES_OK;
+}
+
+ES_API es_result es_save(const es *opt, const char *path, const es_section *user, int nuser)
+{
+    es_checkpoint ck;
+    es_result r = es_checkpoint_encode(opt, user, nuser, &ck);
+    if (r != ES_OK) return r;
+    r = es_checkpoint_write(&ck, path);
+    es_checkpoint_free(&ck);
+    return r;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_IMPLEMENTATION */
+
+/* REVISION HISTORY
+   0.1  first release: Philox noise stream v1, ES with SGD/Adam, shaping,
+        top-k, thread pool, checkpoint format v1.
+
+   LICENSE
+   MIT License. Copyright (c) 2026 the es authors.
+   Permission is hereby granted, free of charge, to any person obtaining a
+   copy of this software and associated documentation files (the
+   "Software"), to deal in the Software without restriction, including
+   without limitation the rights to use, copy, modify, merge, publish,
+   distribute, sublicense, and/or sell copies of the Software, and to permit
+   persons to whom the Software is furnished to do so, subject to the
+   following conditions: The above copyright notice and this permission
+   notice shall be included in all copies or substantial portions of the
+   Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,
+   EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+   MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+   NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+   DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+   OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE
+   USE OR OTHER DEALINGS IN THE SOFTWARE.
+*/
