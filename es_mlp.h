@@ -1,0 +1,476 @@
+/* es_mlp.h - v0.1 - MLP and linear policies over a flat parameter vector,
+   a running observation normalizer, and episodes over any environment.
+
+   QUICK START
+
+       #define ES_IMPLEMENTATION
+       #include "es_mlp.h"               // includes es.h
+
+       es_mlp_desc md = {0};             // zero: 64,64 tanh hidden, tanh output in [-1,1]
+       md.nin = 17; md.nout = 6;
+       es_mlp mlp;
+       es_mlp_init(&mlp, &md);
+       float *theta = malloc(mlp.nparams * sizeof(float));
+       es_mlp_init_theta(&mlp, seed, theta);
+       es_normalizer norm;
+       es_normalizer_init(&norm, 17, 0.0f, 0.0f, NULL);
+       ...
+       es_episode ep;
+       es_rollout(env, &mlp, theta, &norm, stats, &rng, 0, work, &ep);
+
+   CONFIGURATION MACROS: those of es.h, plus
+       ES_MLP_MAX_HIDDEN   most hidden layers (default 8)
+
+   STEP BY STEP
+
+   1. es_mlp_init() computes the layout of theta for the shape in the desc.
+      Layer l maps n_l inputs to n_{l+1} outputs; its weights W come first,
+      stored input-major (W[i*n_{l+1} + o]), then its n_{l+1} biases.
+   2. es_mlp_init_theta() fills theta reproducibly from a seed: each
+      output unit's incoming weights are normal with norm 1 (hidden layers)
+      or 0.01 (output layer), biases 0 ("normc", as in OpenAI's ES code).
+   3. es_mlp_forward() maps one observation to an action with no
+      allocation; work holds es_mlp_work_size() floats.
+   4. es_normalizer keeps count, sum and sum of squares of observations
+      (double). During a generation it is frozen: episodes read its mean and
+      1/std and record their own statistics (es_obs_stats_*); after the
+      generation the statistics are merged in member order and
+      es_normalizer_refresh() takes the new snapshot. Normalized values are
+      (obs - mean) / max(std, std_floor) clipped to +-clip.
+   5. es_env is the interface to an environment; es_rollout() runs one
+      episode of a policy on it. es_env_mujoco.h implements es_env for
+      MuJoCo; any C environment can implement it too.
+
+   CONTRACTS
+
+   Determinism: forward, the normalizer and rollouts use no global state;
+   the same theta, normalizer snapshot, env and rng give the same episode.
+   Memory: an es_mlp is a plain struct; theta and work are the caller's.
+   Threads: one es_env and one work buffer per thread; es_mlp and a frozen
+   es_normalizer are read-only and may be shared.
+*/
+#ifndef ES_MLP_H_INCLUDED
+#define ES_MLP_H_INCLUDED
+
+#include "es.h"
+
+#ifndef ES_MLP_MAX_HIDDEN
+#define ES_MLP_MAX_HIDDEN 8
+#endif
+#define ES_MLP_LINEAR (-1)        /* es_mlp_desc.nhidden for a linear policy */
+#define ES_MLP_DESC_BYTES (4 * (7 + ES_MLP_MAX_HIDDEN))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum es_activation {
+    ES_ACTIVATION_DEFAULT = 0,
+    ES_ACTIVATION_TANH,       /* default, hidden and output */
+    ES_ACTIVATION_RELU,
+    ES_ACTIVATION_IDENTITY    /* as output: clipped to the action range */
+} es_activation;
+
+typedef struct es_mlp_desc {
+    int nin, nout;                       /* observation and action sizes */
+    int nhidden;                         /* hidden layers: 0 = default (2), ES_MLP_LINEAR = none */
+    int hidden[ES_MLP_MAX_HIDDEN];       /* widths; 0 = 64 */
+    es_activation hidden_activation;     /* tanh */
+    es_activation output_activation;     /* tanh, scaled to [act_low, act_high] */
+    float act_low, act_high;             /* both 0: [-1, 1] */
+} es_mlp_desc;
+
+typedef struct es_mlp {
+    es_mlp_desc desc;                    /* resolved */
+    int nlayers;                         /* weight layers: nhidden + 1 */
+    int size[ES_MLP_MAX_HIDDEN + 2];     /* widths: input, hidden..., output */
+    size_t nparams;
+    int max_width;
+} es_mlp;
+
+typedef struct es_normalizer {
+    int n;
+    double count;
+    double *sum, *sumsq;                 /* accumulated over all merged episodes */
+    float *mean, *inv_std;               /* the frozen snapshot */
+    float clip, std_floor;
+    es_allocator allocator;
+} es_normalizer;
+
+enum { ES_EPISODE_RUNNING = 0, ES_EPISODE_TERMINATED = 1, ES_EPISODE_FAILED = 2 };
+
+typedef struct es_env {
+    int obs_dim, act_dim;
+    int max_steps;                       /* truncation limit */
+    float act_low, act_high;             /* action range, every dimension */
+    void *state;                         /* the implementation's */
+    /* Start an episode: reset noise comes from rng; writes the first observation. */
+    es_result (*reset)(struct es_env *env, es_rng *rng, float *obs);
+    /* One step. *status: ES_EPISODE_RUNNING, _TERMINATED (the task's own end)
+       or _FAILED (unstable simulation; the reward is still finite). */
+    es_result (*step)(struct es_env *env, const float *act, float *obs, double *reward, int *status);
+    void (*destroy)(struct es_env *env);
+} es_env;
+
+typedef struct es_episode {
+    double ret;                          /* sum of rewards */
+    int steps;
+    int status;                          /* ES_EPISODE_*; RUNNING means truncated */
+} es_episode;
+
+ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc);
+ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta);
+ES_API size_t es_mlp_work_size(const es_mlp *mlp);
+ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *obs, float *act, float *work);
+ES_API void es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES]);
+ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size);
+
+ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, float std_floor,
+                                    const es_allocator *allocator);
+ES_API void es_normalizer_free(es_normalizer *norm);
+ES_API void es_normalizer_apply(const es_normalizer *norm, const float *obs, float *out);
+ES_API void es_normalizer_merge(es_normalizer *norm, const double *stats);
+ES_API void es_normalizer_refresh(es_normalizer *norm);
+ES_API size_t es_normalizer_bytes(const es_normalizer *norm);
+ES_API void es_normalizer_encode(const es_normalizer *norm, unsigned char *out);
+ES_API es_result es_normalizer_decode(es_normalizer *norm, const void *bytes, size_t size);
+
+/* One episode's observation statistics: 1 + 2n doubles (count, sums, sums of squares). */
+ES_API size_t es_obs_stats_size(int n);
+ES_API void es_obs_stats_clear(double *stats, int n);
+ES_API void es_obs_stats_add(double *stats, int n, const float *obs);
+
+ES_API size_t es_rollout_work_size(const es_env *env, const es_mlp *mlp);
+/* One episode of at most max_steps (<= 0: env->max_steps). stats (may be
+   NULL) receives the raw observations the policy saw; norm may be NULL. */
+ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
+                            const es_normalizer *norm, double *stats, es_rng *rng,
+                            int max_steps, float *work, es_episode *ep);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_MLP_H_INCLUDED */
+
+/* ======================================================================== */
+#if defined(ES_IMPLEMENTATION) && !defined(ES_MLP_IMPLEMENTATION_INCLUDED)
+#define ES_MLP_IMPLEMENTATION_INCLUDED
+
+#include <math.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
+{
+    es_mlp_desc d;
+    int l, nh;
+    size_t np = 0;
+    if (!mlp || !desc) return ES_ERROR_INVALID_ARGUMENT;
+    memset(mlp, 0, sizeof *mlp);
+    d = *desc;
+    if (d.nin <= 0 || d.nout <= 0 || d.nhidden < ES_MLP_LINEAR || d.nhidden > ES_MLP_MAX_HIDDEN)
+        return ES_ERROR_INVALID_ARGUMENT;
+    if (d.nhidden == 0) d.nhidden = 2;
+    nh = d.nhidden == ES_MLP_LINEAR ? 0 : d.nhidden;
+    for (l = 0; l < nh; l++) {
+        if (d.hidden[l] == 0) d.hidden[l] = 64;
+        if (d.hidden[l] < 0) return ES_ERROR_INVALID_ARGUMENT;
+    }
+    if (d.hidden_activation == ES_ACTIVATION_DEFAULT) d.hidden_activation = ES_ACTIVATION_TANH;
+    if (d.output_activation == ES_ACTIVATION_DEFAULT) d.output_activation = ES_ACTIVATION_TANH;
+    if (d.act_low == 0.0f && d.act_high == 0.0f) {
+        d.act_low = -1.0f;
+        d.act_high = 1.0f;
+    }
+    if (!(d.act_low < d.act_high) || d.hidden_activation > ES_ACTIVATION_IDENTITY ||
+        d.output_activation > ES_ACTIVATION_IDENTITY)
+        return ES_ERROR_INVALID_ARGUMENT;
+    mlp->desc = d;
+    mlp->nlayers = nh + 1;
+    mlp->size[0] = d.nin;
+    for (l = 0; l < nh; l++) mlp->size[l + 1] = d.hidden[l];
+    mlp->size[nh + 1] = d.nout;
+    mlp->max_width = 0;
+    for (l = 0; l <= nh + 1; l++)
+        if (mlp->size[l] > mlp->max_width) mlp->max_width = mlp->size[l];
+    for (l = 0; l < mlp->nlayers; l++)
+        np += (size_t)mlp->size[l] * (size_t)mlp->size[l + 1] + (size_t)mlp->size[l + 1];
+    mlp->nparams = np;
+    return ES_OK;
+}
+
+ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta)
+{
+    int l, i, o;
+    float *p = theta;
+    for (l = 0; l < mlp->nlayers; l++) {
+        int nin = mlp->size[l], nout = mlp->size[l + 1];
+        double target = l + 1 == mlp->nlayers ? 0.01 : 1.0;
+        es_rng rng;
+        es_rng_init(&rng, seed, ES_STREAM_INIT, 0, (uint32_t)l);
+        for (i = 0; i < nin * nout; i++) p[i] = (float)es_rng_normal(&rng);
+        for (o = 0; o < nout; o++) {
+            double norm2 = 0.0, scale;
+            for (i = 0; i < nin; i++) norm2 += (double)p[i * nout + o] * p[i * nout + o];
+            scale = norm2 > 0.0 ? target / sqrt(norm2) : 0.0;
+            for (i = 0; i < nin; i++) p[i * nout + o] = (float)(p[i * nout + o] * scale);
+        }
+        p += nin * nout;
+        for (o = 0; o < nout; o++) p[o] = 0.0f;
+        p += nout;
+    }
+}
+
+ES_API size_t es_mlp_work_size(const es_mlp *mlp) { return 2 * (size_t)mlp->max_width; }
+
+static void es__activate(es_activation act, float *y, int n)
+{
+    int i;
+    if (act == ES_ACTIVATION_TANH) for (i = 0; i < n; i++) y[i] = tanhf(y[i]);
+    else if (act == ES_ACTIVATION_RELU) for (i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *obs, float *act, float *work)
+{
+    const float *x = obs, *w = theta;
+    float *bufs[2];
+    int l, i, o;
+    bufs[0] = work;
+    bufs[1] = work + mlp->max_width;
+    for (l = 0; l < mlp->nlayers; l++) {
+        int nin = mlp->size[l], nout = mlp->size[l + 1];
+        float *y = l + 1 == mlp->nlayers ? act : bufs[l & 1];
+        const float *b = w + (size_t)nin * nout;
+        for (o = 0; o < nout; o++) y[o] = b[o];
+        for (i = 0; i < nin; i++) {          /* input-major: the o loop vectorizes */
+            const float xi = x[i], *wi = w + (size_t)i * nout;
+            for (o = 0; o < nout; o++) y[o] += xi * wi[o];
+        }
+        if (l + 1 < mlp->nlayers) es__activate(mlp->desc.hidden_activation, y, nout);
+        w = b + nout;
+        x = y;
+    }
+    {
+        float lo = mlp->desc.act_low, hi = mlp->desc.act_high;
+        int n = mlp->desc.nout;
+        if (mlp->desc.output_activation == ES_ACTIVATION_TANH) {
+            for (o = 0; o < n; o++) act[o] = lo + (tanhf(act[o]) + 1.0f) * 0.5f * (hi - lo);
+        } else {
+            if (mlp->desc.output_activation == ES_ACTIVATION_RELU) es__activate(ES_ACTIVATION_RELU, act, n);
+            for (o = 0; o < n; o++) act[o] = act[o] < lo ? lo : act[o] > hi ? hi : act[o];
+        }
+    }
+}
+
+/* Shape as little-endian words: nin, nout, nhidden, hidden activation,
+   output activation, act_low, act_high, hidden widths. */
+ES_API void es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES])
+{
+    const es_mlp_desc *d = &mlp->desc;
+    int l;
+    memset(out, 0, ES_MLP_DESC_BYTES);
+    es_put_u32(out + 0, (uint32_t)d->nin);
+    es_put_u32(out + 4, (uint32_t)d->nout);
+    es_put_u32(out + 8, (uint32_t)d->nhidden);
+    es_put_u32(out + 12, (uint32_t)d->hidden_activation);
+    es_put_u32(out + 16, (uint32_t)d->output_activation);
+    es_put_f32(out + 20, d->act_low);
+    es_put_f32(out + 24, d->act_high);
+    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++) es_put_u32(out + 28 + 4 * l, (uint32_t)d->hidden[l]);
+}
+
+ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)bytes;
+    es_mlp_desc d;
+    int l;
+    if (!mlp || !bytes || size != ES_MLP_DESC_BYTES) return ES_ERROR_CORRUPT;
+    memset(&d, 0, sizeof d);
+    d.nin = (int)es_get_u32(p + 0);
+    d.nout = (int)es_get_u32(p + 4);
+    d.nhidden = (int)es_get_u32(p + 8);
+    d.hidden_activation = (es_activation)es_get_u32(p + 12);
+    d.output_activation = (es_activation)es_get_u32(p + 16);
+    d.act_low = es_get_f32(p + 20);
+    d.act_high = es_get_f32(p + 24);
+    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++) d.hidden[l] = (int)es_get_u32(p + 28 + 4 * l);
+    if (d.nin > (1 << 20) || d.nout > (1 << 20)) return ES_ERROR_CORRUPT;
+    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++)
+        if (d.hidden[l] > (1 << 20)) return ES_ERROR_CORRUPT;
+    return es_mlp_init(mlp, &d) == ES_OK ? ES_OK : ES_ERROR_CORRUPT;
+}
+
+/* ---- observation normalizer ----------------------------------------- */
+
+ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, float std_floor,
+                                    const es_allocator *allocator)
+{
+    es_allocator a;
+    if (!norm || n <= 0) return ES_ERROR_INVALID_ARGUMENT;
+    memset(norm, 0, sizeof *norm);
+    memset(&a, 0, sizeof a);
+    if (allocator) a = *allocator;
+    norm->allocator = a;
+    norm->n = n;
+    norm->clip = clip > 0.0f ? clip : 5.0f;
+    norm->std_floor = std_floor > 0.0f ? std_floor : 0.1f;
+    norm->sum = (double *)(a.alloc_fn ? a.alloc_fn((size_t)n * 2 * sizeof(double), a.user_data)
+                                      : ES_MALLOC((size_t)n * 2 * sizeof(double)));
+    norm->mean = (float *)(a.alloc_fn ? a.alloc_fn((size_t)n * 2 * sizeof(float), a.user_data)
+                                      : ES_MALLOC((size_t)n * 2 * sizeof(float)));
+    if (!norm->sum || !norm->mean) {
+        es_normalizer_free(norm);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    norm->sumsq = norm->sum + n;
+    norm->inv_std = norm->mean + n;
+    memset(norm->sum, 0, (size_t)n * 2 * sizeof(double));
+    es_normalizer_refresh(norm);
+    return ES_OK;
+}
+
+ES_API void es_normalizer_free(es_normalizer *norm)
+{
+    void *p[2];
+    int i;
+    if (!norm) return;
+    p[0] = norm->sum;
+    p[1] = norm->mean;
+    for (i = 0; i < 2; i++) {
+        if (!p[i]) continue;
+        if (norm->allocator.free_fn) norm->allocator.free_fn(p[i], norm->allocator.user_data);
+        else ES_FREE(p[i]);
+    }
+    memset(norm, 0, sizeof *norm);
+}
+
+ES_API void es_normalizer_apply(const es_normalizer *norm, const float *obs, float *out)
+{
+    int i;
+    float c = norm->clip;
+    for (i = 0; i < norm->n; i++) {
+        float z = (obs[i] - norm->mean[i]) * norm->inv_std[i];
+        out[i] = z < -c ? -c : z > c ? c : z;
+    }
+}
+
+ES_API size_t es_obs_stats_size(int n) { return 1 + 2 * (size_t)n; }
+
+ES_API void es_obs_stats_clear(double *stats, int n) { memset(stats, 0, es_obs_stats_size(n) * sizeof(double)); }
+
+ES_API void es_obs_stats_add(double *stats, int n, const float *obs)
+{
+    int i;
+    stats[0] += 1.0;
+    for (i = 0; i < n; i++) {
+        stats[1 + i] += obs[i];
+        stats[1 + n + i] += (double)obs[i] * obs[i];
+    }
+}
+
+ES_API void es_normalizer_merge(es_normalizer *norm, const double *stats)
+{
+    int i, n = norm->n;
+    norm->count += stats[0];
+    for (i = 0; i < n; i++) {
+        norm->sum[i] += stats[1 + i];
+        norm->sumsq[i] += stats[1 + n + i];
+    }
+}
+
+ES_API void es_normalizer_refresh(es_normalizer *norm)
+{
+    int i;
+    for (i = 0; i < norm->n; i++) {
+        double mean = 0.0, var = 1.0, sd;
+        if (norm->count > 0.0) {
+            mean = norm->sum[i] / norm->count;
+            var = norm->sumsq[i] / norm->count - mean * mean;
+        }
+        sd = sqrt(var > 0.0 ? var : 0.0);
+        if (sd < norm->std_floor) sd = norm->std_floor;
+        norm->mean[i] = (float)mean;
+        norm->inv_std[i] = (float)(1.0 / sd);
+    }
+}
+
+/* Layout: u32 n, f32 clip, f32 std_floor, f64 count, n f64 sums, n f64 sums of squares. */
+ES_API size_t es_normalizer_bytes(const es_normalizer *norm) { return 20 + 16 * (size_t)norm->n; }
+
+ES_API void es_normalizer_encode(const es_normalizer *norm, unsigned char *out)
+{
+    int i;
+    es_put_u32(out, (uint32_t)norm->n);
+    es_put_f32(out + 4, norm->clip);
+    es_put_f32(out + 8, norm->std_floor);
+    es_put_f64(out + 12, norm->count);
+    for (i = 0; i < norm->n; i++) {
+        es_put_f64(out + 20 + 8 * (size_t)i, norm->sum[i]);
+        es_put_f64(out + 20 + 8 * ((size_t)norm->n + (size_t)i), norm->sumsq[i]);
+    }
+}
+
+/* Restores sums into an initialized normalizer of the same size. */
+ES_API es_result es_normalizer_decode(es_normalizer *norm, const void *bytes, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)bytes;
+    int i;
+    if (!norm || !bytes || size < 20 || es_get_u32(p) != (uint32_t)norm->n ||
+        size != es_normalizer_bytes(norm))
+        return ES_ERROR_MISMATCH;
+    norm->clip = es_get_f32(p + 4);
+    norm->std_floor = es_get_f32(p + 8);
+    norm->count = es_get_f64(p + 12);
+    if (!(norm->clip > 0.0f) || !(norm->std_floor > 0.0f) || !(norm->count >= 0.0)) return ES_ERROR_CORRUPT;
+    for (i = 0; i < norm->n; i++) {
+        norm->sum[i] = es_get_f64(p + 20 + 8 * (size_t)i);
+        norm->sumsq[i] = es_get_f64(p + 20 + 8 * ((size_t)norm->n + (size_t)i));
+    }
+    es_normalizer_refresh(norm);
+    return ES_OK;
+}
+
+/* ---- episodes -------------------------------------------------------- */
+
+ES_API size_t es_rollout_work_size(const es_env *env, const es_mlp *mlp)
+{
+    return 2 * (size_t)env->obs_dim + (size_t)env->act_dim + es_mlp_work_size(mlp);
+}
+
+ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
+                            const es_normalizer *norm, double *stats, es_rng *rng,
+                            int max_steps, float *work, es_episode *ep)
+{
+    float *obs = work, *x = work + env->obs_dim, *act = x + env->obs_dim, *mw = act + env->act_dim;
+    es_result r;
+    int status = ES_EPISODE_RUNNING;
+    if (!env || !mlp || !theta || !work || !ep || mlp->desc.nin != env->obs_dim ||
+        mlp->desc.nout != env->act_dim)
+        return ES_ERROR_INVALID_ARGUMENT;
+    if (max_steps <= 0 || max_steps > env->max_steps) max_steps = env->max_steps;
+    ep->ret = 0.0;
+    ep->steps = 0;
+    r = env->reset(env, rng, obs);
+    while (r == ES_OK && ep->steps < max_steps && status == ES_EPISODE_RUNNING) {
+        double reward = 0.0;
+        if (stats) es_obs_stats_add(stats, env->obs_dim, obs);
+        if (norm) es_normalizer_apply(norm, obs, x);
+        else memcpy(x, obs, (size_t)env->obs_dim * sizeof(float));
+        es_mlp_forward(mlp, theta, x, act, mw);
+        r = env->step(env, act, obs, &reward, &status);
+        ep->ret += reward;
+        ep->steps++;
+    }
+    ep->status = status;
+    return r;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_IMPLEMENTATION */
+
+/* LICENSE: MIT, as in es.h. */
