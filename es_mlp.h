@@ -243,10 +243,10 @@ ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *o
     for (l = 0; l < mlp->nlayers; l++) {
         int nin = mlp->size[l], nout = mlp->size[l + 1];
         float *y = l + 1 == mlp->nlayers ? act : bufs[l & 1];
-        const float *b = w + (size_t)nin * nout;
+        const float *b = w + (size_t)nin * (size_t)nout;
         for (o = 0; o < nout; o++) y[o] = b[o];
         for (i = 0; i < nin; i++) {          /* input-major: the o loop vectorizes */
-            const float xi = x[i], *wi = w + (size_t)i * nout;
+            const float xi = x[i], *wi = w + (size_t)i * (size_t)nout;
             for (o = 0; o < nout; o++) y[o] += xi * wi[o];
         }
         if (l + 1 < mlp->nlayers) es__activate(mlp->desc.hidden_activation, y, nout);
