@@ -147,6 +147,43 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             const es_normalizer *norm, double *stats, es_rng *rng,
                             int max_steps, float *work, es_episode *ep);
 
+/* A generation of ES on an environment: evaluates the population (and
+   noiseless episodes of theta) on a thread pool with one es_env per pool
+   thread, merges the observation statistics in member order, and updates.
+   Population member i resets from (seed, ES_STREAM_RESET, generation,
+   pair of i); evaluation episode j from (seed, ES_STREAM_EVAL, generation, j). */
+typedef struct es_runner {
+    es *opt;
+    const es_mlp *mlp;
+    es_normalizer *norm;                 /* may be NULL */
+    es_env *envs;                        /* pool->nthreads of them */
+    es_pool *pool;                       /* may be NULL: one thread */
+    int eval_episodes, max_steps;
+    /* results of the last evaluation */
+    float *rewards;                      /* npop returns */
+    int *steps;                          /* npop + eval_episodes episode lengths */
+    int *status;                         /* npop + eval_episodes ES_EPISODE_* */
+    double *eval_returns;                /* eval_episodes returns of theta */
+    double *stats;                       /* npop observation statistics */
+    uint64_t env_steps;                  /* all steps taken so far */
+    /* scratch */
+    float *theta_buf, *work;
+    size_t work_size;
+    int begin, end, eval;                /* the current job */
+    es_result error;
+} es_runner;
+
+ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
+                                es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
+ES_API void es_runner_free(es_runner *run);
+/* Evaluates members [begin, end) and, if with_eval, the evaluation episodes. */
+ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval);
+/* Merges the statistics in member order, refreshes the normalizer, es_tell. */
+ES_API es_result es_runner_update(es_runner *run);
+/* es_runner_evaluate of everything, then es_runner_update. */
+ES_API es_result es_runner_generation(es_runner *run);
+ES_API double es_runner_mean_reward(const es_runner *run);
+
 #ifdef __cplusplus
 }
 #endif
@@ -466,6 +503,147 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
     }
     ep->status = status;
     return r;
+}
+
+/* ---- generations ----------------------------------------------------- */
+
+static void *es__runner_alloc(const es *opt, size_t size)
+{
+    const es_allocator *a = &opt->desc.allocator;
+    return a->alloc_fn ? a->alloc_fn(size, a->user_data) : ES_MALLOC(size);
+}
+
+ES_API void es_runner_free(es_runner *run)
+{
+    void *p[7];
+    int i;
+    const es_allocator *a;
+    if (!run || !run->opt) return;
+    a = &run->opt->desc.allocator;
+    p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
+    p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work;
+    for (i = 0; i < 7; i++) {
+        if (!p[i]) continue;
+        if (a->free_fn) a->free_fn(p[i], a->user_data);
+        else ES_FREE(p[i]);
+    }
+    memset(run, 0, sizeof *run);
+}
+
+ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
+                                es_env *envs, es_pool *pool, int eval_episodes, int max_steps)
+{
+    int npop, nthreads, nep;
+    size_t nstats;
+    if (!run || !opt || !mlp || !envs || eval_episodes < 0 || mlp->nparams != opt->nparams ||
+        mlp->desc.nin != envs[0].obs_dim || mlp->desc.nout != envs[0].act_dim ||
+        (norm && norm->n != envs[0].obs_dim))
+        return ES_ERROR_INVALID_ARGUMENT;
+    memset(run, 0, sizeof *run);
+    npop = opt->desc.npop;
+    nthreads = pool ? pool->nthreads : 1;
+    nep = npop + eval_episodes;
+    nstats = es_obs_stats_size(envs[0].obs_dim);
+    run->opt = opt;
+    run->mlp = mlp;
+    run->norm = norm;
+    run->envs = envs;
+    run->pool = pool;
+    run->eval_episodes = eval_episodes;
+    run->max_steps = max_steps;
+    run->work_size = es_rollout_work_size(&envs[0], mlp);
+    run->rewards = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
+    run->steps = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
+    run->status = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
+    run->eval_returns = (double *)es__runner_alloc(opt, ((size_t)eval_episodes + 1) * sizeof(double));
+    run->stats = (double *)es__runner_alloc(opt, (size_t)npop * nstats * sizeof(double));
+    run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * opt->nparams * sizeof(float));
+    run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
+    if (!run->rewards || !run->steps || !run->status || !run->eval_returns || !run->stats ||
+        !run->theta_buf || !run->work) {
+        es_runner_free(run);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    memset(run->steps, 0, (size_t)nep * sizeof(int));
+    memset(run->status, 0, (size_t)nep * sizeof(int));
+    memset(run->rewards, 0, (size_t)npop * sizeof(float));
+    return ES_OK;
+}
+
+/* Task i < end - begin: member begin + i; past that: evaluation episode. */
+static void es__runner_task(void *user, int i, int thread)
+{
+    es_runner *run = (es_runner *)user;
+    es *opt = run->opt;
+    es_env *env = &run->envs[thread];
+    float *work = run->work + (size_t)thread * run->work_size;
+    int nmem = run->end - run->begin, antithetic = opt->desc.sampling == ES_SAMPLING_ANTITHETIC;
+    es_episode ep;
+    es_rng rng;
+    es_result r;
+    if (i < nmem) {
+        int m = run->begin + i;
+        float *theta = run->theta_buf + (size_t)thread * opt->nparams;
+        double *stats = run->stats + (size_t)m * es_obs_stats_size(env->obs_dim);
+        es_perturbed(opt, m, theta);
+        es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation,
+                    antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
+        es_obs_stats_clear(stats, env->obs_dim);
+        r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng, run->max_steps, work, &ep);
+        run->rewards[m] = (float)ep.ret;
+        run->steps[m] = ep.steps;
+        run->status[m] = ep.status;
+    } else {
+        int j = i - nmem;
+        es_rng_init(&rng, opt->desc.seed, ES_STREAM_EVAL, opt->generation, (uint32_t)j);
+        r = es_rollout(env, run->mlp, opt->theta, run->norm, NULL, &rng, run->max_steps, work, &ep);
+        run->eval_returns[j] = ep.ret;
+        run->steps[opt->desc.npop + j] = ep.steps;
+        run->status[opt->desc.npop + j] = ep.status;
+    }
+    if (r != ES_OK) run->error = r;
+}
+
+ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval)
+{
+    int i, n;
+    if (!run || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
+    run->begin = begin;
+    run->end = end;
+    run->eval = with_eval ? run->eval_episodes : 0;
+    run->error = ES_OK;
+    n = end - begin + run->eval;
+    es_pool_run(run->pool, n, es__runner_task, run);
+    for (i = begin; i < end; i++) run->env_steps += (uint64_t)run->steps[i];
+    for (i = 0; i < run->eval; i++) run->env_steps += (uint64_t)run->steps[run->opt->desc.npop + i];
+    return run->error;
+}
+
+ES_API es_result es_runner_update(es_runner *run)
+{
+    int i;
+    size_t nstats;
+    if (!run) return ES_ERROR_INVALID_ARGUMENT;
+    if (run->norm) {
+        nstats = es_obs_stats_size(run->norm->n);
+        for (i = 0; i < run->opt->desc.npop; i++) es_normalizer_merge(run->norm, run->stats + (size_t)i * nstats);
+        es_normalizer_refresh(run->norm);
+    }
+    return es_tell(run->opt, run->rewards, run->pool);
+}
+
+ES_API es_result es_runner_generation(es_runner *run)
+{
+    es_result r = es_runner_evaluate(run, 0, run ? run->opt->desc.npop : 0, 1);
+    return r != ES_OK ? r : es_runner_update(run);
+}
+
+ES_API double es_runner_mean_reward(const es_runner *run)
+{
+    double s = 0.0;
+    int i;
+    for (i = 0; i < run->opt->desc.npop; i++) s += run->rewards[i];
+    return s / run->opt->desc.npop;
 }
 
 #ifdef __cplusplus
