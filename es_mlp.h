@@ -147,6 +147,18 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             const es_normalizer *norm, double *stats, es_rng *rng,
                             int max_steps, float *work, es_episode *ep);
 
+/* Checkpoint sections of a trained policy (beside es.h's own): the task
+   name, the policy shape (es_mlp_encode) and the normalizer's sums. */
+#define ES_TAG_TASK ES_TAG('T', 'A', 'S', 'K')
+#define ES_TAG_POLICY ES_TAG('P', 'O', 'L', 'I')
+#define ES_TAG_NORM ES_TAG('N', 'O', 'R', 'M')
+
+/* Reads those sections: task name (NUL-terminated), policy shape and a
+   normalizer it initializes. ES_ERROR_MISMATCH if a section is missing
+   or inconsistent. */
+ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
+                                es_normalizer *norm);
+
 /* A generation of ES on an environment: evaluates the population (and
    noiseless episodes of theta) on a thread pool with one es_env per pool
    thread, merges the observation statistics in member order, and updates.
@@ -503,6 +515,32 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
     }
     ep->status = status;
     return r;
+}
+
+/* ---- policies in checkpoints ----------------------------------------- */
+
+ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
+                                es_normalizer *norm)
+{
+    const void *p;
+    size_t n;
+    es_result r;
+    if (!ck || !task || task_size == 0 || !mlp || !norm) return ES_ERROR_INVALID_ARGUMENT;
+    memset(norm, 0, sizeof *norm);
+    if (es_checkpoint_section(ck, ES_TAG_TASK, &p, &n) != ES_OK || n == 0 || n >= task_size ||
+        memchr(p, 0, n) != NULL)
+        return ES_ERROR_MISMATCH;
+    memcpy(task, p, n);
+    task[n] = 0;
+    if (es_checkpoint_section(ck, ES_TAG_POLICY, &p, &n) != ES_OK || es_mlp_decode(mlp, p, n) != ES_OK)
+        return ES_ERROR_MISMATCH;
+    r = es_normalizer_init(norm, mlp->desc.nin, 0.0f, 0.0f, NULL);
+    if (r != ES_OK) return r;
+    if (es_checkpoint_section(ck, ES_TAG_NORM, &p, &n) != ES_OK || es_normalizer_decode(norm, p, n) != ES_OK) {
+        es_normalizer_free(norm);
+        return ES_ERROR_MISMATCH;
+    }
+    return ES_OK;
 }
 
 /* ---- generations ----------------------------------------------------- */

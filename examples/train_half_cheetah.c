@@ -20,9 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG_TASK ES_TAG('T', 'A', 'S', 'K')
-#define TAG_POLICY ES_TAG('P', 'O', 'L', 'I')
-#define TAG_NORM ES_TAG('N', 'O', 'R', 'M')
 #define TAG_TRAINER ES_TAG('T', 'R', 'N', 'R')
 
 typedef struct config {
@@ -356,9 +353,9 @@ static es_result save_checkpoint(trainer *t)
     es_put_u64(trainer_bytes, t->run.env_steps);
     es_put_u32(trainer_bytes + 8, (uint32_t)t->cfg.eval_episodes);
     es_put_u32(trainer_bytes + 12, (uint32_t)t->cfg.max_steps);
-    sec[0].tag = TAG_TASK; sec[0].data = t->cfg.env; sec[0].size = strlen(t->cfg.env);
-    sec[1].tag = TAG_POLICY; sec[1].data = policy; sec[1].size = sizeof policy;
-    sec[2].tag = TAG_NORM; sec[2].data = norm; sec[2].size = es_normalizer_bytes(&t->norm);
+    sec[0].tag = ES_TAG_TASK; sec[0].data = t->cfg.env; sec[0].size = strlen(t->cfg.env);
+    sec[1].tag = ES_TAG_POLICY; sec[1].data = policy; sec[1].size = sizeof policy;
+    sec[2].tag = ES_TAG_NORM; sec[2].data = norm; sec[2].size = es_normalizer_bytes(&t->norm);
     sec[3].tag = TAG_TRAINER; sec[3].data = trainer_bytes; sec[3].size = sizeof trainer_bytes;
     r = es_checkpoint_encode(&t->opt, sec, 4, &ck);
     free(norm);
@@ -385,18 +382,17 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
                 r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
         return 1;
     }
-    r = es_checkpoint_section(&ck, TAG_TASK, &p, &n);
-    if (r != ES_OK || n == 0 || n >= sizeof t->cfg.env) goto bad;
-    if (env_given && (strlen(t->cfg.env) != n || memcmp(t->cfg.env, p, n) != 0)) {
-        fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %.*s, not %s\n", path, (int)n,
-                (const char *)p, t->cfg.env);
-        es_checkpoint_free(&ck);
-        return 1;
+    {
+        char task[sizeof t->cfg.env];
+        r = es_policy_load(&ck, task, sizeof task, &t->mlp, &t->norm);
+        if (r != ES_OK) goto bad;
+        if (env_given && strcmp(task, t->cfg.env) != 0) {
+            fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %s, not %s\n", path, task, t->cfg.env);
+            es_checkpoint_free(&ck);
+            return 1;
+        }
+        strcpy(t->cfg.env, task);
     }
-    memcpy(t->cfg.env, p, n);
-    t->cfg.env[n] = 0;
-    if (es_checkpoint_section(&ck, TAG_POLICY, &p, &n) != ES_OK || es_mlp_decode(&t->mlp, p, n) != ES_OK)
-        goto bad;
     t->cfg.policy = t->mlp.desc;
     r = es_load(&t->opt, &ck, NULL);
     if (r != ES_OK || t->opt.nparams != t->mlp.nparams) goto bad;
@@ -406,9 +402,6 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     t->cfg.eval_episodes = (int)es_get_u32((const unsigned char *)p + 8);
     t->cfg.max_steps = (int)es_get_u32((const unsigned char *)p + 12);
     if (t->cfg.eval_episodes > 1000 || t->cfg.max_steps < 0) goto bad;
-    if (es_normalizer_init(&t->norm, t->mlp.desc.nin, 0.0f, 0.0f, NULL) != ES_OK ||
-        es_checkpoint_section(&ck, TAG_NORM, &p, &n) != ES_OK || es_normalizer_decode(&t->norm, p, n) != ES_OK)
-        goto bad;
     es_checkpoint_free(&ck);
     return 0;
 bad:
