@@ -32,7 +32,7 @@ build/asan/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 	$(CC) -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. $< -o $@ $(LIBS)
 
 train: build/train_half_cheetah
-	@tools/train
+	@ARGS="$(ARGS)" tools/train
 
 test: deps all build/asan/test_es build/asan/test_mlp
 	@tests/run $(TESTS) build/asan/test_es build/asan/test_mlp $(SCRIPTS)
