@@ -1,0 +1,932 @@
+/* es_env_mujoco.h - v0.1 - MuJoCo environments for es: the Gymnasium v5
+   locomotion and control tasks with their models built in, and any MJCF file.
+
+   Implements the es_env interface of es_mlp.h on MuJoCo (2.2.x; 3.x API
+   kept behind a version check). One es_mujoco holds a compiled model that is
+   read-only after loading and shared by all threads; each thread gets its own
+   es_env with its own mjData.
+
+   QUICK START
+
+       #define ES_IMPLEMENTATION
+       #include "es_env_mujoco.h"        // includes es_mlp.h, es.h, mujoco.h
+
+       char err[512];
+       es_mujoco mj;
+       if (es_mujoco_load(&mj, "HalfCheetah-v5", err, sizeof err) != ES_OK) { report(err); }
+       es_env env;                          // one per thread
+       es_mujoco_env_init(&mj, &env);
+       es_rng rng;
+       es_rng_init(&rng, seed, ES_STREAM_RESET, generation, pair);
+       env.reset(&env, &rng, obs);
+       env.step(&env, act, obs, &reward, &status);   // or es_rollout(&env, ...)
+       env.destroy(&env);
+       es_mujoco_free(&mj);
+
+   Link with -lmujoco -lm (and -lpthread for es.h's thread pool).
+
+   CONFIGURATION MACROS: those of es.h (ES_IMPLEMENTATION, ES_STATIC,
+   ES_DLL, ES_MALLOC/ES_FREE, ...), plus
+
+       ES_MUJOCO_NO_HANDLERS   do not install MuJoCo error/warning handlers
+                               (then MuJoCo's own, which print and exit, stay)
+
+   STEP BY STEP
+
+   1. es_mujoco_load() compiles one built-in task by its Gymnasium name
+      ("HalfCheetah-v5", ...; es_mujoco_task_count()/es_mujoco_task_name()
+      list them). Each model is this file's own MJCF text, loaded through a
+      MuJoCo virtual file system: no file is read. Or es_mujoco_load_xml()
+      compiles an MJCF file with your observation, reward, termination and
+      reset callbacks (es_mujoco_task_desc; zero fields mean defaults).
+      mj_loadXML takes a global lock: load once, before starting threads.
+   2. es_mujoco_env_init() makes an es_env for one thread: obs_dim, act_dim,
+      max_steps (1000; Reacher 50), act_low/act_high, and reset/step/destroy.
+      It allocates one mjData (5.6 MB for HalfCheetah).
+   3. env.reset(&env, rng, obs) starts an episode: mj_resetData, the task's
+      reset noise drawn from rng (qpos noise for every qpos in order, then
+      qvel noise), mj_forward, first observation. Seed rng from the pair
+      index with ES_STREAM_RESET (population) or ES_STREAM_EVAL
+      (evaluation), so both members of a pair start from the same state.
+   4. env.step(&env, act, obs, &reward, &status): act (act_dim floats) goes
+      to d->ctrl as it is (MuJoCo clamps its own copy for actuators with
+      ctrlrange, control costs see the raw action), mj_step frame_skip
+      times, mj_rnePostConstraint once, then observation, reward and
+      termination as in Gymnasium v5. Truncation at max_steps is the
+      caller's job (es_rollout).
+   5. env.destroy(&env) frees the mjData; es_mujoco_free() the model.
+      es_mujoco_env_data() gives a renderer the env's mjData.
+
+   BUILT-IN TASKS (Gymnasium v5 defaults; obs dims / act dims)
+
+       HalfCheetah-v5 17/6, Hopper-v5 11/3, Walker2d-v5 17/6, Ant-v5 105/8,
+       Swimmer-v5 8/2, Humanoid-v5 348/17, InvertedPendulum-v5 4/1,
+       InvertedDoublePendulum-v5 9/1, Reacher-v5 10/2.
+
+   Observation, reward, termination and reset noise follow Gymnasium's v5
+   source with default arguments (the terms are written out at each task
+   below). The locomotion tasks were checked against the table read from
+   Gymnasium's source; the terms of the three small tasks were checked
+   against Gymnasium's v5 documentation and source text found by search
+   (notably: InvertedPendulum pays 0 on the step that terminates, Reacher
+   reads the distance after the step, in v5 the z component is dropped from
+   its observation). Each model compiles to the same mjModel as Gymnasium's
+   asset (tests/test_env_mujoco.c checks masses, inertias, sizes, joints,
+   gears and options to 1e-9, and 1000-step trajectories of the locomotion
+   tasks against an implementation written from the spec).
+
+   CONTRACTS
+
+   Determinism. An episode is a function of the model, the rng's state at
+   reset and the actions: no hidden randomness, no dependence on the thread.
+
+   Memory. es_mujoco owns the mjModel; each es_env owns one mjData and a few
+   doubles. Nothing is allocated per step.
+
+   Threads. es_mujoco is read-only after loading; any number of es_env made
+   from it may step on different threads. One es_env belongs to one thread
+   at a time.
+
+   Errors. Every fallible call returns es_result; messages go to the err
+   buffer given (never to stdout). Unknown task: ES_ERROR_NOT_FOUND with the
+   list of names. Missing or malformed MJCF: ES_ERROR_MUJOCO with MuJoCo's
+   message. An action with a NaN/inf entry, or a NULL one:
+   ES_ERROR_BAD_ACTION (the state is not touched; act must hold act_dim
+   floats, which C cannot check). On first load this header installs
+   mju_user_error/mju_user_warning handlers when none are set (MuJoCo's
+   defaults print, wait for Enter and exit): warnings are silent (the
+   counters in mjData are read instead) and an error inside reset or step
+   unwinds (setjmp/longjmp, per thread) to the env call, which then ends the
+   episode as failed. An error raised on a thread that is not inside an
+   es call returns to MuJoCo, as with any handler that returns.
+
+   Unstable simulation. After each step the warnings mjWARN_BADQPOS,
+   mjWARN_BADQVEL and mjWARN_BADQACC (cleared at reset) and the finiteness
+   of qpos, qvel and the observation are checked. If any fails, the step
+   returns ES_OK with status ES_EPISODE_FAILED, reward 0 for that step, and
+   an all-zero observation; later steps repeat that until the next reset.
+
+   REVISION HISTORY: see the end of this file. LICENSE: MIT, at the end.
+*/
+#ifndef ES_ENV_MUJOCO_H_INCLUDED
+#define ES_ENV_MUJOCO_H_INCLUDED
+
+#include "es_mlp.h"
+#include <mujoco/mujoco.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ES_MUJOCO_NAME_MAX 64
+
+/* What a custom reward or termination callback sees after one env step. */
+typedef struct es_mujoco_step {
+    const mjModel *model;
+    const mjData *data;          /* the state after the step */
+    const double *qpos_before;   /* qpos at the start of the step (nq) */
+    const float *act;            /* the action as given (act_dim, unclipped) */
+    int act_dim;
+    double dt;                   /* opt.timestep * frame_skip */
+    void *user;
+} es_mujoco_step;
+
+/* A custom task on your own MJCF. Every zero field means its default. */
+typedef struct es_mujoco_task_desc {
+    const char *name;            /* for messages and checkpoints (the file name) */
+    int frame_skip;              /* physics steps per env step (1) */
+    int max_steps;               /* truncation (1000) */
+    int obs_dim;                 /* required with observe; default nq + nv */
+    float act_low, act_high;     /* both 0: ctrlrange of actuator 0 if limited, else [-1, 1] */
+    double reset_noise;          /* default reset: qpos0 + U(+-noise), qvel U(+-noise) (0: none) */
+    /* After mj_resetData, before mj_forward; draw only from rng. */
+    void (*reset)(const mjModel *m, mjData *d, es_rng *rng, void *user);
+    /* Default: qpos then qvel. */
+    void (*observe)(const mjModel *m, const mjData *d, float *obs, void *user);
+    /* Default: (qpos[0] - qpos_before[0]) / dt, forward velocity of the root. */
+    double (*reward)(const es_mujoco_step *step);
+    /* Nonzero ends the episode (ES_EPISODE_TERMINATED). Default: never. */
+    int (*terminated)(const es_mujoco_step *step);
+    void *user;
+} es_mujoco_task_desc;
+
+/* A compiled task, shared read-only by every env made from it. */
+typedef struct es_mujoco {
+    mjModel *model;
+    char name[ES_MUJOCO_NAME_MAX];
+    int task;                    /* built-in index, -1 for a custom task */
+    int frame_skip, max_steps, obs_dim, act_dim;
+    float act_low, act_high;
+    double dt;                   /* seconds per env step */
+    es_mujoco_task_desc custom;  /* resolved callbacks of a custom task */
+} es_mujoco;
+
+/* Built-in tasks, for --help: index 0 is HalfCheetah-v5. */
+ES_API int es_mujoco_task_count(void);
+ES_API const char *es_mujoco_task_name(int i);   /* NULL out of range */
+ES_API es_result es_mujoco_task_dims(int i, int *obs_dim, int *act_dim);
+
+ES_API es_result es_mujoco_load(es_mujoco *mj, const char *task, char *err, size_t errlen);
+ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mujoco_task_desc *desc,
+                                    char *err, size_t errlen);
+ES_API void es_mujoco_free(es_mujoco *mj);
+
+ES_API es_result es_mujoco_env_init(const es_mujoco *mj, es_env *env);
+ES_API mjData *es_mujoco_env_data(es_env *env);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_ENV_MUJOCO_H_INCLUDED */
+
+/* ======================================================================== */
+#if defined(ES_IMPLEMENTATION) && !defined(ES_ENV_MUJOCO_IMPLEMENTATION_INCLUDED)
+#define ES_ENV_MUJOCO_IMPLEMENTATION_INCLUDED
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the models ------------------------------------------------------ */
+/* Our own MJCF for each task (same bodies, masses, sizes, joints, ranges,
+   gears and options as Gymnasium's assets). Each text is a list of pieces,
+   every piece shorter than the 4095 characters C99 promises per literal. */
+
+#define ES__MJ_VISUAL \
+    "<asset>" \
+    "<texture name='sky' type='skybox' builtin='gradient' rgb1='.4 .5 .6' rgb2='0 0 0' width='64' height='64'/>" \
+    "<texture name='grid' type='2d' builtin='checker' rgb1='.1 .1 .1' rgb2='.8 .8 .8' width='64' height='64'/>" \
+    "<material name='ground' texture='grid' texrepeat='40 40' reflectance='.3'/>" \
+    "</asset>"
+
+static const char *const es__mj_half_cheetah[] = {
+    "<mujoco model='half_cheetah'>"
+    "<compiler angle='radian' inertiafromgeom='true' settotalmass='14'/>"
+    "<option timestep='0.01' gravity='0 0 -9.81'/>"
+    "<size nstack='300000' nuser_geom='1'/>"
+    "<default>"
+    "<joint limited='true' armature='0.1' damping='0.01' stiffness='8' solreflimit='0.02 1' solimplimit='0 0.8 0.03'/>"
+    "<geom type='capsule' contype='1' conaffinity='0' condim='3' friction='0.4 0.1 0.1'"
+    " solref='0.02 1' solimp='0 0.8 0.01' rgba='.8 .6 .4 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-1 1'/>"
+    "<default class='root'><joint limited='false' armature='0' damping='0' stiffness='0'/></default>"
+    "<default class='shin'><geom rgba='.9 .6 .6 1'/></default>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<body name='torso' pos='0 0 0.7'>"
+    "<camera name='track' mode='trackcom' pos='0 -3 0.3' xyaxes='1 0 0 0 0 1'/>"
+    "<joint name='rootx' class='root' type='slide' axis='1 0 0'/>"
+    "<joint name='rootz' class='root' type='slide' axis='0 0 1'/>"
+    "<joint name='rooty' class='root' type='hinge' axis='0 1 0'/>"
+    "<geom name='torso' fromto='-0.5 0 0 0.5 0 0' size='0.046'/>"
+    "<geom name='head' pos='0.6 0 0.1' axisangle='0 1 0 0.87' size='0.046 0.15'/>"
+    "<body name='bthigh' pos='-0.5 0 0'>"
+    "<joint name='bthigh' axis='0 1 0' range='-0.52 1.05' stiffness='240' damping='6'/>"
+    "<geom name='bthigh' pos='0.1 0 -0.13' axisangle='0 1 0 -3.8' size='0.046 0.145'/>"
+    "<body name='bshin' pos='0.16 0 -0.25'>"
+    "<joint name='bshin' axis='0 1 0' range='-0.785 0.785' stiffness='180' damping='4.5'/>"
+    "<geom name='bshin' class='shin' pos='-0.14 0 -0.07' axisangle='0 1 0 -2.03' size='0.046 0.15'/>"
+    "<body name='bfoot' pos='-0.28 0 -0.14'>"
+    "<joint name='bfoot' axis='0 1 0' range='-0.4 0.785' stiffness='120' damping='3'/>"
+    "<geom name='bfoot' class='shin' pos='0.03 0 -0.097' axisangle='0 1 0 -0.27' size='0.046 0.094'/>"
+    "</body></body></body>"
+    "<body name='fthigh' pos='0.5 0 0'>"
+    "<joint name='fthigh' axis='0 1 0' range='-1 0.7' stiffness='180' damping='4.5'/>"
+    "<geom name='fthigh' pos='-0.07 0 -0.12' axisangle='0 1 0 0.52' size='0.046 0.133'/>"
+    "<body name='fshin' pos='-0.14 0 -0.24'>"
+    "<joint name='fshin' axis='0 1 0' range='-1.2 0.87' stiffness='120' damping='3'/>"
+    "<geom name='fshin' class='shin' pos='0.065 0 -0.09' axisangle='0 1 0 -0.6' size='0.046 0.106'/>"
+    "<body name='ffoot' pos='0.13 0 -0.18'>"
+    "<joint name='ffoot' axis='0 1 0' range='-0.5 0.5' stiffness='60' damping='1.5'/>"
+    "<geom name='ffoot' class='shin' pos='0.045 0 -0.07' axisangle='0 1 0 -0.6' size='0.046 0.07'/>"
+    "</body></body></body>"
+    "</body>"
+    "</worldbody>"
+    "<actuator>"
+    "<motor name='bthigh' joint='bthigh' gear='120'/>"
+    "<motor name='bshin' joint='bshin' gear='90'/>"
+    "<motor name='bfoot' joint='bfoot' gear='60'/>"
+    "<motor name='fthigh' joint='fthigh' gear='120'/>"
+    "<motor name='fshin' joint='fshin' gear='60'/>"
+    "<motor name='ffoot' joint='ffoot' gear='30'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
+/* ---- per-env state ---------------------------------------------------- */
+
+typedef struct es__mj_env {
+    const es_mujoco *mj;
+    mjData *d;
+    double *qpos_before;         /* nq doubles, right after this struct */
+    double x_before;             /* the task's forward coordinate before the step */
+    int ready;                   /* reset has run */
+    int failed;                  /* the episode failed; steps repeat it until reset */
+} es__mj_env;
+
+typedef struct es__mj_task {
+    const char *name;
+    const char *file;            /* name inside the virtual file system */
+    const char *const *xml;
+    int frame_skip, max_steps, obs_dim, act_dim;
+    float act_low, act_high;
+    void (*reset)(es__mj_env *e, es_rng *rng);
+    void (*observe)(const es__mj_env *e, float *obs);
+    /* forward coordinate used for x_vel (NULL: none) */
+    double (*forward_x)(const mjModel *m, const mjData *d);
+    /* reward of the step just taken; sets *terminated */
+    double (*reward)(const es__mj_env *e, const float *act, double x_vel, int *terminated);
+} es__mj_task;
+
+/* ---- shared helpers --------------------------------------------------- */
+
+static double es__mj_uniform(es_rng *rng, double lo, double hi)
+{
+    return lo + (hi - lo) * es_rng_uniform(rng);
+}
+
+static void es__mj_noise_uniform(double *x, const double *x0, int n, double scale, es_rng *rng)
+{
+    int i;
+    for (i = 0; i < n; i++) x[i] = (x0 ? x0[i] : 0.0) + es__mj_uniform(rng, -scale, scale);
+}
+
+static void es__mj_noise_normal(double *x, int n, double scale, es_rng *rng)
+{
+    int i;
+    for (i = 0; i < n; i++) x[i] = scale * es_rng_normal(rng);
+}
+
+static double es__mj_sumsq_act(const float *act, int n)
+{
+    double s = 0.0;
+    int i;
+    for (i = 0; i < n; i++) s += (double)act[i] * (double)act[i];
+    return s;
+}
+
+static float *es__mj_put(float *obs, const mjtNum *x, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) obs[i] = (float)x[i];
+    return obs + n;
+}
+
+static double es__mj_qpos0_x(const mjModel *m, const mjData *d)
+{
+    (void)m;
+    return d->qpos[0];
+}
+
+/* ---- HalfCheetah-v5 ---------------------------------------------------
+   obs (17): qpos[1:9], qvel[0:9]. reward: x_vel - 0.1 sum(a^2), x_vel from
+   qpos[0]. Never terminates. Reset: qpos0 + U(+-0.1), qvel 0.1 N(0,1). */
+
+static void es__mj_cheetah_reset(es__mj_env *e, es_rng *rng)
+{
+    const mjModel *m = e->mj->model;
+    es__mj_noise_uniform(e->d->qpos, m->qpos0, m->nq, 0.1, rng);
+    es__mj_noise_normal(e->d->qvel, m->nv, 0.1, rng);
+}
+
+static void es__mj_cheetah_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    obs = es__mj_put(obs, e->d->qpos + 1, m->nq - 1);
+    es__mj_put(obs, e->d->qvel, m->nv);
+}
+
+static double es__mj_cheetah_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    *terminated = 0;
+    return x_vel - 0.1 * es__mj_sumsq_act(act, e->mj->act_dim);
+}
+
+/* ---- the task table --------------------------------------------------- */
+
+static const es__mj_task es__mj_tasks[] = {
+    {"HalfCheetah-v5", "half_cheetah.xml", es__mj_half_cheetah, 5, 1000, 17, 6, -1.0f, 1.0f,
+     es__mj_cheetah_reset, es__mj_cheetah_observe, es__mj_qpos0_x, es__mj_cheetah_reward}
+};
+
+#define ES__MJ_NTASKS ((int)(sizeof es__mj_tasks / sizeof es__mj_tasks[0]))
+
+ES_API int es_mujoco_task_count(void) { return ES__MJ_NTASKS; }
+
+ES_API const char *es_mujoco_task_name(int i)
+{
+    return i >= 0 && i < ES__MJ_NTASKS ? es__mj_tasks[i].name : NULL;
+}
+
+ES_API es_result es_mujoco_task_dims(int i, int *obs_dim, int *act_dim)
+{
+    if (i < 0 || i >= ES__MJ_NTASKS) return ES_ERROR_NOT_FOUND;
+    if (obs_dim) *obs_dim = es__mj_tasks[i].obs_dim;
+    if (act_dim) *act_dim = es__mj_tasks[i].act_dim;
+    return ES_OK;
+}
+
+/* ---- MuJoCo error handling ---------------------------------------------
+   MuJoCo's default error handler prints, waits for Enter and exits. Ours
+   unwinds to the innermost es__mj_guarded() call of this thread. */
+
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#  define ES__MJ_TLS thread_local
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
+#  define ES__MJ_TLS _Thread_local
+#elif defined(__GNUC__) || defined(__clang__)
+#  define ES__MJ_TLS __thread
+#elif defined(_MSC_VER)
+#  define ES__MJ_TLS __declspec(thread)
+#endif
+
+#ifdef ES__MJ_TLS
+static ES__MJ_TLS jmp_buf *es__mj_jump;
+static ES__MJ_TLS char es__mj_message[256];
+#endif
+
+static void es__mj_copy(char *dst, size_t n, const char *src)
+{
+    size_t k;
+    if (!dst || n == 0) return;
+    k = strlen(src);
+    if (k >= n) k = n - 1;
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+}
+
+static void es__mj_on_error(const char *msg)
+{
+#ifdef ES__MJ_TLS
+    if (es__mj_jump) {
+        es__mj_copy(es__mj_message, sizeof es__mj_message, msg ? msg : "MuJoCo error");
+        longjmp(*es__mj_jump, 1);
+    }
+#endif
+    (void)msg;   /* no es call to return to: back to MuJoCo */
+}
+
+static void es__mj_on_warning(const char *msg)
+{
+    (void)msg;   /* the counters in mjData carry what matters */
+}
+
+static void es__mj_install_handlers(void)
+{
+#ifndef ES_MUJOCO_NO_HANDLERS
+    if (!mju_user_error) mju_user_error = es__mj_on_error;
+    if (!mju_user_warning) mju_user_warning = es__mj_on_warning;
+#endif
+}
+
+/* Runs fn(arg); returns 0, or -1 with the message in msg if MuJoCo raised
+   an error inside it. */
+static int es__mj_guarded(void (*fn)(void *arg), void *arg, char *msg, size_t msglen)
+{
+#ifdef ES__MJ_TLS
+    jmp_buf here;
+    jmp_buf *volatile outer = es__mj_jump;
+    if (setjmp(here)) {
+        es__mj_jump = outer;
+        es__mj_copy(msg, msglen, es__mj_message);
+        return -1;
+    }
+    es__mj_jump = &here;
+    fn(arg);
+    es__mj_jump = outer;
+#else
+    fn(arg);
+#endif
+    (void)msg;
+    (void)msglen;
+    return 0;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static void es__mj_errorf(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+    if (err && errlen) snprintf(err, errlen, fmt, a, b);
+}
+
+typedef struct es__mj_load_call {
+    const char *file;
+    const mjVFS *vfs;
+    char *err;
+    int errlen;
+    mjModel *model;
+} es__mj_load_call;
+
+static void es__mj_load_fn(void *arg)
+{
+    es__mj_load_call *c = (es__mj_load_call *)arg;
+    c->model = mj_loadXML(c->file, c->vfs, c->err, c->errlen);
+}
+
+static mjModel *es__mj_compile(const char *file, const mjVFS *vfs, char *err, size_t errlen)
+{
+    char local[512];
+    es__mj_load_call c;
+    c.file = file;
+    c.vfs = vfs;
+    c.err = local;
+    c.errlen = (int)sizeof local;
+    c.model = NULL;
+    local[0] = '\0';
+    if (es__mj_guarded(es__mj_load_fn, &c, local, sizeof local) != 0) c.model = NULL;
+    if (!c.model) {
+        size_t k;
+        for (k = 0; local[k]; k++)      /* one line: MuJoCo's messages span several */
+            if (local[k] == '\n' || local[k] == '\r') local[k] = ' ';
+        while (k > 0 && local[k - 1] == ' ') local[--k] = '\0';
+        es__mj_errorf(err, errlen, "%s: %s", file, local[0] ? local : "MuJoCo could not load the model");
+    }
+    return c.model;
+}
+
+/* Compiles a model held in memory through MuJoCo's virtual file system. */
+static mjModel *es__mj_load_text(const char *file, const char *const *pieces, char *err, size_t errlen)
+{
+    size_t len = 0, at = 0;
+    int i;
+    mjModel *m = NULL;
+    mjVFS *vfs;
+    for (i = 0; pieces[i]; i++) len += strlen(pieces[i]);
+    vfs = (mjVFS *)ES_MALLOC(sizeof *vfs);    /* about 2 MB in 2.2: never on the stack */
+    if (!vfs) {
+        es__mj_errorf(err, errlen, "%s: %s", file, "out of memory for the virtual file system");
+        return NULL;
+    }
+    mj_defaultVFS(vfs);
+#if mjVERSION_HEADER < 300
+    {
+        int slot;
+        char *dst;
+        if (mj_makeEmptyFileVFS(vfs, file, (int)len) != 0 || (slot = mj_findFileVFS(vfs, file)) < 0) {
+            es__mj_errorf(err, errlen, "%s: %s", file, "cannot create the file in MuJoCo's virtual file system");
+            ES_FREE(vfs);
+            return NULL;
+        }
+        dst = (char *)vfs->filedata[slot];
+        for (i = 0; pieces[i]; i++) {
+            size_t k = strlen(pieces[i]);
+            memcpy(dst + at, pieces[i], k);
+            at += k;
+        }
+    }
+#else
+    {
+        char *text = (char *)ES_MALLOC(len + 1);
+        if (!text) {
+            es__mj_errorf(err, errlen, "%s: %s", file, "out of memory");
+            mj_deleteVFS(vfs);
+            ES_FREE(vfs);
+            return NULL;
+        }
+        for (i = 0; pieces[i]; i++) {
+            size_t k = strlen(pieces[i]);
+            memcpy(text + at, pieces[i], k);
+            at += k;
+        }
+        text[at] = '\0';
+        if (mj_addBufferVFS(vfs, file, text, (int)len) != 0) {
+            es__mj_errorf(err, errlen, "%s: %s", file, "cannot add the file to MuJoCo's virtual file system");
+            ES_FREE(text);
+            mj_deleteVFS(vfs);
+            ES_FREE(vfs);
+            return NULL;
+        }
+        ES_FREE(text);
+    }
+#endif
+    m = es__mj_compile(file, vfs, err, errlen);
+    mj_deleteVFS(vfs);
+    ES_FREE(vfs);
+    return m;
+}
+
+static void es__mj_fill(es_mujoco *mj, const char *name, int frame_skip, int max_steps, int obs_dim,
+                        float act_low, float act_high)
+{
+    es__mj_copy(mj->name, sizeof mj->name, name);
+    mj->frame_skip = frame_skip;
+    mj->max_steps = max_steps;
+    mj->obs_dim = obs_dim;
+    mj->act_dim = mj->model->nu;
+    mj->act_low = act_low;
+    mj->act_high = act_high;
+    mj->dt = mj->model->opt.timestep * (double)frame_skip;
+}
+
+ES_API es_result es_mujoco_load(es_mujoco *mj, const char *task, char *err, size_t errlen)
+{
+    int i;
+    if (err && errlen) err[0] = '\0';
+    if (!mj) return ES_ERROR_INVALID_ARGUMENT;
+    memset(mj, 0, sizeof *mj);
+    mj->task = -1;
+    if (!task) return ES_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < ES__MJ_NTASKS; i++)
+        if (strcmp(task, es__mj_tasks[i].name) == 0) break;
+    if (i == ES__MJ_NTASKS) {
+        if (err && errlen) {
+            int j;
+            size_t at;
+            snprintf(err, errlen, "unknown task '%s'; built-in tasks:", task);
+            for (j = 0; j < ES__MJ_NTASKS; j++) {
+                at = strlen(err);
+                if (at + 1 >= errlen) break;
+                snprintf(err + at, errlen - at, " %s", es__mj_tasks[j].name);
+            }
+        }
+        return ES_ERROR_NOT_FOUND;
+    }
+    es__mj_install_handlers();
+    mj->model = es__mj_load_text(es__mj_tasks[i].file, es__mj_tasks[i].xml, err, errlen);
+    if (!mj->model) return ES_ERROR_MUJOCO;
+    if (mj->model->nu != es__mj_tasks[i].act_dim) {   /* our own text and table disagree */
+        es__mj_errorf(err, errlen, "%s: %s", task, "built-in model does not match its task table");
+        mj_deleteModel(mj->model);
+        mj->model = NULL;
+        return ES_ERROR_MUJOCO;
+    }
+    mj->task = i;
+    es__mj_fill(mj, es__mj_tasks[i].name, es__mj_tasks[i].frame_skip, es__mj_tasks[i].max_steps,
+                es__mj_tasks[i].obs_dim, es__mj_tasks[i].act_low, es__mj_tasks[i].act_high);
+    return ES_OK;
+}
+
+ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mujoco_task_desc *desc,
+                                    char *err, size_t errlen)
+{
+    es_mujoco_task_desc t;
+    const char *base;
+    FILE *f;
+    if (err && errlen) err[0] = '\0';
+    if (!mj) return ES_ERROR_INVALID_ARGUMENT;
+    memset(mj, 0, sizeof *mj);
+    mj->task = -1;
+    if (!path) return ES_ERROR_INVALID_ARGUMENT;
+    memset(&t, 0, sizeof t);
+    if (desc) t = *desc;
+    if (t.observe && t.obs_dim <= 0) {
+        es__mj_errorf(err, errlen, "%s: %s", path, "a custom observe callback needs obs_dim");
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
+    if (t.frame_skip < 0 || t.max_steps < 0 || t.reset_noise < 0.0 || !(t.act_low <= t.act_high)) {
+        es__mj_errorf(err, errlen, "%s: %s", path, "negative frame_skip, max_steps or reset_noise, or act_low > act_high");
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
+    f = fopen(path, "rb");           /* a clear message for the common case */
+    if (!f) {
+        es__mj_errorf(err, errlen, "%s: %s", path, "cannot open the file");
+        return ES_ERROR_MUJOCO;
+    }
+    fclose(f);
+    es__mj_install_handlers();
+    mj->model = es__mj_compile(path, NULL, err, errlen);
+    if (!mj->model) return ES_ERROR_MUJOCO;
+    if (mj->model->nu <= 0) {
+        es__mj_errorf(err, errlen, "%s: %s", path, "the model has no actuators");
+        mj_deleteModel(mj->model);
+        mj->model = NULL;
+        return ES_ERROR_MUJOCO;
+    }
+    if (t.frame_skip == 0) t.frame_skip = 1;
+    if (t.max_steps == 0) t.max_steps = 1000;
+    if (t.obs_dim == 0) t.obs_dim = mj->model->nq + mj->model->nv;
+    if (t.act_low == 0.0f && t.act_high == 0.0f) {
+        if (mj->model->actuator_ctrllimited[0]) {
+            t.act_low = (float)mj->model->actuator_ctrlrange[0];
+            t.act_high = (float)mj->model->actuator_ctrlrange[1];
+        } else {
+            t.act_low = -1.0f;
+            t.act_high = 1.0f;
+        }
+    }
+    base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    mj->custom = t;
+    es__mj_fill(mj, t.name ? t.name : base, t.frame_skip, t.max_steps, t.obs_dim, t.act_low, t.act_high);
+    mj->custom.name = NULL;          /* mj->name holds the copy */
+    return ES_OK;
+}
+
+ES_API void es_mujoco_free(es_mujoco *mj)
+{
+    if (!mj) return;
+    if (mj->model) mj_deleteModel(mj->model);
+    memset(mj, 0, sizeof *mj);
+    mj->task = -1;
+}
+
+/* ---- custom tasks ----------------------------------------------------- */
+
+static void es__mj_custom_reset(es__mj_env *e, es_rng *rng)
+{
+    const es_mujoco *mj = e->mj;
+    const mjModel *m = mj->model;
+    if (mj->custom.reset) {
+        mj->custom.reset(m, e->d, rng, mj->custom.user);
+    } else if (mj->custom.reset_noise > 0.0) {
+        es__mj_noise_uniform(e->d->qpos, m->qpos0, m->nq, mj->custom.reset_noise, rng);
+        es__mj_noise_uniform(e->d->qvel, NULL, m->nv, mj->custom.reset_noise, rng);
+    }
+}
+
+static void es__mj_custom_observe(const es__mj_env *e, float *obs)
+{
+    const es_mujoco *mj = e->mj;
+    if (mj->custom.observe) {
+        mj->custom.observe(mj->model, e->d, obs, mj->custom.user);
+    } else {
+        obs = es__mj_put(obs, e->d->qpos, mj->model->nq);
+        es__mj_put(obs, e->d->qvel, mj->model->nv);
+    }
+}
+
+static double es__mj_custom_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const es_mujoco *mj = e->mj;
+    es_mujoco_step s;
+    (void)x_vel;
+    s.model = mj->model;
+    s.data = e->d;
+    s.qpos_before = e->qpos_before;
+    s.act = act;
+    s.act_dim = mj->act_dim;
+    s.dt = mj->dt;
+    s.user = mj->custom.user;
+    *terminated = mj->custom.terminated ? (mj->custom.terminated(&s) != 0) : 0;
+    if (mj->custom.reward) return mj->custom.reward(&s);
+    return (e->d->qpos[0] - e->qpos_before[0]) / mj->dt;
+}
+
+static const es__mj_task es__mj_custom_task = {
+    "custom", NULL, NULL, 1, 1000, 0, 0, -1.0f, 1.0f,
+    es__mj_custom_reset, es__mj_custom_observe, NULL, es__mj_custom_reward
+};
+
+static const es__mj_task *es__mj_task_of(const es_mujoco *mj)
+{
+    return mj->task >= 0 ? &es__mj_tasks[mj->task] : &es__mj_custom_task;
+}
+
+/* ---- the es_env ------------------------------------------------------- */
+
+static int es__mj_finite(const mjtNum *x, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (!(x[i] - x[i] == 0.0)) return 0;   /* false for NaN and inf */
+    return 1;
+}
+
+static int es__mj_finite_f(const float *x, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (!(x[i] - x[i] == 0.0f)) return 0;
+    return 1;
+}
+
+static int es__mj_unstable(const mjModel *m, const mjData *d)
+{
+    return d->warning[mjWARN_BADQPOS].number > 0 || d->warning[mjWARN_BADQVEL].number > 0 ||
+           d->warning[mjWARN_BADQACC].number > 0 || !es__mj_finite(d->qpos, m->nq) ||
+           !es__mj_finite(d->qvel, m->nv);
+}
+
+typedef struct es__mj_reset_call {
+    es__mj_env *e;
+    es_rng *rng;
+} es__mj_reset_call;
+
+static void es__mj_reset_fn(void *arg)
+{
+    es__mj_reset_call *c = (es__mj_reset_call *)arg;
+    es__mj_env *e = c->e;
+    const mjModel *m = e->mj->model;
+    mj_resetData(m, e->d);
+    memset(e->d->warning, 0, sizeof e->d->warning);
+    es__mj_task_of(e->mj)->reset(e, c->rng);
+    mj_forward(m, e->d);
+}
+
+static es_result es__mj_reset(es_env *env, es_rng *rng, float *obs)
+{
+    es__mj_env *e;
+    es__mj_reset_call c;
+    char msg[256];
+    if (!env || !env->state || !rng || !obs) return ES_ERROR_INVALID_ARGUMENT;
+    e = (es__mj_env *)env->state;
+    c.e = e;
+    c.rng = rng;
+    e->ready = 0;
+    e->failed = 0;
+    if (es__mj_guarded(es__mj_reset_fn, &c, msg, sizeof msg) != 0) return ES_ERROR_MUJOCO;
+    e->ready = 1;
+    if (es__mj_unstable(e->mj->model, e->d)) {   /* the noise alone broke it */
+        e->failed = 1;
+        memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
+        return ES_OK;
+    }
+    es__mj_task_of(e->mj)->observe(e, obs);
+    if (!es__mj_finite_f(obs, env->obs_dim)) {
+        e->failed = 1;
+        memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
+    }
+    return ES_OK;
+}
+
+typedef struct es__mj_step_call {
+    const mjModel *m;
+    mjData *d;
+    int n;
+} es__mj_step_call;
+
+static void es__mj_step_fn(void *arg)
+{
+    es__mj_step_call *c = (es__mj_step_call *)arg;
+    int k;
+    for (k = 0; k < c->n; k++) mj_step(c->m, c->d);
+    mj_rnePostConstraint(c->m, c->d);
+}
+
+static es_result es__mj_step(es_env *env, const float *act, float *obs, double *reward, int *status)
+{
+    es__mj_env *e;
+    const es_mujoco *mj;
+    const es__mj_task *task;
+    const mjModel *m;
+    es__mj_step_call c;
+    char msg[256];
+    double x_vel = 0.0, r;
+    int i, terminated = 0;
+    if (!env || !env->state || !obs || !reward || !status) return ES_ERROR_INVALID_ARGUMENT;
+    if (!act) return ES_ERROR_BAD_ACTION;
+    e = (es__mj_env *)env->state;
+    if (!e->ready) return ES_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < env->act_dim; i++)
+        if (!(act[i] - act[i] == 0.0f)) return ES_ERROR_BAD_ACTION;
+    mj = e->mj;
+    m = mj->model;
+    task = es__mj_task_of(mj);
+    if (e->failed) goto failed;
+    if (task->forward_x) e->x_before = task->forward_x(m, e->d);
+    memcpy(e->qpos_before, e->d->qpos, (size_t)m->nq * sizeof(mjtNum));
+    for (i = 0; i < m->nu; i++) e->d->ctrl[i] = (mjtNum)act[i];
+    c.m = m;
+    c.d = e->d;
+    c.n = mj->frame_skip;
+    if (es__mj_guarded(es__mj_step_fn, &c, msg, sizeof msg) != 0 || es__mj_unstable(m, e->d)) goto failed;
+    if (task->forward_x) x_vel = (task->forward_x(m, e->d) - e->x_before) / mj->dt;
+    r = task->reward(e, act, x_vel, &terminated);
+    task->observe(e, obs);
+    if (!(r - r == 0.0) || !es__mj_finite_f(obs, env->obs_dim)) goto failed;
+    *reward = r;
+    *status = terminated ? ES_EPISODE_TERMINATED : ES_EPISODE_RUNNING;
+    return ES_OK;
+failed:
+    e->failed = 1;
+    memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
+    *reward = 0.0;
+    *status = ES_EPISODE_FAILED;
+    return ES_OK;
+}
+
+static void es__mj_destroy(es_env *env)
+{
+    es__mj_env *e;
+    if (!env || !env->state) return;
+    e = (es__mj_env *)env->state;
+    if (e->d) mj_deleteData(e->d);
+    ES_FREE(e);
+    env->state = NULL;
+}
+
+typedef struct es__mj_make_call {
+    const mjModel *m;
+    mjData *d;
+} es__mj_make_call;
+
+static void es__mj_make_fn(void *arg)
+{
+    es__mj_make_call *c = (es__mj_make_call *)arg;
+    c->d = mj_makeData(c->m);
+}
+
+ES_API es_result es_mujoco_env_init(const es_mujoco *mj, es_env *env)
+{
+    es__mj_env *e;
+    es__mj_make_call c;
+    char msg[256];
+    if (!env) return ES_ERROR_INVALID_ARGUMENT;
+    memset(env, 0, sizeof *env);
+    if (!mj || !mj->model) return ES_ERROR_INVALID_ARGUMENT;
+    e = (es__mj_env *)ES_MALLOC(sizeof *e + (size_t)mj->model->nq * sizeof(double));
+    if (!e) return ES_ERROR_OUT_OF_MEMORY;
+    memset(e, 0, sizeof *e);
+    e->mj = mj;
+    e->qpos_before = (double *)(void *)(e + 1);
+    c.m = mj->model;
+    c.d = NULL;
+    if (es__mj_guarded(es__mj_make_fn, &c, msg, sizeof msg) != 0 || !c.d) {
+        ES_FREE(e);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    e->d = c.d;
+    env->obs_dim = mj->obs_dim;
+    env->act_dim = mj->act_dim;
+    env->max_steps = mj->max_steps;
+    env->act_low = mj->act_low;
+    env->act_high = mj->act_high;
+    env->state = e;
+    env->reset = es__mj_reset;
+    env->step = es__mj_step;
+    env->destroy = es__mj_destroy;
+    return ES_OK;
+}
+
+ES_API mjData *es_mujoco_env_data(es_env *env)
+{
+    if (!env || !env->state || env->step != es__mj_step) return NULL;
+    return ((es__mj_env *)env->state)->d;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ES_IMPLEMENTATION */
+
+/* REVISION HISTORY
+   0.1  first release: the nine Gymnasium v5 tasks built in, custom MJCF with
+        callbacks, unstable episodes ending as failed.
+
+   LICENSE
+   MIT License. Copyright (c) 2026 the es authors.
+   Permission is hereby granted, free of charge, to any person obtaining a
+   copy of this software and associated documentation files (the
+   "Software"), to deal in the Software without restriction, including
+   without limitation the rights to use, copy, modify, merge, publish,
+   distribute, sublicense, and/or sell copies of the Software, and to permit
+   persons to whom the Software is furnished to do so, subject to the
+   following conditions: The above copyright notice and this permission
+   notice shall be included in all copies or substantial portions of the
+   Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,
+   EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+   MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+   NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+   DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
+   OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE
+   USE OR OTHER DEALINGS IN THE SOFTWARE.
+*/
