@@ -1265,23 +1265,32 @@ ES_API es_result es_checkpoint_decode(es_checkpoint *ck, const void *bytes, size
 {
     const unsigned char *b = (const unsigned char *)bytes;
     size_t pos = 16;
-    uint32_t i, nsec;
+    uint32_t i, nsec, version;
+    int overrun = 0;
     if (!ck || (!bytes && size)) return ES_ERROR_INVALID_ARGUMENT;
     memset(ck, 0, sizeof *ck);
     if (size < 8) return size > 0 && memcmp(b, ES__MAGIC, size) == 0 ? ES_ERROR_TRUNCATED : ES_ERROR_NOT_A_CHECKPOINT;
     if (memcmp(b, ES__MAGIC, 8) != 0) return ES_ERROR_NOT_A_CHECKPOINT;
     if (size < 20) return ES_ERROR_TRUNCATED;
-    if (es_get_u32(b + 8) > ES_CHECKPOINT_FORMAT_VERSION) return ES_ERROR_NEWER_VERSION;
     nsec = es_get_u32(b + 12);
-    for (i = 0; i < nsec; i++) {
+    for (i = 0; i < nsec && !overrun; i++) {
         uint64_t len;
-        if (size - 4 - pos < 12) return pos + 12 > size - 4 ? ES_ERROR_TRUNCATED : ES_ERROR_CORRUPT;
+        if (size - 4 - pos < 12) {
+            overrun = 1;
+            break;
+        }
         len = es_get_u64(b + pos + 4);
-        if (len > (uint64_t)(size - 4 - pos - 12)) return ES_ERROR_TRUNCATED;
-        pos += 12 + (size_t)len;
+        if (len > (uint64_t)(size - 4 - pos - 12)) overrun = 1;
+        else pos += 12 + (size_t)len;
     }
-    if (es_crc32(0, b, size - 4) != es_get_u32(b + size - 4)) return ES_ERROR_CORRUPT;
-    if (pos != size - 4) return ES_ERROR_CORRUPT;
+    /* Every format version ends with the CRC of all bytes before it, so the
+       checksum is tested first: a damaged version field reads as CORRUPT,
+       not NEWER_VERSION. Sections running past the end suggest a cut file. */
+    if (es_crc32(0, b, size - 4) != es_get_u32(b + size - 4))
+        return overrun ? ES_ERROR_TRUNCATED : ES_ERROR_CORRUPT;
+    version = es_get_u32(b + 8);
+    if (version > ES_CHECKPOINT_FORMAT_VERSION) return ES_ERROR_NEWER_VERSION;
+    if (version == 0 || overrun || pos != size - 4) return ES_ERROR_CORRUPT;
     ck->bytes = (unsigned char *)es__alloc(allocator, size);
     if (!ck->bytes) return ES_ERROR_OUT_OF_MEMORY;
     memcpy(ck->bytes, b, size);
