@@ -234,7 +234,8 @@ ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
         d.act_low = -1.0f;
         d.act_high = 1.0f;
     }
-    if (!(d.act_low < d.act_high) || d.hidden_activation > ES_ACTIVATION_IDENTITY ||
+    if (!(d.act_low < d.act_high) || !isfinite(d.act_low) || !isfinite(d.act_high) ||
+        d.hidden_activation > ES_ACTIVATION_IDENTITY ||
         d.output_activation > ES_ACTIVATION_IDENTITY)
         return ES_ERROR_INVALID_ARGUMENT;
     mlp->desc = d;
@@ -493,12 +494,16 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             const es_normalizer *norm, double *stats, es_rng *rng,
                             int max_steps, float *work, es_episode *ep)
 {
-    float *obs = work, *x = work + env->obs_dim, *act = x + env->obs_dim, *mw = act + env->act_dim;
+    float *obs, *x, *act, *mw;
     es_result r;
     int status = ES_EPISODE_RUNNING;
     if (!env || !mlp || !theta || !work || !ep || mlp->desc.nin != env->obs_dim ||
         mlp->desc.nout != env->act_dim)
         return ES_ERROR_INVALID_ARGUMENT;
+    obs = work;
+    x = work + env->obs_dim;
+    act = x + env->obs_dim;
+    mw = act + env->act_dim;
     if (max_steps <= 0 || max_steps > env->max_steps) max_steps = env->max_steps;
     ep->ret = 0.0;
     ep->steps = 0;
@@ -510,6 +515,7 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
         else memcpy(x, obs, (size_t)env->obs_dim * sizeof(float));
         es_mlp_forward(mlp, theta, x, act, mw);
         r = env->step(env, act, obs, &reward, &status);
+        if (r != ES_OK) break;             /* a failed call is not a step */
         ep->ret += reward;
         ep->steps++;
     }
