@@ -1,0 +1,498 @@
+/* tests/test_mlp.c - es_mlp.h against hand computations: parameter counts in
+   closed form, forward passes worked out in double, normc initialization,
+   normalizer statistics of known data, and episodes on a hand-written
+   environment whose return has a closed form. */
+#define ES_IMPLEMENTATION
+#include "es_mlp.h"
+#include "tests/test.h"
+
+#include <math.h>
+
+/* ---- shapes ----------------------------------------------------------- */
+
+static void test_nparams(void)
+{
+    es_mlp_desc d;
+    es_mlp mlp;
+    memset(&d, 0, sizeof d);
+    d.nin = 17;
+    d.nout = 6;
+    CHECK(es_mlp_init(&mlp, &d) == ES_OK && mlp.nparams == 17 * 64 + 64 + 64 * 64 + 64 + 64 * 6 + 6 &&
+              mlp.nparams == 5702,
+          "mlp: 17-64-64-6 (the zero desc) has 5702 parameters");
+    d.nhidden = ES_MLP_LINEAR;
+    CHECK(es_mlp_init(&mlp, &d) == ES_OK && mlp.nparams == 17 * 6 + 6, "mlp: linear 17-6 has 108 parameters");
+    d.nhidden = 3;
+    d.hidden[0] = 5;
+    d.hidden[1] = 0;
+    d.hidden[2] = 2;
+    CHECK(es_mlp_init(&mlp, &d) == ES_OK && mlp.nparams == (size_t)(17 * 5 + 5 + 5 * 64 + 64 + 64 * 2 + 2 + 2 * 6 + 6),
+          "mlp: 17-5-(0 = 64)-2-6 closed form");
+    d.nin = 0;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: nin 0 refused");
+    d.nin = 17;
+    d.nhidden = ES_MLP_MAX_HIDDEN + 1;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: too many hidden layers refused");
+    d.nhidden = 1;
+    d.act_low = 1.0f;
+    d.act_high = -1.0f;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: act_low > act_high refused");
+    d.act_low = -INFINITY;
+    d.act_high = 1.0f;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: infinite action bound refused");
+    d.act_low = (float)NAN;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: NaN action bound refused");
+}
+
+/* ---- forward ----------------------------------------------------------- */
+
+/* 2 -> 3 -> 2, layout: W0[i*3+o] (6), b0 (3), W1[i*2+o] (6), b1 (2). */
+static const float net[17] = {
+    0.5f, -1.0f, 0.25f,    /* input 0 to hidden 0..2 */
+    2.0f, 0.75f, -0.5f,    /* input 1 */
+    0.1f, -0.2f, 0.3f,     /* hidden biases */
+    1.5f, -0.5f,           /* hidden 0 to outputs */
+    -2.0f, 1.0f,           /* hidden 1 */
+    0.25f, 3.0f,           /* hidden 2 */
+    0.05f, -0.1f           /* output biases */
+};
+
+static void hand_forward(const double *x, int relu, double *y)
+{
+    double h[3];
+    int o, i;
+    for (o = 0; o < 3; o++) {
+        double s = net[6 + o];
+        for (i = 0; i < 2; i++) s += x[i] * net[i * 3 + o];
+        h[o] = relu ? (s > 0 ? s : 0) : tanh(s);
+    }
+    for (o = 0; o < 2; o++) {
+        double s = net[15 + o];
+        for (i = 0; i < 3; i++) s += h[i] * net[9 + i * 2 + o];
+        y[o] = s;
+    }
+}
+
+static void test_forward(void)
+{
+    static const double xs[4][2] = {{0.3, -0.7}, {1.0, 2.0}, {-1.5, 0.5}, {0.0, 0.0}};
+    es_mlp_desc d;
+    es_mlp mlp;
+    float work[64], act[2], obs[2];
+    int k, o, ok_tanh = 1, ok_relu = 1, ok_id = 1, ok_lin = 1, clipped = 0;
+    memset(&d, 0, sizeof d);
+    d.nin = 2;
+    d.nout = 2;
+    d.nhidden = 1;
+    d.hidden[0] = 3;
+    d.act_low = -2.0f;
+    d.act_high = 3.0f;
+    es_mlp_init(&mlp, &d);
+    CHECK(mlp.nparams == 17 && es_mlp_work_size(&mlp) <= 64, "forward: 2-3-2 has 17 parameters");
+    for (k = 0; k < 4; k++) {
+        double y[2];
+        obs[0] = (float)xs[k][0];
+        obs[1] = (float)xs[k][1];
+        hand_forward(xs[k], 0, y);
+        es_mlp_forward(&mlp, net, obs, act, work);
+        for (o = 0; o < 2; o++) {
+            double want = -2.0 + (tanh(y[o]) + 1.0) * 0.5 * 5.0;
+            if (fabs(act[o] - want) > 1e-5) ok_tanh = 0;
+        }
+    }
+    CHECK(ok_tanh, "forward: tanh hidden, tanh output scaled to [-2, 3], by hand");
+
+    d.hidden_activation = ES_ACTIVATION_RELU;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    d.act_low = -1.0f;
+    d.act_high = 1.5f;
+    es_mlp_init(&mlp, &d);
+    for (k = 0; k < 4; k++) {
+        double y[2];
+        obs[0] = (float)xs[k][0];
+        obs[1] = (float)xs[k][1];
+        hand_forward(xs[k], 1, y);
+        es_mlp_forward(&mlp, net, obs, act, work);
+        for (o = 0; o < 2; o++) {
+            double want = y[o] < -1.0 ? -1.0 : y[o] > 1.5 ? 1.5 : y[o];
+            if (want != y[o]) clipped++;
+            if (fabs(act[o] - want) > 1e-5) ok_relu = 0;
+        }
+    }
+    CHECK(ok_relu && clipped >= 2, "forward: relu hidden, identity output clipped to [-1, 1.5], by hand (%d clipped)", clipped);
+
+    d.hidden_activation = ES_ACTIVATION_TANH;
+    es_mlp_init(&mlp, &d);
+    for (k = 0; k < 4; k++) {
+        double y[2];
+        obs[0] = (float)xs[k][0];
+        obs[1] = (float)xs[k][1];
+        hand_forward(xs[k], 0, y);
+        es_mlp_forward(&mlp, net, obs, act, work);
+        for (o = 0; o < 2; o++) {
+            double want = y[o] < -1.0 ? -1.0 : y[o] > 1.5 ? 1.5 : y[o];
+            if (fabs(act[o] - want) > 1e-5) ok_id = 0;
+        }
+    }
+    CHECK(ok_id, "forward: tanh hidden, identity output clipped, by hand");
+
+    /* Linear 3 -> 2: W[i*2+o] then b. */
+    {
+        static const float lin[8] = {1.0f, -1.0f, 0.5f, 2.0f, -0.25f, 0.0f, 0.1f, 0.2f};
+        static const float x3[3] = {0.4f, -0.3f, 2.0f};
+        double want[2];
+        memset(&d, 0, sizeof d);
+        d.nin = 3;
+        d.nout = 2;
+        d.nhidden = ES_MLP_LINEAR;
+        d.output_activation = ES_ACTIVATION_IDENTITY;
+        d.act_low = -10.0f;
+        d.act_high = 10.0f;
+        es_mlp_init(&mlp, &d);
+        for (o = 0; o < 2; o++) want[o] = lin[6 + o] + 0.4 * lin[o] - 0.3 * lin[2 + o] + 2.0 * lin[4 + o];
+        es_mlp_forward(&mlp, lin, x3, act, work);
+        for (o = 0; o < 2; o++)
+            if (fabs(act[o] - want[o]) > 1e-6) ok_lin = 0;
+        CHECK(ok_lin && mlp.nparams == 8, "forward: linear policy y = x W + b, by hand");
+    }
+}
+
+static void test_init_theta(void)
+{
+    es_mlp_desc d;
+    es_mlp mlp;
+    float *a, *b, *c;
+    int l, i, o, ok_norm = 1, ok_bias = 1;
+    size_t off = 0;
+    memset(&d, 0, sizeof d);
+    d.nin = 17;
+    d.nout = 6;
+    es_mlp_init(&mlp, &d);
+    a = (float *)malloc(mlp.nparams * sizeof(float));
+    b = (float *)malloc(mlp.nparams * sizeof(float));
+    c = (float *)malloc(mlp.nparams * sizeof(float));
+    if (!a || !b || !c) return;
+    es_mlp_init_theta(&mlp, 1234, a);
+    es_mlp_init_theta(&mlp, 1234, b);
+    es_mlp_init_theta(&mlp, 1235, c);
+    CHECK(memcmp(a, b, mlp.nparams * sizeof(float)) == 0, "init: same seed, same bytes");
+    CHECK(memcmp(a, c, mlp.nparams * sizeof(float)) != 0, "init: different seed, different theta");
+    for (l = 0; l < mlp.nlayers; l++) {
+        int nin = mlp.size[l], nout = mlp.size[l + 1];
+        double target = l + 1 == mlp.nlayers ? 0.01 : 1.0;
+        for (o = 0; o < nout; o++) {
+            double n2 = 0.0;
+            for (i = 0; i < nin; i++) n2 += (double)a[off + (size_t)(i * nout + o)] * a[off + (size_t)(i * nout + o)];
+            if (fabs(sqrt(n2) - target) > 1e-5 * target) ok_norm = 0;
+        }
+        off += (size_t)(nin * nout);
+        for (o = 0; o < nout; o++)
+            if (a[off + (size_t)o] != 0.0f) ok_bias = 0;
+        off += (size_t)nout;
+    }
+    CHECK(ok_norm, "init: each unit's incoming weights have norm 1 (hidden) / 0.01 (output)");
+    CHECK(ok_bias && off == mlp.nparams, "init: biases are zero");
+    /* The weights look like normals: mean near 0 over the first layer. */
+    {
+        double s = 0.0;
+        for (i = 0; i < 17 * 64; i++) s += a[i];
+        CHECK(fabs(s / (17 * 64)) < 5.0 * (1.0 / sqrt(17.0)) / sqrt(17.0 * 64), "init: first-layer weights centered");
+    }
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void test_encode(void)
+{
+    es_mlp_desc d;
+    es_mlp mlp, back;
+    unsigned char bytes[ES_MLP_DESC_BYTES];
+    es_rng rng;
+    int i, rejected = 0;
+    memset(&d, 0, sizeof d);
+    d.nin = 11;
+    d.nout = 3;
+    d.nhidden = 3;
+    d.hidden[0] = 32;
+    d.hidden[1] = 16;
+    d.hidden[2] = 8;
+    d.hidden_activation = ES_ACTIVATION_RELU;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    d.act_low = -0.5f;
+    d.act_high = 2.0f;
+    es_mlp_init(&mlp, &d);
+    es_mlp_encode(&mlp, bytes);
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes) == ES_OK && back.nparams == mlp.nparams &&
+              back.nlayers == mlp.nlayers && memcmp(back.size, mlp.size, sizeof mlp.size) == 0 &&
+              back.desc.hidden_activation == ES_ACTIVATION_RELU && back.desc.output_activation == ES_ACTIVATION_IDENTITY &&
+              back.desc.act_low == -0.5f && back.desc.act_high == 2.0f,
+          "mlp: encode/decode round trip");
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes - 1) != ES_OK, "mlp: decode of a short buffer refused");
+    CHECK(es_mlp_decode(&back, NULL, sizeof bytes) != ES_OK, "mlp: decode of NULL refused");
+    bytes[0] = 0;
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes) != ES_OK, "mlp: decode with nin 0 refused");
+    es_mlp_encode(&mlp, bytes);
+    bytes[12] = 9;
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes) != ES_OK, "mlp: decode with an unknown activation refused");
+    es_mlp_encode(&mlp, bytes);
+    bytes[8] = 99;
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes) != ES_OK, "mlp: decode with 99 hidden layers refused");
+    es_mlp_encode(&mlp, bytes);
+    es_put_f32(bytes + 24, -3.0f);
+    CHECK(es_mlp_decode(&back, bytes, sizeof bytes) != ES_OK, "mlp: decode with act_high < act_low refused");
+    es_rng_init(&rng, 9, ES_STREAM_USER, 0, 0);
+    for (i = 0; i < 2000; i++) {
+        size_t k;
+        for (k = 0; k < sizeof bytes; k++) bytes[k] = (unsigned char)es_rng_u32(&rng);
+        if (es_mlp_decode(&back, bytes, sizeof bytes) != ES_OK) rejected++;
+    }
+    CHECK(rejected == 2000, "mlp: 2000 random buffers all refused (%d)", rejected);
+}
+
+/* ---- normalizer -------------------------------------------------------- */
+
+static void test_normalizer(void)
+{
+    /* dyadic data: every sum is exact in double */
+    static const float rows[4][2] = {{1.0f, 10.0f}, {2.0f, 20.0f}, {3.0f, 30.0f}, {4.0f, 40.0f}};
+    es_normalizer n1, n2, n3;
+    double sa[5], sb[5], sall[5];
+    float x[2], z[2];
+    unsigned char *bytes;
+    int i;
+    es_normalizer_init(&n1, 2, 0.0f, 0.0f, NULL);
+    es_normalizer_init(&n2, 2, 0.0f, 0.0f, NULL);
+    CHECK(n1.clip == 5.0f, "normalizer: default clip is 5");
+    CHECK(n1.mean[0] == 0.0f && n1.inv_std[0] == 1.0f, "normalizer: empty normalizer is the identity");
+    es_obs_stats_clear(sa, 2);
+    es_obs_stats_clear(sb, 2);
+    es_obs_stats_clear(sall, 2);
+    for (i = 0; i < 2; i++) es_obs_stats_add(sa, 2, rows[i]);
+    for (i = 2; i < 4; i++) es_obs_stats_add(sb, 2, rows[i]);
+    for (i = 0; i < 4; i++) es_obs_stats_add(sall, 2, rows[i]);
+    es_normalizer_merge(&n1, sa);
+    es_normalizer_merge(&n1, sb);
+    es_normalizer_refresh(&n1);
+    es_normalizer_merge(&n2, sall);
+    es_normalizer_refresh(&n2);
+    CHECK(n1.count == 4.0 && fabs(n1.mean[0] - 2.5) < 1e-7 && fabs(n1.mean[1] - 25.0) < 1e-6,
+          "normalizer: mean of known data (2.5, 25)");
+    CHECK(fabs(1.0 / n1.inv_std[0] - sqrt(1.25)) < 1e-6 && fabs(1.0 / n1.inv_std[1] - sqrt(125.0)) < 1e-5,
+          "normalizer: std of known data (sqrt 1.25, sqrt 125)");
+    CHECK(memcmp(n1.mean, n2.mean, 2 * sizeof(float)) == 0 && memcmp(n1.inv_std, n2.inv_std, 2 * sizeof(float)) == 0 &&
+              memcmp(n1.sum, n2.sum, 2 * sizeof(double)) == 0 && memcmp(n1.sumsq, n2.sumsq, 2 * sizeof(double)) == 0,
+          "normalizer: merging A then B equals merging the same data at once");
+    x[0] = 3.0f;
+    x[1] = 1000.0f;
+    es_normalizer_apply(&n1, x, z);
+    CHECK(fabs(z[0] - 0.5 / sqrt(1.25)) < 1e-6 && z[1] == 5.0f, "normalizer: (obs - mean)/std, clipped at +5");
+    x[1] = -1000.0f;
+    es_normalizer_apply(&n1, x, z);
+    CHECK(z[1] == -5.0f, "normalizer: clipped at -5");
+
+    /* encode / decode */
+    bytes = (unsigned char *)malloc(es_normalizer_bytes(&n1));
+    es_normalizer_init(&n3, 2, 0.0f, 0.0f, NULL);
+    if (bytes) {
+        es_normalizer_encode(&n1, bytes);
+        CHECK(es_normalizer_decode(&n3, bytes, es_normalizer_bytes(&n1)) == ES_OK && n3.count == n1.count &&
+                  memcmp(n3.sum, n1.sum, 2 * sizeof(double)) == 0 && memcmp(n3.sumsq, n1.sumsq, 2 * sizeof(double)) == 0 &&
+                  memcmp(n3.mean, n1.mean, 2 * sizeof(float)) == 0 && memcmp(n3.inv_std, n1.inv_std, 2 * sizeof(float)) == 0 &&
+                  n3.clip == n1.clip && n3.std_floor == n1.std_floor,
+              "normalizer: encode/decode round trip");
+        CHECK(es_normalizer_decode(&n3, bytes, es_normalizer_bytes(&n1) - 1) != ES_OK, "normalizer: decode of a wrong size refused");
+        CHECK(es_normalizer_decode(&n3, bytes, 3) != ES_OK, "normalizer: decode of 3 bytes refused");
+        bytes[0] = 3;
+        CHECK(es_normalizer_decode(&n3, bytes, es_normalizer_bytes(&n1)) != ES_OK, "normalizer: decode of another dimension refused");
+        bytes[0] = 2;
+        es_put_f64(bytes + 12, -1.0);
+        CHECK(es_normalizer_decode(&n3, bytes, es_normalizer_bytes(&n1)) != ES_OK, "normalizer: negative count refused");
+        free(bytes);
+    }
+    es_normalizer_free(&n1);
+    es_normalizer_free(&n2);
+    es_normalizer_free(&n3);
+
+    /* std floor: constant data has std 0 */
+    {
+        double s[5];
+        float c[2] = {7.0f, -3.0f};
+        es_normalizer_init(&n1, 2, 0.0f, 0.0f, NULL);
+        es_normalizer_init(&n2, 2, 2.5f, 0.5f, NULL);
+        es_obs_stats_clear(s, 2);
+        for (i = 0; i < 10; i++) es_obs_stats_add(s, 2, c);
+        es_normalizer_merge(&n1, s);
+        es_normalizer_merge(&n2, s);
+        es_normalizer_refresh(&n1);
+        es_normalizer_refresh(&n2);
+        CHECK(n1.std_floor > 0.0f && n1.inv_std[0] == (float)(1.0 / n1.std_floor) && n1.mean[0] == 7.0f,
+              "normalizer: std of constant data is floored (default floor %g)", n1.std_floor);
+        CHECK(n2.inv_std[1] == 2.0f && n2.clip == 2.5f, "normalizer: custom floor 0.5 and clip 2.5");
+        x[0] = 100.0f;
+        x[1] = -3.25f;
+        es_normalizer_apply(&n2, x, z);
+        CHECK(z[0] == 2.5f && z[1] == -0.5f, "normalizer: custom clip applies");
+        es_normalizer_free(&n1);
+        es_normalizer_free(&n2);
+    }
+    CHECK(es_normalizer_init(&n1, 0, 0.0f, 0.0f, NULL) != ES_OK, "normalizer: dimension 0 refused");
+}
+
+/* ---- episodes on a hand-written environment --------------------------- */
+
+/* A 1-D point mass: x' = x + a, reward -x'^2; x0 = uniform from the reset
+   rng; terminates when t reaches term_at (0: never), fails at fail_at. */
+typedef struct mass { double x; int t, term_at, fail_at, error_at; } mass;
+
+static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
+{
+    mass *m = (mass *)env->state;
+    m->x = es_rng_uniform(rng) * 2.0 - 1.0;
+    m->t = 0;
+    obs[0] = (float)m->x;
+    return ES_OK;
+}
+
+static es_result mass_step(es_env *env, const float *act, float *obs, double *reward, int *status)
+{
+    mass *m = (mass *)env->state;
+    if (m->error_at && m->t + 1 == m->error_at) return ES_ERROR_MUJOCO;
+    m->x += act[0];
+    m->t++;
+    obs[0] = (float)m->x;
+    *reward = -m->x * m->x;
+    *status = m->term_at && m->t == m->term_at ? ES_EPISODE_TERMINATED
+            : m->fail_at && m->t == m->fail_at ? ES_EPISODE_FAILED : ES_EPISODE_RUNNING;
+    return ES_OK;
+}
+
+static void test_rollout(void)
+{
+    mass m;
+    es_env env;
+    es_mlp_desc d;
+    es_mlp mlp;
+    es_episode ep;
+    es_rng rng, rng2;
+    float theta[2], work[64];
+    double stats[3], x0, want, x;
+    int t;
+    memset(&m, 0, sizeof m);
+    memset(&env, 0, sizeof env);
+    env.obs_dim = 1;
+    env.act_dim = 1;
+    env.max_steps = 20;
+    env.act_low = -10.0f;
+    env.act_high = 10.0f;
+    env.state = &m;
+    env.reset = mass_reset;
+    env.step = mass_step;
+    memset(&d, 0, sizeof d);
+    d.nin = 1;
+    d.nout = 1;
+    d.nhidden = ES_MLP_LINEAR;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    d.act_low = -10.0f;
+    d.act_high = 10.0f;
+    es_mlp_init(&mlp, &d);
+    CHECK(es_rollout_work_size(&env, &mlp) <= 64, "rollout: work size");
+
+    /* a = -0.5 x: x_t = x0 / 2^t, return = -x0^2 sum_{t=1..20} 4^-t */
+    theta[0] = -0.5f;
+    theta[1] = 0.0f;
+    es_rng_init(&rng, 77, ES_STREAM_RESET, 3, 4);
+    rng2 = rng;
+    x0 = es_rng_uniform(&rng2) * 2.0 - 1.0;
+    es_obs_stats_clear(stats, 1);
+    CHECK(es_rollout(&env, &mlp, theta, NULL, stats, &rng, 0, work, &ep) == ES_OK, "rollout: ok");
+    want = -x0 * x0 * (1.0 - pow(0.25, 20)) / 3.0;
+    CHECK(ep.steps == 20 && ep.status == ES_EPISODE_RUNNING && fabs(ep.ret - want) < 1e-6,
+          "rollout: feedback policy a = -x/2 gives -x0^2 (1 - 4^-20)/3 over 20 steps, truncated (%.7f vs %.7f)", ep.ret, want);
+    CHECK(stats[0] == 20.0 && fabs(stats[1] - x0 * (2.0 - pow(0.5, 19))) < 1e-6 &&
+              fabs(stats[2] - x0 * x0 * (1.0 - pow(0.25, 20)) / 0.75) < 1e-6,
+          "rollout: statistics of the 20 observations the policy saw (x0 / 2^t, t = 0..19)");
+
+    /* constant action b: x_t = x0 + t b, terminated at 7 */
+    theta[0] = 0.0f;
+    theta[1] = 0.25f;
+    m.term_at = 7;
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    rng2 = rng;
+    x0 = es_rng_uniform(&rng2) * 2.0 - 1.0;
+    es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep);
+    for (want = 0.0, t = 1; t <= 7; t++) want -= (x0 + 0.25 * t) * (x0 + 0.25 * t);
+    CHECK(ep.steps == 7 && ep.status == ES_EPISODE_TERMINATED && fabs(ep.ret - want) < 1e-5,
+          "rollout: constant action, terminated at step 7 with the closed-form return");
+
+    /* truncation by max_steps below the termination step */
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 5, work, &ep);
+    for (want = 0.0, t = 1; t <= 5; t++) want -= (x0 + 0.25 * t) * (x0 + 0.25 * t);
+    CHECK(ep.steps == 5 && ep.status == ES_EPISODE_RUNNING && fabs(ep.ret - want) < 1e-5,
+          "rollout: max_steps 5 truncates (status RUNNING)");
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 1000, work, &ep);
+    CHECK(ep.steps == 7, "rollout: max_steps above env->max_steps is capped (terminates at 7)");
+
+    /* failure */
+    m.term_at = 0;
+    m.fail_at = 3;
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep);
+    for (want = 0.0, t = 1; t <= 3; t++) want -= (x0 + 0.25 * t) * (x0 + 0.25 * t);
+    CHECK(ep.steps == 3 && ep.status == ES_EPISODE_FAILED && fabs(ep.ret - want) < 1e-5, "rollout: a failed step ends the episode");
+
+    /* an env error propagates */
+    m.fail_at = 0;
+    m.error_at = 4;
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    CHECK(es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep) == ES_ERROR_MUJOCO && ep.steps == 3,
+          "rollout: an env error is returned after 3 good steps");
+    m.error_at = 0;
+
+    /* with a normalizer: the policy sees (x - mean) * inv_std, clipped */
+    {
+        es_normalizer norm;
+        double s[3];
+        float o = 0.5f;
+        es_normalizer_init(&norm, 1, 0.0f, 0.0f, NULL);
+        es_obs_stats_clear(s, 1);
+        es_obs_stats_add(s, 1, &o);
+        o = 1.5f;
+        es_obs_stats_add(s, 1, &o);                 /* mean 1, std 0.5 */
+        es_normalizer_merge(&norm, s);
+        es_normalizer_refresh(&norm);
+        theta[0] = 1.0f;                             /* a = (x - 1) / 0.5 */
+        theta[1] = 0.0f;
+        m.term_at = 1;
+        es_rng_init(&rng, 79, ES_STREAM_RESET, 0, 0);
+        rng2 = rng;
+        x0 = es_rng_uniform(&rng2) * 2.0 - 1.0;
+        es_rollout(&env, &mlp, theta, &norm, NULL, &rng, 0, work, &ep);
+        x = x0 + (x0 - 1.0) / 0.5;
+        CHECK(ep.steps == 1 && fabs(ep.ret + x * x) < 1e-5, "rollout: the policy sees normalized observations");
+        es_normalizer_free(&norm);
+        m.term_at = 0;
+    }
+
+    /* bad arguments */
+    d.nin = 2;
+    es_mlp_init(&mlp, &d);
+    CHECK(es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep) == ES_ERROR_INVALID_ARGUMENT,
+          "rollout: policy of the wrong shape refused");
+    CHECK(es_rollout(NULL, &mlp, theta, NULL, NULL, &rng, 0, work, &ep) == ES_ERROR_INVALID_ARGUMENT,
+          "rollout: NULL env refused");
+}
+
+int main(void)
+{
+    (void)test_need_reference;   /* test.h helper unused here */
+    test_nparams();
+    test_forward();
+    test_init_theta();
+    test_encode();
+    test_normalizer();
+    test_rollout();
+    return test_finish();
+}
