@@ -262,6 +262,271 @@ static const char *const es__mj_half_cheetah[] = {
     NULL
 };
 
+/* Hopper-v5 and Walker2d-v5 share the planar root: slide x, slide z (ref
+   1.25, so qpos[1] is the torso height), hinge y. */
+#define ES__MJ_PLANAR_ROOT \
+    "<joint name='rootx' type='slide' axis='1 0 0' pos='0 0 -1.25' limited='false' armature='0' damping='0' stiffness='0'/>" \
+    "<joint name='rootz' type='slide' axis='0 0 1' pos='0 0 -1.25' ref='1.25' limited='false' armature='0' damping='0' stiffness='0'/>" \
+    "<joint name='rooty' type='hinge' axis='0 1 0' pos='0 0 0' limited='false' armature='0' damping='0' stiffness='0'/>"
+
+static const char *const es__mj_hopper[] = {
+    "<mujoco model='hopper'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.002' integrator='RK4'/>"
+    "<visual><map znear='0.02'/></visual>"
+    "<default>"
+    "<joint limited='true' armature='1' damping='1'/>"
+    "<geom type='capsule' contype='1' conaffinity='1' condim='1' margin='0.001' solref='0.02 1' solimp='0.8 0.8 0.01' rgba='.8 .6 .4 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-0.4 0.4'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' material='ground'/>"
+    "<body name='torso' pos='0 0 1.25'>"
+    "<camera name='track' mode='trackcom' pos='0 -3 -0.25' xyaxes='1 0 0 0 0 1'/>"
+    ES__MJ_PLANAR_ROOT
+    "<geom name='torso_geom' size='0.05 0.19999999999999996' friction='0.9'/>"
+    "<body name='thigh' pos='0 0 -0.19999999999999996'>"
+    "<joint name='thigh_joint' type='hinge' axis='0 -1 0' pos='0 0 0' range='-150 0'/>"
+    "<geom name='thigh_geom' pos='0 0 -0.2250000000000001' size='0.05 0.22500000000000003' friction='0.9'/>"
+    "<body name='leg' pos='0 0 -0.7000000000000001'>"
+    "<joint name='leg_joint' type='hinge' axis='0 -1 0' pos='0 0 0.25' range='-150 0'/>"
+    "<geom name='leg_geom' size='0.04 0.25' friction='0.9'/>"
+    "<body name='foot' pos='0.13 0 -0.35'>"
+    "<joint name='foot_joint' type='hinge' axis='0 -1 0' pos='-0.13 0 0.1' range='-45 45'/>"
+    "<geom name='foot_geom' pos='-0.065 0 0.1' quat='0.7071067811865476 0 -0.7071067811865475 0' size='0.06 0.195' friction='2'/>"
+    "</body></body></body>"
+    "</body>"
+    "</worldbody>"
+    "<actuator>"
+    "<motor joint='thigh_joint' gear='200' ctrlrange='-1 1'/>"
+    "<motor joint='leg_joint' gear='200' ctrlrange='-1 1'/>"
+    "<motor joint='foot_joint' gear='200' ctrlrange='-1 1'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
+/* One leg of the walker; the left one differs only in names and colour. */
+#define ES__MJ_WALKER_LEG(S, RGBA) \
+    "<body name='thigh" S "' pos='0 0 -0.19999999999999996'>" \
+    "<joint name='thigh" S "_joint' type='hinge' axis='0 -1 0' pos='0 0 0' range='-150 0'/>" \
+    "<geom name='thigh" S "_geom' pos='0 0 -0.2250000000000001' size='0.05 0.22500000000000003' friction='0.9'" RGBA "/>" \
+    "<body name='leg" S "' pos='0 0 -0.7000000000000001'>" \
+    "<joint name='leg" S "_joint' type='hinge' axis='0 -1 0' pos='0 0 0.25' range='-150 0'/>" \
+    "<geom name='leg" S "_geom' size='0.04 0.25' friction='0.9'" RGBA "/>" \
+    "<body name='foot" S "' pos='0.2 0 -0.35'>" \
+    "<joint name='foot" S "_joint' type='hinge' axis='0 -1 0' pos='-0.2 0 0.1' range='-45 45'/>" \
+    "<geom name='foot" S "_geom' pos='-0.1 0 0.1' quat='0.7071067811865476 0 -0.7071067811865475 0' size='0.06 0.1' friction='1.9'" RGBA "/>" \
+    "</body></body></body>"
+
+static const char *const es__mj_walker2d[] = {
+    "<mujoco model='walker2d'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.002' integrator='RK4'/>"
+    "<default>"
+    "<joint limited='true' armature='0.01' damping='0.1'/>"
+    "<geom type='capsule' contype='1' conaffinity='0' condim='3' density='1000' friction='0.7 0.1 0.1' rgba='.8 .6 .4 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-1 1'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<body name='torso' pos='0 0 1.25'>"
+    "<camera name='track' mode='trackcom' pos='0 -3 -0.25' xyaxes='1 0 0 0 0 1'/>"
+    ES__MJ_PLANAR_ROOT
+    "<geom name='torso_geom' size='0.05 0.19999999999999996' friction='0.9'/>"
+    ES__MJ_WALKER_LEG("", "")
+    ES__MJ_WALKER_LEG("_left", " rgba='.7 .3 .6 1'")
+    "</body>"
+    "</worldbody>"
+    "<actuator>"
+    "<motor joint='thigh_joint' gear='100'/>"
+    "<motor joint='leg_joint' gear='100'/>"
+    "<motor joint='foot_joint' gear='100'/>"
+    "<motor joint='thigh_left_joint' gear='100'/>"
+    "<motor joint='leg_left_joint' gear='100'/>"
+    "<motor joint='foot_left_joint' gear='100'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
+/* One ant leg: hip body at (X, Y), ankle body twice as far along the same
+   diagonal, foot segment of twice that length. */
+#define ES__MJ_ANT_LEG(BODY, N, X, Y, X2, Y2, ANKLE_AXIS, ANKLE_RANGE) \
+    "<body name='" BODY "' pos='0 0 0'>" \
+    "<geom name='aux_" N "_geom' fromto='0 0 0 " X " " Y " 0'/>" \
+    "<body name='aux_" N "' pos='" X " " Y " 0'>" \
+    "<joint name='hip_" N "' type='hinge' axis='0 0 1' pos='0 0 0' range='-30 30'/>" \
+    "<geom name='leg_" N "_geom' fromto='0 0 0 " X " " Y " 0'/>" \
+    "<body pos='" X " " Y " 0'>" \
+    "<joint name='ankle_" N "' type='hinge' axis='" ANKLE_AXIS "' pos='0 0 0' range='" ANKLE_RANGE "'/>" \
+    "<geom name='ankle_" N "_geom' fromto='0 0 0 " X2 " " Y2 " 0'/>" \
+    "</body></body></body>"
+
+static const char *const es__mj_ant[] = {
+    "<mujoco model='ant'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.01' integrator='RK4'/>"
+    "<default>"
+    "<joint limited='true' armature='1' damping='1'/>"
+    "<geom type='capsule' size='0.08' contype='1' conaffinity='0' condim='3' density='5' friction='1 0.5 0.5' margin='0.01' rgba='.8 .6 .4 1'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<body name='torso' pos='0 0 0.75'>"
+    "<camera name='track' mode='trackcom' pos='0 -3 0.3' xyaxes='1 0 0 0 0 1'/>"
+    "<geom name='torso_geom' type='sphere' size='0.25' pos='0 0 0'/>"
+    "<joint name='root' type='free' pos='0 0 0' limited='false' armature='0' damping='0' margin='0.01'/>"
+    ES__MJ_ANT_LEG("front_left_leg", "1", "0.2", "0.2", "0.4", "0.4", "-1 1 0", "30 70")
+    ES__MJ_ANT_LEG("front_right_leg", "2", "-0.2", "0.2", "-0.4", "0.4", "1 1 0", "-70 -30")
+    ES__MJ_ANT_LEG("back_leg", "3", "-0.2", "-0.2", "-0.4", "-0.4", "-1 1 0", "-70 -30")
+    ES__MJ_ANT_LEG("right_back_leg", "4", "0.2", "-0.2", "0.4", "-0.4", "1 1 0", "30 70")
+    "</body>"
+    "</worldbody>"
+    "<actuator>"
+    "<motor joint='hip_4' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='ankle_4' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='hip_1' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='ankle_1' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='hip_2' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='ankle_2' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='hip_3' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "<motor joint='ankle_3' gear='150' ctrllimited='true' ctrlrange='-1 1'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
+static const char *const es__mj_swimmer[] = {
+    "<mujoco model='swimmer'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.01' integrator='RK4' density='4000' viscosity='0.1'/>"
+    "<default>"
+    "<joint armature='0.1'/>"
+    "<geom type='capsule' size='0.1' density='1000' contype='0' conaffinity='0' condim='1' rgba='.8 .6 .4 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-1 1' gear='150'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' pos='0 0 -0.1' size='40 40 0.1' condim='3' material='ground'/>"
+    "<body name='torso' pos='0 0 0'>"
+    "<camera name='track' mode='trackcom' pos='0 -3 3' xyaxes='1 0 0 0 1 1'/>"
+    "<geom fromto='1.5 0 0 0.5 0 0'/>"
+    "<joint name='slider1' type='slide' axis='1 0 0' pos='0 0 0'/>"
+    "<joint name='slider2' type='slide' axis='0 1 0' pos='0 0 0'/>"
+    "<joint name='free_body_rot' type='hinge' axis='0 0 1' pos='0 0 0'/>"
+    "<body name='mid' pos='0.5 0 0'>"
+    "<geom fromto='0 0 0 -1 0 0'/>"
+    "<joint name='motor1_rot' type='hinge' axis='0 0 1' pos='0 0 0' limited='true' range='-100 100'/>"
+    "<body name='back' pos='-1 0 0'>"
+    "<geom fromto='0 0 0 -1 0 0'/>"
+    "<joint name='motor2_rot' type='hinge' axis='0 0 1' pos='0 0 0' limited='true' range='-100 100'/>"
+    "</body></body></body>"
+    "</worldbody>"
+    "<actuator>"
+    "<motor joint='motor1_rot'/>"
+    "<motor joint='motor2_rot'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
+/* Humanoid-v5. One leg and one arm are macros over the mirrored numbers. */
+#define ES__MJ_HUMANOID_LEG(S, Y, HX_AXIS, HZ_AXIS, HY_ARM, THIGH_Y, SHIN_Y, KNEE_EXTRA) \
+    "<body name='" S "_thigh' pos='0 " Y " -0.04'>" \
+    "<joint name='" S "_hip_x' type='hinge' axis='" HX_AXIS "' pos='0 0 0' range='-25 5' armature='0.01' damping='5' stiffness='10'/>" \
+    "<joint name='" S "_hip_z' type='hinge' axis='" HZ_AXIS "' pos='0 0 0' range='-60 35' armature='0.01' damping='5' stiffness='10'/>" \
+    "<joint name='" S "_hip_y' type='hinge' axis='0 1 0' pos='0 0 0' range='-110 20' armature='" HY_ARM "' damping='5' stiffness='20'/>" \
+    "<geom name='" S "_thigh1' fromto='0 0 0 0 " THIGH_Y " -0.34' size='0.06'/>" \
+    "<body name='" S "_shin' pos='0 " SHIN_Y " -0.403'>" \
+    "<joint name='" S "_knee' type='hinge' axis='0 -1 0' pos='0 0 0.02' range='-160 -2' armature='0.006'" KNEE_EXTRA "/>" \
+    "<geom name='" S "_shin1' fromto='0 0 0 0 0 -0.3' size='0.049'/>" \
+    "<body name='" S "_foot' pos='0 0 -0.45'>" \
+    "<geom name='" S "_foot' type='sphere' pos='0 0 0.1' size='0.075'/>" \
+    "</body></body></body>"
+
+#define ES__MJ_HUMANOID_ARM(S, Y, S1_AXIS, S2_AXIS, UARM_TO, LARM_POS, ELBOW_AXIS, LARM_FROMTO, HAND_POS, S1_RANGE, EXTRA) \
+    "<body name='" S "_upper_arm' pos='0 " Y " 0.06'>" \
+    "<joint name='" S "_shoulder1' type='hinge' axis='" S1_AXIS "' pos='0 0 0' range='" S1_RANGE "' armature='0.0068' stiffness='1'/>" \
+    "<joint name='" S "_shoulder2' type='hinge' axis='" S2_AXIS "' pos='0 0 0' range='" S1_RANGE "' armature='0.0051' stiffness='1'/>" \
+    "<geom name='" S "_uarm1' fromto='0 0 0 " UARM_TO "' size='0.04 0.16'/>" \
+    "<body name='" S "_lower_arm' pos='" LARM_POS "'>" \
+    "<joint name='" S "_elbow' type='hinge' axis='" ELBOW_AXIS "' pos='0 0 0' range='-90 50' armature='0.0028' stiffness='0'/>" \
+    "<geom name='" S "_larm' fromto='" LARM_FROMTO "' size='0.031'/>" \
+    "<geom name='" S "_hand' type='sphere' pos='" HAND_POS "' size='0.04'/>" \
+    EXTRA \
+    "</body></body>"
+
+static const char *const es__mj_humanoid[] = {
+    "<mujoco model='humanoid'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.003' integrator='RK4' solver='PGS' iterations='50'/>"
+    "<visual><map fogstart='3' fogend='5'/></visual>"
+    "<default>"
+    "<joint limited='true' armature='1' damping='1'/>"
+    "<geom type='capsule' contype='1' conaffinity='1' condim='1' margin='0.001' rgba='.8 .6 .4 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-0.4 0.4'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
+    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' friction='1 0.1 0.1' material='ground'/>"
+    "<body name='torso' pos='0 0 1.4'>"
+    "<camera name='track' mode='trackcom' pos='0 -4 0' xyaxes='1 0 0 0 0 1'/>"
+    "<joint name='root' type='free' pos='0 0 0' limited='false' armature='0' damping='0' stiffness='0'/>"
+    "<geom name='torso1' fromto='0 -0.07 0 0 0.07 0' size='0.07'/>"
+    "<geom name='head' type='sphere' pos='0 0 0.19' size='0.09'/>"
+    "<geom name='uwaist' fromto='-0.01 -0.06 -0.12 -0.01 0.06 -0.12' size='0.06'/>"
+    "<body name='lwaist' pos='-0.01 0 -0.26' quat='1 0 -0.002 0'>"
+    "<geom name='lwaist' fromto='0 -0.06 0 0 0.06 0' size='0.06'/>"
+    "<joint name='abdomen_z' type='hinge' axis='0 0 1' pos='0 0 0.065' range='-45 45' armature='0.02' damping='5' stiffness='20'/>"
+    "<joint name='abdomen_y' type='hinge' axis='0 1 0' pos='0 0 0.065' range='-75 30' armature='0.02' damping='5' stiffness='10'/>"
+    "<body name='pelvis' pos='0 0 -0.165' quat='1 0 -0.002 0'>"
+    "<joint name='abdomen_x' type='hinge' axis='1 0 0' pos='0 0 0.1' range='-35 35' armature='0.02' damping='5' stiffness='10'/>"
+    "<geom name='butt' fromto='-0.02 -0.07 0 -0.02 0.07 0' size='0.09'/>",
+    ES__MJ_HUMANOID_LEG("right", "-0.1", "1 0 0", "0 0 1", "0.008", "0.01", "0.01", "")
+    ES__MJ_HUMANOID_LEG("left", "0.1", "-1 0 0", "0 0 -1", "0.01", "-0.01", "-0.01", " stiffness='1'")
+    "</body></body>",
+    ES__MJ_HUMANOID_ARM("right", "-0.17", "2 1 1", "0 -1 1", "0.16 -0.16 -0.16", "0.18 -0.18 -0.18", "0 -1 1",
+                        "0.01 0.01 0.01 0.17 0.17 0.17", "0.18 0.18 0.18", "-85 60", "<camera pos='0 0 0'/>")
+    ES__MJ_HUMANOID_ARM("left", "0.17", "2 -1 1", "0 1 1", "0.16 0.16 -0.16", "0.18 0.18 -0.18", "0 -1 -1",
+                        "0.01 -0.01 0.01 0.17 -0.17 0.17", "0.18 -0.18 0.18", "-60 85", "")
+    "</body>"
+    "</worldbody>"
+    "<tendon>"
+    "<fixed name='left_hipknee'><joint joint='left_hip_y' coef='-1'/><joint joint='left_knee' coef='1'/></fixed>"
+    "<fixed name='right_hipknee'><joint joint='right_hip_y' coef='-1'/><joint joint='right_knee' coef='1'/></fixed>"
+    "</tendon>"
+    "<actuator>"
+    "<motor name='abdomen_y' joint='abdomen_y' gear='100'/>"
+    "<motor name='abdomen_z' joint='abdomen_z' gear='100'/>"
+    "<motor name='abdomen_x' joint='abdomen_x' gear='100'/>"
+    "<motor name='right_hip_x' joint='right_hip_x' gear='100'/>"
+    "<motor name='right_hip_z' joint='right_hip_z' gear='100'/>"
+    "<motor name='right_hip_y' joint='right_hip_y' gear='300'/>"
+    "<motor name='right_knee' joint='right_knee' gear='200'/>"
+    "<motor name='left_hip_x' joint='left_hip_x' gear='100'/>"
+    "<motor name='left_hip_z' joint='left_hip_z' gear='100'/>"
+    "<motor name='left_hip_y' joint='left_hip_y' gear='300'/>"
+    "<motor name='left_knee' joint='left_knee' gear='200'/>"
+    "<motor name='right_shoulder1' joint='right_shoulder1' gear='25'/>"
+    "<motor name='right_shoulder2' joint='right_shoulder2' gear='25'/>"
+    "<motor name='right_elbow' joint='right_elbow' gear='25'/>"
+    "<motor name='left_shoulder1' joint='left_shoulder1' gear='25'/>"
+    "<motor name='left_shoulder2' joint='left_shoulder2' gear='25'/>"
+    "<motor name='left_elbow' joint='left_elbow' gear='25'/>"
+    "</actuator>"
+    "</mujoco>",
+    NULL
+};
+
 /* ---- per-env state ---------------------------------------------------- */
 
 typedef struct es__mj_env {
@@ -273,13 +538,16 @@ typedef struct es__mj_env {
     int failed;                  /* the episode failed; steps repeat it until reset */
 } es__mj_env;
 
+struct es__mj_task;
 typedef struct es__mj_task {
     const char *name;
     const char *file;            /* name inside the virtual file system */
     const char *const *xml;
     int frame_skip, max_steps, obs_dim, act_dim;
     float act_low, act_high;
-    void (*reset)(es__mj_env *e, es_rng *rng);
+    double qpos_noise, qvel_noise;   /* qpos0 + U(+-qpos_noise); qvel U(+-) or, with qvel_normal, N(0, qvel_noise) */
+    int qvel_normal;
+    void (*reset)(const struct es__mj_task *t, es__mj_env *e, es_rng *rng);
     void (*observe)(const es__mj_env *e, float *obs);
     /* forward coordinate used for x_vel (NULL: none) */
     double (*forward_x)(const mjModel *m, const mjData *d);
@@ -306,6 +574,22 @@ static void es__mj_noise_normal(double *x, int n, double scale, es_rng *rng)
     for (i = 0; i < n; i++) x[i] = scale * es_rng_normal(rng);
 }
 
+static int es__mj_finite(const mjtNum *x, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (!(x[i] - x[i] == 0.0)) return 0;   /* false for NaN and inf */
+    return 1;
+}
+
+static int es__mj_finite_f(const float *x, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (!(x[i] - x[i] == 0.0f)) return 0;
+    return 1;
+}
+
 static double es__mj_sumsq_act(const float *act, int n)
 {
     double s = 0.0;
@@ -321,22 +605,34 @@ static float *es__mj_put(float *obs, const mjtNum *x, int n)
     return obs + n;
 }
 
+static float *es__mj_put_clip(float *obs, const mjtNum *x, int n, double lim)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        double v = x[i];
+        obs[i] = (float)(v < -lim ? -lim : v > lim ? lim : v);
+    }
+    return obs + n;
+}
+
 static double es__mj_qpos0_x(const mjModel *m, const mjData *d)
 {
     (void)m;
     return d->qpos[0];
 }
 
+/* The reset of every locomotion task: qpos noise first, then qvel noise. */
+static void es__mj_noise_reset(const es__mj_task *t, es__mj_env *e, es_rng *rng)
+{
+    const mjModel *m = e->mj->model;
+    es__mj_noise_uniform(e->d->qpos, m->qpos0, m->nq, t->qpos_noise, rng);
+    if (t->qvel_normal) es__mj_noise_normal(e->d->qvel, m->nv, t->qvel_noise, rng);
+    else es__mj_noise_uniform(e->d->qvel, NULL, m->nv, t->qvel_noise, rng);
+}
+
 /* ---- HalfCheetah-v5 ---------------------------------------------------
    obs (17): qpos[1:9], qvel[0:9]. reward: x_vel - 0.1 sum(a^2), x_vel from
    qpos[0]. Never terminates. Reset: qpos0 + U(+-0.1), qvel 0.1 N(0,1). */
-
-static void es__mj_cheetah_reset(es__mj_env *e, es_rng *rng)
-{
-    const mjModel *m = e->mj->model;
-    es__mj_noise_uniform(e->d->qpos, m->qpos0, m->nq, 0.1, rng);
-    es__mj_noise_normal(e->d->qvel, m->nv, 0.1, rng);
-}
 
 static void es__mj_cheetah_observe(const es__mj_env *e, float *obs)
 {
@@ -351,11 +647,151 @@ static double es__mj_cheetah_reward(const es__mj_env *e, const float *act, doubl
     return x_vel - 0.1 * es__mj_sumsq_act(act, e->mj->act_dim);
 }
 
+/* ---- Hopper-v5, Walker2d-v5 -------------------------------------------
+   obs: qpos[1:], clip(qvel, +-10). reward: x_vel (qpos[0]) + 1 while
+   healthy - 1e-3 sum(a^2); terminates when unhealthy. Healthy (strict
+   bounds): Hopper: qpos[1] > 0.7, |qpos[2]| < 0.2, every qpos[2:] and qvel
+   in (-100, 100); Walker2d: 0.8 < qpos[1] < 2, -1 < qpos[2] < 1. Reset:
+   qpos0 + U(+-5e-3), qvel U(+-5e-3). */
+
+static void es__mj_planar_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    obs = es__mj_put(obs, e->d->qpos + 1, m->nq - 1);
+    es__mj_put_clip(obs, e->d->qvel, m->nv, 10.0);
+}
+
+static double es__mj_hopper_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjModel *m = e->mj->model;
+    const mjtNum *q = e->d->qpos, *v = e->d->qvel;
+    int i, healthy = q[1] > 0.7 && q[2] > -0.2 && q[2] < 0.2;
+    for (i = 2; i < m->nq; i++) healthy = healthy && q[i] > -100.0 && q[i] < 100.0;
+    for (i = 0; i < m->nv; i++) healthy = healthy && v[i] > -100.0 && v[i] < 100.0;
+    *terminated = !healthy;
+    return x_vel + (healthy ? 1.0 : 0.0) - 1e-3 * es__mj_sumsq_act(act, e->mj->act_dim);
+}
+
+static double es__mj_walker_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjtNum *q = e->d->qpos;
+    int healthy = q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
+    *terminated = !healthy;
+    return x_vel + (healthy ? 1.0 : 0.0) - 1e-3 * es__mj_sumsq_act(act, e->mj->act_dim);
+}
+
+/* ---- Ant-v5 ------------------------------------------------------------
+   obs (105): qpos[2:] (13), qvel (14), clip(cfrc_ext[1:], +-1) (78).
+   reward: x_vel of the torso's xpos + 1 while healthy - 0.5 sum(a^2)
+   - 5e-4 sum(clip(cfrc_ext[1:])^2); terminates when unhealthy: healthy
+   is a finite state with 0.2 <= qpos[2] <= 1. Reset: qpos0 + U(+-0.1),
+   qvel 0.1 N(0,1). */
+
+static double es__mj_torso_x(const mjModel *m, const mjData *d)
+{
+    (void)m;
+    return d->xpos[3 * 1 + 0];
+}
+
+static void es__mj_ant_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    obs = es__mj_put(obs, e->d->qpos + 2, m->nq - 2);
+    obs = es__mj_put(obs, e->d->qvel, m->nv);
+    es__mj_put_clip(obs, e->d->cfrc_ext + 6, 6 * (m->nbody - 1), 1.0);
+}
+
+static double es__mj_ant_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjModel *m = e->mj->model;
+    const mjData *d = e->d;
+    double contact = 0.0;
+    int i, healthy = es__mj_finite(d->qpos, m->nq) && es__mj_finite(d->qvel, m->nv) &&
+                     d->qpos[2] >= 0.2 && d->qpos[2] <= 1.0;
+    for (i = 6; i < 6 * m->nbody; i++) {
+        double c = d->cfrc_ext[i];
+        c = c < -1.0 ? -1.0 : c > 1.0 ? 1.0 : c;
+        contact += c * c;
+    }
+    *terminated = !healthy;
+    return x_vel + (healthy ? 1.0 : 0.0) - 0.5 * es__mj_sumsq_act(act, e->mj->act_dim) - 5e-4 * contact;
+}
+
+/* ---- Swimmer-v5 ---------------------------------------------------------
+   obs (8): qpos[2:], qvel. reward: x_vel (qpos[0]) - 1e-4 sum(a^2). Never
+   terminates. Reset: qpos0 + U(+-0.1), qvel U(+-0.1). */
+
+static void es__mj_swimmer_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    obs = es__mj_put(obs, e->d->qpos + 2, m->nq - 2);
+    es__mj_put(obs, e->d->qvel, m->nv);
+}
+
+static double es__mj_swimmer_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    *terminated = 0;
+    return x_vel - 1e-4 * es__mj_sumsq_act(act, e->mj->act_dim);
+}
+
+/* ---- Humanoid-v5 ---------------------------------------------------------
+   obs (348): qpos[2:] (22), qvel (23), cinert[1:] (130), cvel[1:] (78),
+   qfrc_actuator[6:] (17), cfrc_ext[1:] (78). reward: 1.25 x_vel of the
+   mass-weighted xipos centre + 5 while healthy - 0.1 sum(a^2)
+   - min(5e-7 sum(cfrc_ext^2), 10); terminates when qpos[2] leaves
+   (1, 2). Reset: qpos0 + U(+-1e-2), qvel U(+-1e-2). */
+
+static double es__mj_mass_centre_x(const mjModel *m, const mjData *d)
+{
+    double mx = 0.0, mass = 0.0;
+    int b;
+    for (b = 0; b < m->nbody; b++) {
+        mx += m->body_mass[b] * d->xipos[3 * b];
+        mass += m->body_mass[b];
+    }
+    return mx / mass;
+}
+
+static void es__mj_humanoid_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    const mjData *d = e->d;
+    obs = es__mj_put(obs, d->qpos + 2, m->nq - 2);
+    obs = es__mj_put(obs, d->qvel, m->nv);
+    obs = es__mj_put(obs, d->cinert + 10, 10 * (m->nbody - 1));
+    obs = es__mj_put(obs, d->cvel + 6, 6 * (m->nbody - 1));
+    obs = es__mj_put(obs, d->qfrc_actuator + 6, m->nv - 6);
+    es__mj_put(obs, d->cfrc_ext + 6, 6 * (m->nbody - 1));
+}
+
+static double es__mj_humanoid_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjModel *m = e->mj->model;
+    const mjData *d = e->d;
+    double contact = 0.0;
+    int i, healthy = d->qpos[2] > 1.0 && d->qpos[2] < 2.0;
+    for (i = 0; i < 6 * m->nbody; i++) contact += d->cfrc_ext[i] * d->cfrc_ext[i];
+    contact *= 5e-7;
+    if (contact > 10.0) contact = 10.0;
+    *terminated = !healthy;
+    return 1.25 * x_vel + (healthy ? 5.0 : 0.0) - 0.1 * es__mj_sumsq_act(act, e->mj->act_dim) - contact;
+}
+
 /* ---- the task table --------------------------------------------------- */
 
 static const es__mj_task es__mj_tasks[] = {
-    {"HalfCheetah-v5", "half_cheetah.xml", es__mj_half_cheetah, 5, 1000, 17, 6, -1.0f, 1.0f,
-     es__mj_cheetah_reset, es__mj_cheetah_observe, es__mj_qpos0_x, es__mj_cheetah_reward}
+    {"HalfCheetah-v5", "half_cheetah.xml", es__mj_half_cheetah, 5, 1000, 17, 6, -1.0f, 1.0f, 0.1, 0.1, 1,
+     es__mj_noise_reset, es__mj_cheetah_observe, es__mj_qpos0_x, es__mj_cheetah_reward},
+    {"Hopper-v5", "hopper.xml", es__mj_hopper, 4, 1000, 11, 3, -1.0f, 1.0f, 5e-3, 5e-3, 0,
+     es__mj_noise_reset, es__mj_planar_observe, es__mj_qpos0_x, es__mj_hopper_reward},
+    {"Walker2d-v5", "walker2d.xml", es__mj_walker2d, 4, 1000, 17, 6, -1.0f, 1.0f, 5e-3, 5e-3, 0,
+     es__mj_noise_reset, es__mj_planar_observe, es__mj_qpos0_x, es__mj_walker_reward},
+    {"Ant-v5", "ant.xml", es__mj_ant, 5, 1000, 105, 8, -1.0f, 1.0f, 0.1, 0.1, 1,
+     es__mj_noise_reset, es__mj_ant_observe, es__mj_torso_x, es__mj_ant_reward},
+    {"Swimmer-v5", "swimmer.xml", es__mj_swimmer, 4, 1000, 8, 2, -1.0f, 1.0f, 0.1, 0.1, 0,
+     es__mj_noise_reset, es__mj_swimmer_observe, es__mj_qpos0_x, es__mj_swimmer_reward},
+    {"Humanoid-v5", "humanoid.xml", es__mj_humanoid, 5, 1000, 348, 17, -0.4f, 0.4f, 1e-2, 1e-2, 0,
+     es__mj_noise_reset, es__mj_humanoid_observe, es__mj_mass_centre_x, es__mj_humanoid_reward}
 };
 
 #define ES__MJ_NTASKS ((int)(sizeof es__mj_tasks / sizeof es__mj_tasks[0]))
@@ -671,10 +1107,11 @@ ES_API void es_mujoco_free(es_mujoco *mj)
 
 /* ---- custom tasks ----------------------------------------------------- */
 
-static void es__mj_custom_reset(es__mj_env *e, es_rng *rng)
+static void es__mj_custom_reset(const es__mj_task *t, es__mj_env *e, es_rng *rng)
 {
     const es_mujoco *mj = e->mj;
     const mjModel *m = mj->model;
+    (void)t;
     if (mj->custom.reset) {
         mj->custom.reset(m, e->d, rng, mj->custom.user);
     } else if (mj->custom.reset_noise > 0.0) {
@@ -712,7 +1149,7 @@ static double es__mj_custom_reward(const es__mj_env *e, const float *act, double
 }
 
 static const es__mj_task es__mj_custom_task = {
-    "custom", NULL, NULL, 1, 1000, 0, 0, -1.0f, 1.0f,
+    "custom", NULL, NULL, 1, 1000, 0, 0, -1.0f, 1.0f, 0.0, 0.0, 0,
     es__mj_custom_reset, es__mj_custom_observe, NULL, es__mj_custom_reward
 };
 
@@ -722,22 +1159,6 @@ static const es__mj_task *es__mj_task_of(const es_mujoco *mj)
 }
 
 /* ---- the es_env ------------------------------------------------------- */
-
-static int es__mj_finite(const mjtNum *x, int n)
-{
-    int i;
-    for (i = 0; i < n; i++)
-        if (!(x[i] - x[i] == 0.0)) return 0;   /* false for NaN and inf */
-    return 1;
-}
-
-static int es__mj_finite_f(const float *x, int n)
-{
-    int i;
-    for (i = 0; i < n; i++)
-        if (!(x[i] - x[i] == 0.0f)) return 0;
-    return 1;
-}
 
 static int es__mj_unstable(const mjModel *m, const mjData *d)
 {
@@ -758,7 +1179,7 @@ static void es__mj_reset_fn(void *arg)
     const mjModel *m = e->mj->model;
     mj_resetData(m, e->d);
     memset(e->d->warning, 0, sizeof e->d->warning);
-    es__mj_task_of(e->mj)->reset(e, c->rng);
+    es__mj_task_of(e->mj)->reset(es__mj_task_of(e->mj), e, c->rng);
     mj_forward(m, e->d);
 }
 
