@@ -106,7 +106,9 @@
 #define ES_CHECKPOINT_FORMAT_VERSION 1
 
 #ifndef ES_API
-#  if defined(ES_STATIC)
+#  if defined(ES_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#    define ES_API static __attribute__((unused))   /* no -Wunused-function for what a TU skips */
+#  elif defined(ES_STATIC)
 #    define ES_API static
 #  elif defined(ES_DLL) && defined(_WIN32) && defined(ES_IMPLEMENTATION)
 #    define ES_API __declspec(dllexport)
