@@ -1,0 +1,70 @@
+#!/bin/sh
+# The trainers as a user runs them: minimal.c's promise, the full trainer's
+# determinism across threads and resume, its errors and Ctrl-C.
+cd "$(dirname "$0")/.." || exit 1
+T=build/train_half_cheetah
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ok() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc"; fi; }
+
+# examples/minimal.c: at most 37 lines, built by the command the README shows.
+n=$(wc -l < examples/minimal.c)
+check "minimal.c has $n lines (at most 37)" [ "$n" -le 37 ]
+cmd='cc -O2 examples/minimal.c -o minimal -lmujoco -lm -lpthread'
+check "README shows the build command of minimal.c" grep -qF "$cmd" README.md
+check "minimal.c builds with the README's command" sh -c "cc -O2 examples/minimal.c -o $tmp/minimal -lmujoco -lm -lpthread"
+out=$(timeout 120 "$tmp/minimal" | head -n 2)
+check "minimal prints a line per generation" sh -c "printf '%s\n' \"$out\" | grep -q '^generation    1  mean return'"
+
+# Same bytes for 1 and 2 threads, and for 2 generations + resume to 4.
+flags="--generations 4 --npop 8 --max-steps 60 --ckpt-every 2 --seed 7 --quiet"
+$T $flags --threads 1 --out "$tmp/t1" > /dev/null
+$T $flags --threads 2 --out "$tmp/t2" > /dev/null
+check "checkpoint bytes equal for --threads 1 and 2" cmp -s "$tmp/t1/latest.ckpt" "$tmp/t2/latest.ckpt"
+check "generation-2 checkpoints equal for --threads 1 and 2" \
+    cmp -s "$tmp/t1/checkpoints/gen_000002.ckpt" "$tmp/t2/checkpoints/gen_000002.ckpt"
+$T --generations 2 --npop 8 --max-steps 60 --ckpt-every 2 --seed 7 --quiet --threads 2 --out "$tmp/r" > /dev/null
+$T --resume "$tmp/r/latest.ckpt" --generations 4 --quiet --threads 1 > /dev/null
+check "2 generations + resume to 4 gives the bytes of 4 in one go" cmp -s "$tmp/t1/latest.ckpt" "$tmp/r/latest.ckpt"
+check "resumed run's metrics.csv has generations 0..3 once each" \
+    sh -c "[ \"\$(cut -d, -f1 $tmp/r/metrics.csv | tr '\n' ' ')\" = 'generation 0 1 2 3 ' ]"
+check "seed changes the result" sh -c "$T --generations 1 --npop 8 --max-steps 60 --seed 8 --quiet --out $tmp/s8 >/dev/null && ! cmp -s $tmp/s8/latest.ckpt $tmp/t1/checkpoints/gen_000001.ckpt"
+hdr=$(head -n 1 "$tmp/t1/metrics.csv")
+for col in generation env_steps wall_s eval_return theta_hash reward_mean grad_norm update_ratio; do
+    check "metrics.csv has column $col" sh -c "printf '%s' '$hdr' | tr ',' '\n' | grep -qx $col"
+done
+check "config.json names the task" grep -q '"env": "HalfCheetah-v5"' "$tmp/t1/config.json"
+
+# Errors: a corrupt checkpoint, a foreign file, flags.
+cp "$tmp/t1/latest.ckpt" "$tmp/corrupt.ckpt"
+printf 'X' | dd of="$tmp/corrupt.ckpt" bs=1 seek=100 conv=notrunc 2>/dev/null
+msg=$($T --resume "$tmp/corrupt.ckpt" --quiet 2>&1 >/dev/null); rc=$?
+check "corrupt --resume exits 1 (got $rc)" [ "$rc" -eq 1 ]
+check "corrupt --resume says why: $msg" sh -c "printf '%s' \"$msg\" | grep -q corrupt"
+head -c 50 "$tmp/t1/latest.ckpt" > "$tmp/short.ckpt"
+$T --resume "$tmp/short.ckpt" --quiet > /dev/null 2>&1; rc=$?
+check "truncated --resume exits 1 (got $rc)" [ "$rc" -eq 1 ]
+$T --resume "$tmp/missing.ckpt" --quiet > /dev/null 2>&1; rc=$?
+check "missing --resume exits 1 (got $rc)" [ "$rc" -eq 1 ]
+$T --resume "$tmp/t1/latest.ckpt" --env Hopper-v5 --quiet > /dev/null 2>&1; rc=$?
+check "--resume of another task's checkpoint exits 1 (got $rc)" [ "$rc" -eq 1 ]
+$T --bogus > /dev/null 2>&1; rc=$?
+check "unknown flag exits 2 (got $rc)" [ "$rc" -eq 2 ]
+$T --npop 7 > /dev/null 2>&1; rc=$?
+check "odd --npop exits 2 (got $rc)" [ "$rc" -eq 2 ]
+$T --hidden 64,x > /dev/null 2>&1; rc=$?
+check "malformed --hidden exits 2 (got $rc)" [ "$rc" -eq 2 ]
+$T --env NoSuchTask-v0 --generations 1 --out "$tmp/x" > /dev/null 2>&1; rc=$?
+check "unknown --env exits 1 (got $rc)" [ "$rc" -eq 1 ]
+check "--help exits 0 and lists the flags" sh -c "$T --help | grep -q -- '--resume PATH'"
+
+# Ctrl-C: finishes the generation, writes a checkpoint, exits 0.
+$T --minutes 5 --npop 8 --max-steps 200 --quiet --out "$tmp/int" > /dev/null 2>&1 &
+pid=$!
+i=0; while [ ! -s "$tmp/int/metrics.csv" ] || [ "$(wc -l < "$tmp/int/metrics.csv")" -lt 2 ]; do
+    sleep 0.2; i=$((i + 1)); [ $i -gt 150 ] && break; done
+kill -INT $pid; wait $pid; rc=$?
+check "SIGINT exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "SIGINT leaves a latest.ckpt that resumes" sh -c "$T --resume $tmp/int/latest.ckpt --generations \$(( \$(tail -n 1 $tmp/int/metrics.csv | cut -d, -f1) + 2 )) --quiet >/dev/null"
+check "no temporary files left in checkpoints/" sh -c "! ls $tmp/int/checkpoints | grep -q tmp"
