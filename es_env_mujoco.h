@@ -527,6 +527,110 @@ static const char *const es__mj_humanoid[] = {
     NULL
 };
 
+/* The cart of both pendulums: a rail along x and a capsule cart on it. */
+#define ES__MJ_RAIL_AND_CART_GEOMS \
+    "<geom name='rail' type='capsule' pos='0 0 0' quat='0.707 0 0.707 0' size='0.02 1' rgba='.3 .3 .7 1'/>"
+#define ES__MJ_CART_GEOM \
+    "<geom name='cart' type='capsule' pos='0 0 0' quat='0.707 0 0.707 0' size='0.1 0.1'/>"
+
+static const char *const es__mj_inverted_pendulum[] = {
+    "<mujoco model='inverted_pendulum'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.02' integrator='RK4' gravity='0 0 -9.81'/>"
+    "<size nstack='3000'/>"
+    "<default>"
+    "<joint limited='true' armature='0' damping='1'/>"
+    "<geom contype='0' friction='1 0.1 0.1' rgba='.7 .7 0 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-3 3'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 3' dir='0 0 -1' diffuse='1 1 1'/>"
+    ES__MJ_RAIL_AND_CART_GEOMS
+    "<body name='cart' pos='0 0 0'>"
+    "<joint name='slider' type='slide' axis='1 0 0' pos='0 0 0' range='-1 1'/>"
+    ES__MJ_CART_GEOM
+    "<body name='pole' pos='0 0 0'>"
+    "<joint name='hinge' type='hinge' axis='0 1 0' pos='0 0 0' range='-90 90'/>"
+    "<geom name='cpole' type='capsule' fromto='0 0 0 0.001 0 0.6' size='0.049 0.3' rgba='0 .7 .7 1'/>"
+    "</body></body>"
+    "</worldbody>"
+    "<actuator><motor name='slide' joint='slider' gear='100'/></actuator>"
+    "</mujoco>",
+    NULL
+};
+
+static const char *const es__mj_inverted_double_pendulum[] = {
+    "<mujoco model='inverted_double_pendulum'>"
+    "<compiler angle='degree' inertiafromgeom='true'/>"
+    "<option timestep='0.01' integrator='RK4' gravity='1e-5 0 -9.81'/>"
+    "<size nstack='3000'/>"
+    "<default>"
+    "<joint damping='0.05'/>"
+    "<geom contype='0' friction='1 0.1 0.1' rgba='.7 .7 0 1'/>"
+    "</default>"
+    ES__MJ_VISUAL
+    "<worldbody>"
+    "<light directional='true' pos='0 0 3' dir='0 0 -1' diffuse='1 1 1'/>"
+    "<geom name='floor' type='plane' pos='0 0 -3' size='40 40 40' material='ground'/>"
+    ES__MJ_RAIL_AND_CART_GEOMS
+    "<body name='cart' pos='0 0 0'>"
+    "<joint name='slider' type='slide' axis='1 0 0' pos='0 0 0' limited='true' range='-1 1' margin='0.01'/>"
+    ES__MJ_CART_GEOM
+    "<body name='pole' pos='0 0 0'>"
+    "<joint name='hinge' type='hinge' axis='0 1 0' pos='0 0 0'/>"
+    "<geom name='cpole' type='capsule' fromto='0 0 0 0 0 0.6' size='0.045 0.3' rgba='0 .7 .7 1'/>"
+    "<body name='pole2' pos='0 0 0.6'>"
+    "<joint name='hinge2' type='hinge' axis='0 1 0' pos='0 0 0'/>"
+    "<geom name='cpole2' type='capsule' fromto='0 0 0 0 0 0.6' size='0.045 0.3' rgba='0 .7 .7 1'/>"
+    "<site name='tip' pos='0 0 0.6' size='0.01 0.01'/>"
+    "</body></body></body>"
+    "</worldbody>"
+    "<actuator><motor name='slide' joint='slider' gear='500' ctrllimited='true' ctrlrange='-1 1'/></actuator>"
+    "</mujoco>",
+    NULL
+};
+
+#define ES__MJ_REACHER_WALL(NAME, FROMTO) \
+    "<geom name='" NAME "' type='capsule' conaffinity='0' fromto='" FROMTO "' size='0.02' rgba='.9 .4 .6 1'/>"
+
+static const char *const es__mj_reacher[] = {
+    "<mujoco model='reacher'>"
+    "<compiler angle='radian' inertiafromgeom='true'/>"
+    "<option timestep='0.01' integrator='RK4' gravity='0 0 -9.81'/>"
+    "<default>"
+    "<joint limited='true' armature='1' damping='1'/>"
+    "<geom contype='0' friction='1 0.1 0.1' rgba='.7 .7 0 1'/>"
+    "<motor ctrllimited='true' ctrlrange='-1 1' gear='200'/>"
+    "</default>"
+    "<worldbody>"
+    "<light directional='true' pos='0 0 3' dir='0 0 -1' diffuse='1 1 1'/>"
+    "<geom name='ground' type='plane' pos='0 0 0' size='1 1 10' contype='0' conaffinity='0' rgba='.9 .9 .9 1'/>"
+    ES__MJ_REACHER_WALL("sideS", "-0.3 -0.3 0.01 0.3 -0.3 0.01")
+    ES__MJ_REACHER_WALL("sideE", "0.3 -0.3 0.01 0.3 0.3 0.01")
+    ES__MJ_REACHER_WALL("sideN", "-0.3 0.3 0.01 0.3 0.3 0.01")
+    ES__MJ_REACHER_WALL("sideW", "-0.3 -0.3 0.01 -0.3 0.3 0.01")
+    "<geom name='root' type='cylinder' fromto='0 0 0 0 0 0.02' size='0.011' contype='0' conaffinity='0' rgba='.9 .4 .6 1'/>"
+    "<body name='body0' pos='0 0 0.01'>"
+    "<geom name='link0' type='capsule' fromto='0 0 0 0.1 0 0' size='0.01' rgba='0 .4 .6 1'/>"
+    "<joint name='joint0' type='hinge' axis='0 0 1' pos='0 0 0' limited='false'/>"
+    "<body name='body1' pos='0.1 0 0'>"
+    "<joint name='joint1' type='hinge' axis='0 0 1' pos='0 0 0' range='-3 3'/>"
+    "<geom name='link1' type='capsule' fromto='0 0 0 0.1 0 0' size='0.01' rgba='0 .4 .6 1'/>"
+    "<body name='fingertip' pos='0.11 0 0'>"
+    "<geom name='fingertip' type='sphere' pos='0 0 0' size='0.01' rgba='0 .8 .6 1'/>"
+    "</body></body></body>"
+    "<body name='target' pos='0.1 -0.1 0.01'>"
+    "<joint name='target_x' type='slide' axis='1 0 0' pos='0 0 0' range='-0.27 0.27' ref='0.1' armature='0' damping='0' stiffness='0'/>"
+    "<joint name='target_y' type='slide' axis='0 1 0' pos='0 0 0' range='-0.27 0.27' ref='-0.1' armature='0' damping='0' stiffness='0'/>"
+    "<geom name='target' type='sphere' pos='0 0 0' size='0.009' contype='0' conaffinity='0' rgba='.9 .2 .2 1'/>"
+    "</body>"
+    "</worldbody>"
+    "<actuator><motor joint='joint0'/><motor joint='joint1'/></actuator>"
+    "</mujoco>",
+    NULL
+};
+
 /* ---- per-env state ---------------------------------------------------- */
 
 typedef struct es__mj_env {
@@ -777,6 +881,113 @@ static double es__mj_humanoid_reward(const es__mj_env *e, const float *act, doub
     return 1.25 * x_vel + (healthy ? 5.0 : 0.0) - 0.1 * es__mj_sumsq_act(act, e->mj->act_dim) - contact;
 }
 
+/* ---- InvertedPendulum-v5 ----------------------------------------------
+   obs (4): qpos, qvel. Terminates when the observation is not finite or
+   |qpos[1]| > 0.2; reward 1 per step, 0 on the step that terminates (v5).
+   Reset: qpos0 + U(+-0.01), qvel U(+-0.01). */
+
+static void es__mj_qpos_qvel_observe(const es__mj_env *e, float *obs)
+{
+    const mjModel *m = e->mj->model;
+    obs = es__mj_put(obs, e->d->qpos, m->nq);
+    es__mj_put(obs, e->d->qvel, m->nv);
+}
+
+static double es__mj_pendulum_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjModel *m = e->mj->model;
+    const mjData *d = e->d;
+    (void)act;
+    (void)x_vel;
+    *terminated = !es__mj_finite(d->qpos, m->nq) || !es__mj_finite(d->qvel, m->nv) || fabs(d->qpos[1]) > 0.2;
+    return *terminated ? 0.0 : 1.0;
+}
+
+/* ---- InvertedDoublePendulum-v5 ------------------------------------------
+   obs (9): qpos[0], sin(qpos[1:3]), cos(qpos[1:3]), clip(qvel, +-10),
+   clip(qfrc_constraint[0], +-10). With (x, y) the x and z of the tip
+   site: terminates when y <= 1; reward 10 (0 on the terminating step)
+   - 0.01 x^2 - (y - 2)^2 - 1e-3 qvel[1]^2 - 5e-3 qvel[2]^2.
+   Reset: qpos0 + U(+-0.1), qvel 0.1 N(0,1). */
+
+static void es__mj_double_pendulum_observe(const es__mj_env *e, float *obs)
+{
+    const mjData *d = e->d;
+    double c = d->qfrc_constraint[0];
+    obs[0] = (float)d->qpos[0];
+    obs[1] = (float)sin(d->qpos[1]);
+    obs[2] = (float)sin(d->qpos[2]);
+    obs[3] = (float)cos(d->qpos[1]);
+    obs[4] = (float)cos(d->qpos[2]);
+    es__mj_put_clip(obs + 5, d->qvel, 3, 10.0);
+    obs[8] = (float)(c < -10.0 ? -10.0 : c > 10.0 ? 10.0 : c);
+}
+
+static double es__mj_double_pendulum_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjData *d = e->d;
+    double x = d->site_xpos[0], y = d->site_xpos[2], v1 = d->qvel[1], v2 = d->qvel[2];
+    (void)act;
+    (void)x_vel;
+    *terminated = y <= 1.0;
+    return (*terminated ? 0.0 : 10.0) - (0.01 * x * x + (y - 2.0) * (y - 2.0)) -
+           (1e-3 * v1 * v1 + 5e-3 * v2 * v2);
+}
+
+/* ---- Reacher-v5 ----------------------------------------------------------
+   obs (10): cos(qpos[0:2]), sin(qpos[0:2]), qpos[2:4] (target), qvel[0:2],
+   (xpos[fingertip] - xpos[target])[0:2]. reward, after the step (v5):
+   -|xpos[fingertip] - xpos[target]| (3-D) - sum(a^2). Never terminates;
+   50 steps. Reset: qpos0 + U(+-0.1) on all of qpos; then the target drawn
+   as U(+-0.2)^2 pairs until one lies strictly inside the 0.2 disc, written
+   to qpos[2:4]; then qvel U(+-0.005) on all of qvel, the target's set to 0. */
+
+#define ES__MJ_FINGERTIP 3   /* body ids in our reacher model */
+#define ES__MJ_TARGET 4
+
+static void es__mj_reacher_reset(const es__mj_task *t, es__mj_env *e, es_rng *rng)
+{
+    const mjModel *m = e->mj->model;
+    mjData *d = e->d;
+    double gx, gy;
+    (void)t;
+    es__mj_noise_uniform(d->qpos, m->qpos0, m->nq, 0.1, rng);
+    do {
+        gx = es__mj_uniform(rng, -0.2, 0.2);
+        gy = es__mj_uniform(rng, -0.2, 0.2);
+    } while (!(sqrt(gx * gx + gy * gy) < 0.2));
+    d->qpos[m->nq - 2] = gx;
+    d->qpos[m->nq - 1] = gy;
+    es__mj_noise_uniform(d->qvel, NULL, m->nv, 0.005, rng);
+    d->qvel[m->nv - 2] = 0.0;
+    d->qvel[m->nv - 1] = 0.0;
+}
+
+static void es__mj_reacher_observe(const es__mj_env *e, float *obs)
+{
+    const mjData *d = e->d;
+    const mjtNum *f = d->xpos + 3 * ES__MJ_FINGERTIP, *g = d->xpos + 3 * ES__MJ_TARGET;
+    obs[0] = (float)cos(d->qpos[0]);
+    obs[1] = (float)cos(d->qpos[1]);
+    obs[2] = (float)sin(d->qpos[0]);
+    obs[3] = (float)sin(d->qpos[1]);
+    obs[4] = (float)d->qpos[2];
+    obs[5] = (float)d->qpos[3];
+    obs[6] = (float)d->qvel[0];
+    obs[7] = (float)d->qvel[1];
+    obs[8] = (float)(f[0] - g[0]);
+    obs[9] = (float)(f[1] - g[1]);
+}
+
+static double es__mj_reacher_reward(const es__mj_env *e, const float *act, double x_vel, int *terminated)
+{
+    const mjtNum *f = e->d->xpos + 3 * ES__MJ_FINGERTIP, *g = e->d->xpos + 3 * ES__MJ_TARGET;
+    double dx = f[0] - g[0], dy = f[1] - g[1], dz = f[2] - g[2];
+    (void)x_vel;
+    *terminated = 0;
+    return -sqrt(dx * dx + dy * dy + dz * dz) - es__mj_sumsq_act(act, e->mj->act_dim);
+}
+
 /* ---- the task table --------------------------------------------------- */
 
 static const es__mj_task es__mj_tasks[] = {
@@ -791,7 +1002,14 @@ static const es__mj_task es__mj_tasks[] = {
     {"Swimmer-v5", "swimmer.xml", es__mj_swimmer, 4, 1000, 8, 2, -1.0f, 1.0f, 0.1, 0.1, 0,
      es__mj_noise_reset, es__mj_swimmer_observe, es__mj_qpos0_x, es__mj_swimmer_reward},
     {"Humanoid-v5", "humanoid.xml", es__mj_humanoid, 5, 1000, 348, 17, -0.4f, 0.4f, 1e-2, 1e-2, 0,
-     es__mj_noise_reset, es__mj_humanoid_observe, es__mj_mass_centre_x, es__mj_humanoid_reward}
+     es__mj_noise_reset, es__mj_humanoid_observe, es__mj_mass_centre_x, es__mj_humanoid_reward},
+    {"InvertedPendulum-v5", "inverted_pendulum.xml", es__mj_inverted_pendulum, 2, 1000, 4, 1, -3.0f, 3.0f,
+     0.01, 0.01, 0, es__mj_noise_reset, es__mj_qpos_qvel_observe, NULL, es__mj_pendulum_reward},
+    {"InvertedDoublePendulum-v5", "inverted_double_pendulum.xml", es__mj_inverted_double_pendulum, 5, 1000, 9, 1,
+     -1.0f, 1.0f, 0.1, 0.1, 1, es__mj_noise_reset, es__mj_double_pendulum_observe, NULL,
+     es__mj_double_pendulum_reward},
+    {"Reacher-v5", "reacher.xml", es__mj_reacher, 2, 50, 10, 2, -1.0f, 1.0f, 0.1, 0.005, 0,
+     es__mj_reacher_reset, es__mj_reacher_observe, NULL, es__mj_reacher_reward}
 };
 
 #define ES__MJ_NTASKS ((int)(sizeof es__mj_tasks / sizeof es__mj_tasks[0]))

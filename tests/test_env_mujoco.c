@@ -27,7 +27,6 @@ static const ref_task ref_tasks[] = {
     {"Reacher-v5", "reacher.xml", 2, 10, 0.0, 0.0},
 };
 #define NREF ((int)(sizeof ref_tasks / sizeof ref_tasks[0]))
-#define NLOCOMOTION 6
 
 static double sq(double x) { return x * x; }
 static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
@@ -112,6 +111,44 @@ static void ref_outcome(int t, const mjModel *m, const mjData *d, const float *a
         healthy = d->qpos[2] > 1.0 && d->qpos[2] < 2.0;
         *reward = 1.25 * x_vel + (healthy ? 5.0 : 0.0) - 0.1 * ctrl2 - contact;
         *terminated = !healthy;
+        break;
+    }
+    case 6:  /* InvertedPendulum: 1 per step while upright, 0 on the step that ends it */
+        for (i = 0; i < m->nq; i++) obs[k++] = d->qpos[i];
+        for (i = 0; i < m->nv; i++) obs[k++] = d->qvel[i];
+        for (i = 0; i < k; i++) healthy = healthy && isfinite(obs[i]);
+        *terminated = !healthy || fabs(obs[1]) > 0.2;
+        *reward = *terminated ? 0.0 : 1.0;
+        break;
+    case 7: {  /* InvertedDoublePendulum: tip site (x, z) */
+        double x = d->site_xpos[0], y = d->site_xpos[2];
+        obs[k++] = d->qpos[0];
+        obs[k++] = sin(d->qpos[1]);
+        obs[k++] = sin(d->qpos[2]);
+        obs[k++] = cos(d->qpos[1]);
+        obs[k++] = cos(d->qpos[2]);
+        for (i = 0; i < 3; i++) obs[k++] = clampd(d->qvel[i], -10, 10);
+        obs[k++] = clampd(d->qfrc_constraint[0], -10, 10);
+        *terminated = y <= 1;
+        *reward = (*terminated ? 0.0 : 10.0) - 0.01 * x * x - sq(y - 2) - 1e-3 * sq(d->qvel[1]) - 5e-3 * sq(d->qvel[2]);
+        break;
+    }
+    case 8: {  /* Reacher: bodies by name */
+        int f = mj_name2id(m, mjOBJ_BODY, "fingertip"), g = mj_name2id(m, mjOBJ_BODY, "target");
+        double dist = sqrt(sq(d->xpos[3 * f] - d->xpos[3 * g]) + sq(d->xpos[3 * f + 1] - d->xpos[3 * g + 1]) +
+                           sq(d->xpos[3 * f + 2] - d->xpos[3 * g + 2]));
+        obs[k++] = cos(d->qpos[0]);
+        obs[k++] = cos(d->qpos[1]);
+        obs[k++] = sin(d->qpos[0]);
+        obs[k++] = sin(d->qpos[1]);
+        obs[k++] = d->qpos[2];
+        obs[k++] = d->qpos[3];
+        obs[k++] = d->qvel[0];
+        obs[k++] = d->qvel[1];
+        obs[k++] = d->xpos[3 * f] - d->xpos[3 * g];
+        obs[k++] = d->xpos[3 * f + 1] - d->xpos[3 * g + 1];
+        *reward = -dist - ctrl2;
+        *terminated = 0;
         break;
     }
     default:
@@ -258,7 +295,7 @@ static void test_parity(const char *dir, int t, int nsteps)
     mjData *d, *de;
     float obs[400], act[32];
     double ref_obs[400], max_obs = 0.0, max_rew = 0.0, ret = 0.0;
-    int i, step, episodes = 1, status_mismatch = 0, noise_ok = 1, failed = 0, terminations = 0;
+    int i, step, episodes = 1, in_episode = 0, status_mismatch = 0, noise_ok = 1, failed = 0, terminations = 0;
     if (es_mujoco_load(&mj, rt->name, err, sizeof err) != ES_OK) {
         CHECK(0, "%s loads: %s", rt->name, err);
         return;
@@ -270,7 +307,7 @@ static void test_parity(const char *dir, int t, int nsteps)
         es_mujoco_free(&mj);
         return;
     }
-    CHECK(env.obs_dim == rt->obs_dim && env.act_dim == m->nu && env.max_steps == 1000,
+    CHECK(env.obs_dim == rt->obs_dim && env.act_dim == m->nu && env.max_steps == (t == 8 ? 50 : 1000),
           "%s: obs_dim %d, act_dim %d, max_steps %d", rt->name, env.obs_dim, env.act_dim, env.max_steps);
     d = mj_makeData(m);
     de = es_mujoco_env_data(&env);
@@ -285,11 +322,24 @@ static void test_parity(const char *dir, int t, int nsteps)
                of qpos in order), then qvel noise, drawn from an rng in the same state */
             es_rng_init(&reset_rng, 7, ES_STREAM_RESET, 0, (uint32_t)(step + 1000 * t));
             mj_resetData(m, d);
-            for (i = 0; i < m->nq; i++)
-                d->qpos[i] = m->qpos0[i] + (-rt->qpos_noise + 2.0 * rt->qpos_noise * es_rng_uniform(&reset_rng));
-            for (i = 0; i < m->nv; i++)
-                d->qvel[i] = rt->qvel_noise > 0 ? -rt->qvel_noise + 2.0 * rt->qvel_noise * es_rng_uniform(&reset_rng)
-                                                : 0.1 * es_rng_normal(&reset_rng);
+            if (t == 8) {  /* Reacher: arm noise, a goal in the 0.2 disc, small velocities */
+                double gx, gy;
+                for (i = 0; i < m->nq; i++) d->qpos[i] = m->qpos0[i] - 0.1 + 0.2 * es_rng_uniform(&reset_rng);
+                do {
+                    gx = -0.2 + 0.4 * es_rng_uniform(&reset_rng);
+                    gy = -0.2 + 0.4 * es_rng_uniform(&reset_rng);
+                } while (sqrt(gx * gx + gy * gy) >= 0.2);
+                d->qpos[2] = gx;
+                d->qpos[3] = gy;
+                for (i = 0; i < m->nv; i++) d->qvel[i] = -0.005 + 0.01 * es_rng_uniform(&reset_rng);
+                d->qvel[2] = d->qvel[3] = 0.0;
+            } else {
+                for (i = 0; i < m->nq; i++)
+                    d->qpos[i] = m->qpos0[i] + (-rt->qpos_noise + 2.0 * rt->qpos_noise * es_rng_uniform(&reset_rng));
+                for (i = 0; i < m->nv; i++)
+                    d->qvel[i] = rt->qvel_noise > 0 ? -rt->qvel_noise + 2.0 * rt->qvel_noise * es_rng_uniform(&reset_rng)
+                                                    : 0.1 * es_rng_normal(&reset_rng);
+            }
             for (i = 0; i < m->nv; i++)
                 if (d->qvel[i] != de->qvel[i]) noise_ok = 0;
             mj_forward(m, d);
@@ -297,6 +347,7 @@ static void test_parity(const char *dir, int t, int nsteps)
             for (k = 0; k < env.obs_dim; k++)
                 if (fabs(obs[k] - (float)ref_obs[k]) > max_obs) max_obs = fabs(obs[k] - (float)ref_obs[k]);
             if (episodes < 0) episodes = -episodes + 1;
+            in_episode = 0;
         }
         /* actions up to 20% beyond the range: control costs see them unclipped */
         for (i = 0; i < env.act_dim; i++)
@@ -316,7 +367,7 @@ static void test_parity(const char *dir, int t, int nsteps)
         ret += r;
         if (status == ES_EPISODE_FAILED) failed++;
         if ((status == ES_EPISODE_TERMINATED) != (term != 0)) status_mismatch++;
-        if (status != ES_EPISODE_RUNNING || term) {
+        if (status != ES_EPISODE_RUNNING || term || ++in_episode == env.max_steps) {
             terminations++;
             episodes = -episodes;  /* start another episode next step */
         }
@@ -411,7 +462,7 @@ static void test_bad_inputs(void)
     es_result res;
 
     res = es_mujoco_load(&mj, "HalfCheetah-v4", err, sizeof err);
-    CHECK(res == ES_ERROR_NOT_FOUND && strstr(err, "HalfCheetah-v5"),
+    CHECK(res == ES_ERROR_NOT_FOUND && strstr(err, "HalfCheetah-v5") && strstr(err, "Reacher-v5"),
           "unknown task: ES_ERROR_NOT_FOUND listing the names (%s)", err);
 
     res = es_mujoco_load_xml(&mj, "no/such/model.xml", NULL, err, sizeof err);
@@ -487,7 +538,7 @@ int main(void)
 {
     const char *dir = test_need_reference("es_env_mujoco parity with Gymnasium's MJCF");
     int t;
-    CHECK(es_mujoco_task_count() >= 1 && es_mujoco_task_count() <= NREF, "%d built-in tasks", es_mujoco_task_count());
+    CHECK(es_mujoco_task_count() == NREF, "%d built-in tasks", es_mujoco_task_count());
     for (t = 0; t < es_mujoco_task_count(); t++) {
         int o = 0, a = 0;
         es_result r = es_mujoco_task_dims(t, &o, &a);
@@ -496,7 +547,7 @@ int main(void)
     }
     if (dir) {
         for (t = 0; t < es_mujoco_task_count() && t < NREF; t++) test_model(dir, &ref_tasks[t]);
-        for (t = 0; t < es_mujoco_task_count() && t < NLOCOMOTION; t++) test_parity(dir, t, 1000);
+        for (t = 0; t < es_mujoco_task_count() && t < NREF; t++) test_parity(dir, t, 1000);
     }
     test_random_cheetah();
     test_bad_inputs();
