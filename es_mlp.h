@@ -40,6 +40,14 @@
    5. es_env is the interface to an environment; es_rollout() runs one
       episode of a policy on it. es_env_mujoco.h implements es_env for
       MuJoCo; any C environment can implement it too.
+   6. es_runner runs whole generations: es_runner_generation() evaluates
+      the npop members (and noiseless episodes of theta) on an es_pool with
+      one es_env per pool thread, merges observation statistics in member
+      order and calls es_tell(). es_runner_evaluate()/es_runner_update()
+      split that for distributed runs (es_redis.h).
+   7. es_policy_load() reads a trained policy back from a checkpoint: the
+      sections ES_TAG_TASK, ES_TAG_POLICY and ES_TAG_NORM that a trainer
+      adds to es.h's own.
 
    CONTRACTS
 
