@@ -1,0 +1,83 @@
+#!/bin/sh
+# Compile tests (STYLE.md): each header alone as C99 and C11 under gcc and
+# clang and as C++11 under g++, every warning an error, with and without
+# ES_IMPLEMENTATION; two translation units linked together; each header
+# included twice; ES_STATIC (two static copies linked); ES_NO_THREADS; and
+# es.h alone reproducing the Philox known answers.
+cd "$(dirname "$0")/.." || exit 1
+out=build/compile
+mkdir -p "$out"
+CWARN="-Wall -Wextra -pedantic -Werror -Wconversion -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
+XWARN="-Wall -Wextra -pedantic -Werror -Wshadow"
+headers="es.h es_mlp.h"
+envdef=""
+envlib=""
+if [ -f es_env_mujoco.h ]; then
+    headers="$headers es_env_mujoco.h"
+    envdef="-DES_TEST_ENV"
+    envlib="-lmujoco"
+fi
+compilers="gcc"
+if command -v clang >/dev/null 2>&1; then compilers="gcc clang"; else echo "skip - compile: clang not installed"; fi
+
+# run NAME CMD...: one ok/not ok line; the compiler's first lines on failure
+run() {
+    name=$1; shift
+    if "$@" >"$out/log" 2>&1; then
+        echo "ok - compile: $name"
+    else
+        echo "not ok - compile: $name: $(head -n 4 "$out/log" | tr '\n' ' ' | cut -c1-400)"
+    fi
+}
+
+for h in $headers; do
+    for cc in $compilers; do
+        for std in c99 c11; do
+            run "$h as $std with $cc" $cc -std=$std $CWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+            run "$h as $std with $cc, ES_IMPLEMENTATION" $cc -std=$std $CWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+        done
+    done
+    if command -v g++ >/dev/null 2>&1; then
+        run "$h as C++11 with g++" g++ -x c++ -std=c++11 $XWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+        run "$h as C++11 with g++, ES_IMPLEMENTATION" g++ -x c++ -std=c++11 $XWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+    else
+        echo "skip - compile: g++ not installed"
+    fi
+done
+
+for cc in $compilers; do
+    run "two translation units linked ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu -lm -lpthread $envlib && $out/tu"
+    run "headers included twice, the second time with ES_IMPLEMENTATION ($cc)" sh -c "$cc -std=c99 $CWARN -I. $envdef tests/compile/twice.c -o $out/twice -lm -lpthread $envlib && $out/twice"
+    run "ES_STATIC: two translation units with their own static copies ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static -lm -lpthread && $out/static"
+    run "ES_NO_THREADS builds and runs ($cc)" sh -c "$cc -std=c99 $CWARN -I. tests/compile/no_threads.c -o $out/nothreads -lm && $out/nothreads"
+done
+if command -v g++ >/dev/null 2>&1; then
+    run "two translation units linked (g++, C++11)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu++ -lm -lpthread $envlib && $out/tu++"
+    run "ES_STATIC in C++11 (g++)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static++ -lm -lpthread && $out/static++"
+fi
+if command -v nm >/dev/null 2>&1; then
+    if nm -u "$out/nothreads" 2>/dev/null | grep -q pthread_; then
+        echo "not ok - compile: ES_NO_THREADS still references pthreads"
+    else
+        echo "ok - compile: ES_NO_THREADS references no pthread symbol"
+    fi
+fi
+
+# es.h alone and the Philox known answers
+ref="${ES_REFERENCE_DIR:-}"
+if [ -z "$ref" ]; then
+    for d in ../shared/reference ../../shared/reference; do
+        [ -f "$d/philox_kat.txt" ] && { ref=$d; break; }
+    done
+fi
+if [ -n "$ref" ] && [ -f "$ref/philox_kat.txt" ]; then
+    if gcc -std=c99 $CWARN -I. tests/compile/philox_only.c -o "$out/philox_only" -lm 2>"$out/log"; then
+        "$out/philox_only" "$ref/philox_kat.txt"
+    else
+        echo "not ok - compile: philox_only.c: $(head -n 4 "$out/log" | tr '\n' ' ')"
+    fi
+elif [ "${CI:-}" = true ]; then
+    echo "not ok - compile: es.h alone and the Philox vectors: ../shared/reference is missing under CI=true"
+else
+    echo "skip - compile: es.h alone and the Philox vectors: ../shared/reference not found"
+fi
