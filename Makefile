@@ -22,6 +22,13 @@ build/%: examples/%.c $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS)
 
+# The trainer gets --redis (es_redis.h) when hiredis is installed.
+REDIS   := $(if $(wildcard /usr/include/hiredis/hiredis.h),-DES_WITH_REDIS,)
+build/train_half_cheetah: examples/train_half_cheetah.c $(HEADERS) es_redis.h | deps-core
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $< -o $@ $(LIBS) $(if $(REDIS),-lhiredis,)
+build/tests/test_redis_payload: es_redis.h
+
 build/tests/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS)

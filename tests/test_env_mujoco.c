@@ -450,6 +450,8 @@ static const char *scratch_path(const char *name, char *buf, size_t n)
     return buf;
 }
 
+static void raise_mujoco_error(void *arg);
+
 static void test_bad_inputs(void)
 {
     es_mujoco mj;
@@ -531,6 +533,114 @@ static void test_bad_inputs(void)
     }
     es_mujoco_free(&mj);
 
+    /* A MuJoCo error inside mj_step (its stack is too small once contacts
+       appear) comes back as a failed episode instead of MuJoCo's exit(). */
+    write_file(path,
+               "<mujoco><size nstack='300'/><worldbody><geom type='plane' size='5 5 1'/>"
+               "<body pos='0 0 0.5'><freejoint/><geom type='box' size='.1 .1 .1'/></body>"
+               "<body pos='0.05 0 0.75'><freejoint/><geom type='box' size='.1 .1 .1'/></body>"
+               "<body pos='0 0 1'><joint name='h' type='slide' axis='0 0 1'/><geom type='box' size='.1 .1 .1'/></body>"
+               "</worldbody><actuator><motor joint='h'/></actuator></mujoco>");
+    res = es_mujoco_load_xml(&mj, path, NULL, err, sizeof err);
+    if (res == ES_OK && es_mujoco_env_init(&mj, &env) == ES_OK) {
+        int n = 0;
+        es_rng_init(&rng, 1, ES_STREAM_RESET, 0, 0);
+        env.reset(&env, &rng, obs);
+        act[0] = 0.0f;
+        status = ES_EPISODE_RUNNING;
+        for (n = 0; n < 1000 && status == ES_EPISODE_RUNNING; n++) res = env.step(&env, act, obs, &r, &status);
+        CHECK(res == ES_OK && status == ES_EPISODE_FAILED && r == 0.0 && mju_user_error == es__mj_on_error,
+              "MuJoCo error inside mj_step (stack overflow at step %d): ES_EPISODE_FAILED, no exit", n);
+        env.destroy(&env);
+    } else {
+        CHECK(0, "small-stack model loads: %s", err);
+    }
+    es_mujoco_free(&mj);
+    {
+        char msg[64];
+        CHECK(es__mj_guarded(raise_mujoco_error, NULL, msg, sizeof msg) == -1 && strcmp(msg, "raised by the test") == 0,
+              "mju_error unwinds to the es call with its message");
+    }
+    remove(path);
+}
+
+static void raise_mujoco_error(void *arg)
+{
+    (void)arg;
+    mju_error("raised by the test");
+}
+
+/* A custom task with every callback. */
+static void drop_observe(const mjModel *m, const mjData *d, float *obs, void *user)
+{
+    (void)m;
+    (void)user;
+    obs[0] = (float)d->xpos[3 * 1 + 2];   /* height of the ball */
+}
+
+static double drop_reward(const es_mujoco_step *s)
+{
+    return (s->data->qpos[0] - s->qpos_before[0]) / s->dt + *(const double *)s->user;
+}
+
+static int drop_terminated(const es_mujoco_step *s)
+{
+    return s->data->qpos[0] < -0.5;   /* the ball 0.5 below its start */
+}
+
+static void drop_reset(const mjModel *m, mjData *d, es_rng *rng, void *user)
+{
+    (void)m;
+    (void)user;
+    d->qpos[0] += 0.1 * es_rng_uniform(rng);
+}
+
+static void test_custom(void)
+{
+    es_mujoco mj;
+    es_mujoco_task_desc td;
+    es_env env;
+    es_rng rng;
+    char err[512], path[256];
+    float obs[4], act[1] = {0.0f};
+    double r = 0.0, bonus = 0.25, z0;
+    int status = ES_EPISODE_RUNNING, n = 0;
+    memset(&td, 0, sizeof td);
+    td.name = "drop";
+    td.frame_skip = 2;
+    td.max_steps = 77;
+    td.obs_dim = 1;
+    td.observe = drop_observe;
+    td.reward = drop_reward;
+    td.terminated = drop_terminated;
+    td.reset = drop_reset;
+    td.user = &bonus;
+    scratch_path("test_env_drop.xml", path, sizeof path);
+    write_file(path,
+               "<mujoco><option timestep='0.01'/><worldbody><geom type='plane' size='5 5 1'/>"
+               "<body pos='0 0 1'><joint name='z' type='slide' axis='0 0 1'/><geom type='sphere' size='.1'/></body>"
+               "</worldbody><actuator><motor joint='z' ctrllimited='true' ctrlrange='-2 2'/></actuator></mujoco>");
+    if (es_mujoco_load_xml(&mj, path, &td, err, sizeof err) != ES_OK || es_mujoco_env_init(&mj, &env) != ES_OK) {
+        CHECK(0, "custom task loads: %s", err);
+        remove(path);
+        return;
+    }
+    CHECK(strcmp(mj.name, "drop") == 0 && env.obs_dim == 1 && env.act_dim == 1 && env.max_steps == 77 &&
+          env.act_low == -2.0f && env.act_high == 2.0f && fabs(mj.dt - 0.02) < 1e-15,
+          "custom desc: name, obs_dim, max_steps, frame_skip, act range from ctrlrange");
+    es_rng_init(&rng, 5, ES_STREAM_EVAL, 0, 0);
+    env.reset(&env, &rng, obs);
+    z0 = obs[0];
+    CHECK(z0 > 1.0f && z0 < 1.1f, "custom reset callback draws from the rng (z %.3f)", z0);
+    while (status == ES_EPISODE_RUNNING && n < 1000) {
+        env.step(&env, act, obs, &r, &status);
+        n++;
+    }
+    /* free fall of 0.5 m takes 0.32 s, 16 env steps of 0.02 s; the reward is the (negative) velocity plus 0.25 */
+    CHECK(status == ES_EPISODE_TERMINATED && obs[0] < z0 - 0.5f && n >= 15 && n <= 18 && r < -2.0,
+          "custom reward and termination callbacks (terminated after %d steps, z %.3f)", n, obs[0]);
+    env.destroy(&env);
+    es_mujoco_free(&mj);
     remove(path);
 }
 
@@ -551,5 +661,6 @@ int main(void)
     }
     test_random_cheetah();
     test_bad_inputs();
+    test_custom();
     return test_finish();
 }
