@@ -983,7 +983,7 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
         const char *argv[6];
         size_t len[6];
         int k, ok;
-        char name[300];
+        char name[32];
         if (have[c]) continue;
         snprintf(name, sizeof name, "lease:%d", c);
         es__redis_gkey(rd, lk, sizeof lk, g, name);

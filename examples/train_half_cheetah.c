@@ -3,11 +3,15 @@
 
    Build: make build/train_half_cheetah
       or: cc -O2 examples/train_half_cheetah.c -o train_half_cheetah -lmujoco -lm -lpthread
+   with --redis: add -DES_WITH_REDIS ... -lhiredis (the Makefile does when hiredis is installed)
    Run:   build/train_half_cheetah --help
 */
 #define _POSIX_C_SOURCE 200809L
 #define ES_IMPLEMENTATION
 #include "../es_env_mujoco.h"
+#ifdef ES_WITH_REDIS
+#include "../es_redis.h"
+#endif
 
 #include <errno.h>
 #include <limits.h>
@@ -337,14 +341,17 @@ typedef struct trainer {
     char dir[1100];
     FILE *metrics;
     double wall0, wall_offset;
+    struct dist *dist;        /* --redis: the distributed run (NULL: local) */
 } trainer;
 
-static es_result save_checkpoint(trainer *t)
+#ifdef ES_WITH_REDIS
+static void redis_publish(trainer *t, const es_checkpoint *ck);
+#endif
+
+static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
 {
     unsigned char policy[ES_MLP_DESC_BYTES], trainer_bytes[16], *norm;
-    char path[1200];
     es_section sec[4];
-    es_checkpoint ck;
     es_result r;
     norm = (unsigned char *)malloc(es_normalizer_bytes(&t->norm));
     if (!norm) return ES_ERROR_OUT_OF_MEMORY;
@@ -357,9 +364,20 @@ static es_result save_checkpoint(trainer *t)
     sec[1].tag = ES_TAG_POLICY; sec[1].data = policy; sec[1].size = sizeof policy;
     sec[2].tag = ES_TAG_NORM; sec[2].data = norm; sec[2].size = es_normalizer_bytes(&t->norm);
     sec[3].tag = TAG_TRAINER; sec[3].data = trainer_bytes; sec[3].size = sizeof trainer_bytes;
-    r = es_checkpoint_encode(&t->opt, sec, 4, &ck);
+    r = es_checkpoint_encode(&t->opt, sec, 4, ck);
     free(norm);
+    return r;
+}
+
+static es_result save_checkpoint(trainer *t)
+{
+    char path[1200];
+    es_checkpoint ck;
+    es_result r = encode_checkpoint(t, &ck);
     if (r != ES_OK) return r;
+#ifdef ES_WITH_REDIS
+    if (t->dist) redis_publish(t, &ck);
+#endif
     snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
     r = es_checkpoint_write(&ck, path);
     if (r == ES_OK) {
@@ -426,6 +444,301 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
     snprintf(dir, size, "%.*s", (int)n, n ? ckpt : ".");
 }
 
+/* ---- distributed runs (--redis, es_redis.h) ------------------------------- */
+
+#ifdef ES_WITH_REDIS
+/* Every worker runs the same generations: chunks of the population (and
+   one chunk of all evaluation episodes, chunk 0) are claimed through Redis,
+   evaluated by whoever claimed them, and every worker collects all results
+   and applies the same es_runner_update. The run's settings are stored in
+   Redis when it is created; a worker with other settings is refused. */
+typedef struct dist {
+    es_redis rd;
+    int chunk;                /* members per chunk */
+    int eval_chunk;           /* 1: chunk 0 holds the evaluation episodes */
+    int nchunks;
+    es_redis_results res;
+    unsigned char *payload;
+    es_checkpoint snap;       /* for repopulating Redis */
+    int created;
+    double wall0;
+    uint32_t gens;            /* generations run by this worker */
+    char adopt[1200];         /* checkpoint taken from Redis, removed after setup */
+} dist;
+
+static int env_int(const char *name, int lo, int hi, int def)
+{
+    const char *v = getenv(name);
+    int x;
+    if (!v || !*v) return def;
+    if (!parse_int(v, lo, hi, &x)) {
+        fprintf(stderr, "train_half_cheetah: %s=%s ignored: expected an integer in [%d, %d]\n", name, v, lo, hi);
+        return def;
+    }
+    return x;
+}
+
+static void redis_log(void *user, const char *msg)
+{
+    (void)user;
+    fprintf(stderr, "train_half_cheetah: redis: %s\n", msg);
+}
+
+/* The settings every worker of a run must share, one per line. */
+static void run_config_text(const config *c, int chunk, char *out, size_t size)
+{
+    char hidden[128] = "-";
+    int l, n = 0;
+    if (c->policy.nhidden != ES_MLP_LINEAR) {
+        int nh = c->policy.nhidden ? c->policy.nhidden : 2;
+        for (l = 0; l < nh && n < (int)sizeof hidden - 12; l++)
+            n += snprintf(hidden + n, sizeof hidden - (size_t)n, "%s%d", l ? "," : "",
+                          c->policy.hidden[l] ? c->policy.hidden[l] : 64);
+    }
+    snprintf(out, size,
+             "es run, noise stream %d\nenv=%s\nnpop=%d\nsigma=%.9g\nlr=%.9g\nwd=%.9g\noptimizer=%s\n"
+             "shaping=%s\ntop_k=%d\npolicy=%s\nhidden=%s\nseed=%llu\ngenerations=%d\nckpt_every=%d\n"
+             "eval_episodes=%d\nmax_steps=%d\nchunk=%d\n",
+             ES_NOISE_STREAM_VERSION, c->env, c->es.npop, c->es.sigma, c->es.lr, c->es.wd < 0 ? 0.0 : c->es.wd,
+             optimizer_name(c->es.optimizer), shaping_name(c->es.shaping), c->es.top_k,
+             c->policy.nhidden == ES_MLP_LINEAR ? "linear" : "mlp", hidden, (unsigned long long)c->es.seed,
+             c->generations, c->ckpt_every, c->eval_episodes, c->max_steps, chunk);
+}
+
+/* Prints the first line where the two configs differ. */
+static void config_conflict(const char *run, const char *ours, const char *theirs)
+{
+    while (*ours && *theirs) {
+        size_t a = strcspn(ours, "\n"), b = strcspn(theirs, "\n");
+        if (a != b || memcmp(ours, theirs, a) != 0) break;
+        ours += a + (ours[a] != 0);
+        theirs += b + (theirs[b] != 0);
+    }
+    fprintf(stderr,
+            "train_half_cheetah: --run %s was created with other settings: the run has \"%.*s\", this worker "
+            "\"%.*s\"; start every worker of a run with the same flags\n",
+            run, (int)strcspn(theirs, "\n"), theirs, (int)strcspn(ours, "\n"), ours);
+}
+
+static es_result redis_snapshot(void *user, uint32_t *gen, const void **bytes, size_t *size)
+{
+    trainer *t = (trainer *)user;
+    es_checkpoint_free(&t->dist->snap);
+    if (encode_checkpoint(t, &t->dist->snap) != ES_OK) return ES_ERROR_OUT_OF_MEMORY;
+    *gen = t->opt.generation;
+    *bytes = t->dist->snap.bytes;
+    *size = t->dist->snap.size;
+    return ES_OK;
+}
+
+static void redis_publish(trainer *t, const es_checkpoint *ck)
+{
+    uint32_t g = t->opt.generation, every = (uint32_t)t->cfg.ckpt_every;
+    if (es_redis_checkpoint_put(&t->dist->rd, g, ck->bytes, ck->size, g > every ? g - every : 0, NULL) != ES_OK)
+        fprintf(stderr, "train_half_cheetah: redis: cannot store the checkpoint of generation %u: %s\n", g,
+                t->dist->rd.error);
+}
+
+/* Before setup: connect, create or join the run; a joiner adopts the run's
+   checkpoint (through cfg.resume). Returns 0, or the exit code. */
+static int redis_start(trainer *t, int env_given)
+{
+    dist *d;
+    es_redis_desc desc;
+    char host[256], text[2048], *colon;
+    void *stored = NULL;
+    size_t stored_size = 0;
+    int port;
+    d = (dist *)calloc(1, sizeof *d);
+    if (!d) return 1;
+    t->dist = d;
+    d->wall0 = now_s();
+    snprintf(host, sizeof host, "%s", t->cfg.redis);
+    colon = strrchr(host, ':');
+    if (!colon || !parse_int(colon + 1, 1, 65535, &port)) return bad("--redis", t->cfg.redis, "HOST:PORT");
+    *colon = 0;
+    memset(&desc, 0, sizeof desc);
+    desc.host = host;
+    desc.port = port;
+    desc.password = getenv("ES_REDIS_PASSWORD");
+    desc.run = t->cfg.run;
+    desc.lease_ms = env_int("ES_REDIS_LEASE_MS", 100, 86400000, 30000);
+    desc.reconnect_s = env_int("ES_REDIS_RECONNECT_S", 1, 86400, 60);
+    desc.snapshot = redis_snapshot;
+    desc.snapshot_user = t;
+    desc.log_fn = redis_log;
+    if (es_redis_connect(&d->rd, &desc) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: --redis %s: %s\n", t->cfg.redis, d->rd.error);
+        return 1;
+    }
+    if (t->cfg.resume[0]) {            /* the settings of the checkpoint */
+        if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+        es_free(&t->opt);
+        es_normalizer_free(&t->norm);
+        t->run.env_steps = 0;
+        if (!t->cfg.out[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
+    }
+    if (!t->cfg.out[0]) {
+        char *p;
+        snprintf(t->cfg.out, sizeof t->cfg.out, "runs/%s-%s", t->cfg.run, d->rd.worker);
+        for (p = t->cfg.out + 5; *p; p++)
+            if (*p == ':' || *p == '/') *p = '-';
+    }
+    d->chunk = env_int("ES_REDIS_CHUNK", 1, 1 << 24, 0);
+    if (!d->chunk) d->chunk = t->cfg.es.npop / 8 < 2 ? 2 : t->cfg.es.npop / 8 > 16 ? 16 : t->cfg.es.npop / 8;
+    run_config_text(&t->cfg, d->chunk, text, sizeof text);
+    if (es_redis_config(&d->rd, text, strlen(text), &stored, &stored_size, &d->created) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: --redis %s: %s\n", t->cfg.redis, d->rd.error);
+        return 1;
+    }
+    if (stored_size != strlen(text) || memcmp(stored, text, stored_size) != 0) {
+        config_conflict(t->cfg.run, text, (const char *)stored);
+        es_redis_free(stored);
+        return 2;
+    }
+    es_redis_free(stored);
+    if (!d->created) {                 /* join: adopt the run's checkpoint */
+        void *bytes = NULL;
+        size_t size = 0;
+        uint32_t g = 0;
+        double t0 = now_s();
+        es_result r;
+        while ((r = es_redis_checkpoint_get(&d->rd, &g, &bytes, &size)) == ES_ERROR_NOT_FOUND &&
+               now_s() - t0 < desc.reconnect_s) {
+            struct timespec ts = {0, 200000000};
+            nanosleep(&ts, NULL);      /* the creator has not stored it yet */
+        }
+        if (r != ES_OK) {
+            fprintf(stderr, "train_half_cheetah: --run %s: no checkpoint in Redis: %s\n", t->cfg.run,
+                    r == ES_ERROR_NOT_FOUND ? "none stored" : d->rd.error);
+            return 1;
+        }
+        snprintf(d->adopt, sizeof d->adopt, "%s/.redis-adopt.ckpt", t->cfg.out);
+        if (mkdirs(t->cfg.out) != 0 || es_file_write_atomic(d->adopt, bytes, size) != ES_OK) {
+            fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", d->adopt, strerror(errno));
+            es_redis_free(bytes);
+            return 1;
+        }
+        es_redis_free(bytes);
+        strcpy(t->cfg.resume, d->adopt);
+        if (!t->cfg.quiet) printf("joining run %s at generation %u (checkpoint from Redis)\n", t->cfg.run, g);
+    } else if (!t->cfg.quiet) {
+        printf("created run %s on Redis %s\n", t->cfg.run, t->cfg.redis);
+    }
+    return 0;
+}
+
+/* After setup: chunk layout, buffers, and the run's checkpoint in Redis. */
+static int redis_ready(trainer *t)
+{
+    dist *d = t->dist;
+    es_checkpoint ck;
+    int npop = t->opt.desc.npop;
+    size_t a, b;
+    if (d->adopt[0]) remove(d->adopt);
+    d->eval_chunk = t->cfg.eval_episodes > 0;
+    d->nchunks = d->eval_chunk + (npop + d->chunk - 1) / d->chunk;
+    d->res.npop = npop;
+    d->res.nstats = (int)es_obs_stats_size(t->mlp.desc.nin);
+    d->res.neval = t->cfg.eval_episodes;
+    d->res.rewards = t->run.rewards;
+    d->res.stats = t->run.stats;
+    d->res.steps = t->run.steps;
+    d->res.status = t->run.status;
+    d->res.eval_returns = t->run.eval_returns;
+    a = es_redis_payload_size(d->chunk, d->res.nstats, 0);
+    b = es_redis_payload_size(0, d->res.nstats, d->res.neval);
+    d->payload = (unsigned char *)malloc(a > b ? a : b);
+    if (!d->payload || encode_checkpoint(t, &ck) != ES_OK) return 1;
+    redis_publish(t, &ck);
+    es_checkpoint_free(&ck);
+    return 0;
+}
+
+static void chunk_members(const dist *d, int chunk, int *begin, int *end)
+{
+    int k = chunk - d->eval_chunk;
+    *begin = k * d->chunk;
+    *end = *begin + d->chunk < d->res.npop ? *begin + d->chunk : d->res.npop;
+}
+
+static es_result redis_eval_chunk(void *user, uint32_t gen, int chunk, const void **payload, size_t *size)
+{
+    trainer *t = (trainer *)user;
+    dist *d = t->dist;
+    int begin = 0, end = 0, with_eval = d->eval_chunk && chunk == 0;
+    es_result r;
+    if (gen != t->opt.generation) return ES_ERROR_INVALID_ARGUMENT;
+    if (!with_eval) chunk_members(d, chunk, &begin, &end);
+    r = es_runner_evaluate(&t->run, begin, end, with_eval);
+    if (r != ES_OK) return r;
+    *size = es_redis_payload_size(end - begin, d->res.nstats, with_eval ? d->res.neval : 0);
+    *payload = d->payload;
+    return es_redis_payload_encode(d->payload, *size, gen, (uint32_t)chunk, begin, end, with_eval, &d->res);
+}
+
+static es_result redis_take_chunk(void *user, uint32_t gen, int chunk, const void *payload, size_t size)
+{
+    trainer *t = (trainer *)user;
+    dist *d = t->dist;
+    int begin = 0, end = 0, with_eval = d->eval_chunk && chunk == 0;
+    if (!with_eval) chunk_members(d, chunk, &begin, &end);
+    return es_redis_payload_decode(payload, size, gen, (uint32_t)chunk, begin, end, with_eval, &d->res);
+}
+
+/* One generation with the other workers; *ended when the run's last
+   generation (--generations, or the final one set by --minutes) is reached. */
+static es_result redis_generation(trainer *t, int *ended)
+{
+    dist *d = t->dist;
+    uint64_t before = t->run.env_steps, steps = 0;
+    int i, n = t->opt.desc.npop + t->cfg.eval_episodes;
+    es_result r;
+    *ended = t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations;
+    if (*ended) return ES_OK;
+    r = es_redis_generation(&d->rd, t->opt.generation, d->nchunks, redis_eval_chunk, redis_take_chunk, t, ended);
+    if (r != ES_OK) {
+        fprintf(stderr, "\ntrain_half_cheetah: redis: %s\n", d->rd.error);
+        return r;
+    }
+    if (*ended) return ES_OK;
+    for (i = 0; i < n; i++) steps += (uint64_t)t->run.steps[i];
+    t->run.env_steps = before + steps;  /* every member's steps, whoever ran them */
+    d->gens++;
+    return es_runner_update(&t->run);
+}
+
+/* --minutes: the first worker past its limit sets the run's final generation. */
+static void redis_time_up(trainer *t)
+{
+    uint32_t final = 0;
+    if (es_redis_request_final(&t->dist->rd, t->opt.generation, &final) == ES_OK && !t->cfg.quiet)
+        printf("\ntime limit: the run ends at generation %u\n", final);
+}
+
+/* Prints this worker's coordination figures (if report) and disconnects. */
+static void redis_finish(trainer *t, int report)
+{
+    dist *d = t->dist;
+    double wall;
+    if (!d) return;
+    wall = now_s() - d->wall0;
+    if (report)
+        printf("redis: %u generations, %llu chunks evaluated, %llu late results dropped, %llu re-claimed, "
+           "%llu reconnects; %.3f s in %llu Redis calls (%.2f%% of %.1f s wall, %.2f ms a generation), "
+           "%.3f s waiting for other workers\n",
+           d->gens, (unsigned long long)d->rd.evaluated, (unsigned long long)d->rd.dropped,
+           (unsigned long long)d->rd.reclaimed, (unsigned long long)d->rd.reconnects, d->rd.redis_s,
+           (unsigned long long)d->rd.calls, wall > 0 ? 100.0 * d->rd.redis_s / wall : 0.0, wall,
+           d->gens ? 1e3 * d->rd.redis_s / d->gens : 0.0, d->rd.wait_s);
+    es_redis_close(&d->rd);
+    es_checkpoint_free(&d->snap);
+    free(d->payload);
+    free(d);
+    t->dist = NULL;
+}
+#endif
+
 /* ---- the loop ------------------------------------------------------------ */
 
 static void fmt_duration(double s, char *buf, size_t size)
@@ -485,14 +798,27 @@ static int train(trainer *t)
         uint32_t gen = t->opt.generation;
         uint64_t steps_before = t->run.env_steps;
         double g0 = now_s();
+        int ended = 0;
+#ifdef ES_WITH_REDIS
+        if (t->dist) r = redis_generation(t, &ended);
+        else
+#endif
         r = es_runner_generation(&t->run);
         if (r != ES_OK) {
             fprintf(stderr, "\ntrain_half_cheetah: generation %u failed: %s\n", gen, es_result_string(r));
             return 1;
         }
-        log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
-        if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) stop = 1;
-        if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) stop = 1;
+        if (!ended) log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
+        if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
+        if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
+#ifdef ES_WITH_REDIS
+            if (t->dist) {             /* all workers stop at the same generation */
+                if (!t->cfg.quiet && tty) printf("\n");
+                if (!stop) redis_time_up(t);
+            } else
+#endif
+            stop = 1;
+        }
         if (interrupted) stop = 1;
         if (stop || t->opt.generation % (uint32_t)t->cfg.ckpt_every == 0) {
             r = save_checkpoint(t);
@@ -629,16 +955,34 @@ int main(int argc, char **argv)
         return 0;
     }
     if (rc) return rc;
+#ifdef ES_WITH_REDIS
+    if (t.cfg.redis[0]) {
+        int i, env_given = 0;
+        for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
+        rc = redis_start(&t, env_given);
+        if (rc) {
+            redis_finish(&t, 0);
+            return rc;
+        }
+    }
+#else
     if (t.cfg.redis[0]) {
         fprintf(stderr, "train_half_cheetah: --redis: this build has no Redis support\n");
         return 2;
     }
+#endif
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
+#ifdef ES_WITH_REDIS
+    if (rc == 0 && t.dist) rc = redis_ready(&t);
+#endif
     if (rc == 0) rc = train(&t);
+#ifdef ES_WITH_REDIS
+    redis_finish(&t, rc == 0);
+#endif
     teardown(&t);
     return rc;
 }
