@@ -64,16 +64,25 @@
        InvertedDoublePendulum-v5 9/1, Reacher-v5 10/2.
 
    Observation, reward, termination and reset noise follow Gymnasium's v5
-   source with default arguments (the terms are written out at each task
-   below). The locomotion tasks were checked against the table read from
-   Gymnasium's source; the terms of the three small tasks were checked
-   against Gymnasium's v5 documentation and source text found by search
-   (notably: InvertedPendulum pays 0 on the step that terminates, Reacher
-   reads the distance after the step, in v5 the z component is dropped from
-   its observation). Each model compiles to the same mjModel as Gymnasium's
-   asset (tests/test_env_mujoco.c checks masses, inertias, sizes, joints,
-   gears and options to 1e-9, and 1000-step trajectories of the locomotion
-   tasks against an implementation written from the spec).
+   source with default arguments; the terms are written out above each
+   task's code below. The six locomotion tasks follow the table the project
+   read from Gymnasium's source. For the three small tasks, whose summary
+   was unchecked, we read Gymnasium's v5 source files (inverted_pendulum_v5,
+   inverted_double_pendulum_v5, reacher_v5) and implemented what their code
+   does: InvertedPendulum and InvertedDoublePendulum pay their alive reward
+   only while not terminated (0 on the terminating step); the double
+   pendulum's observation drops the two always-zero hinge constraint
+   forces (9 values); Reacher computes its distance after the physics step
+   and drops the z component from its observation (10 values), and its
+   control weight is 1 (the code's default; a table in its docstring
+   says 0.1).
+
+   Every model compiles to the same mjModel as Gymnasium's asset, and runs
+   the same trajectories: tests/test_env_mujoco.c compares masses,
+   inertias, sizes, joints, gears and options to 1e-9 (they are equal), and
+   1000 steps of every task against an implementation written from the
+   spec on Gymnasium's own MJCF (identical observations and terminations,
+   rewards equal to the last bit or two of rounding).
 
    CONTRACTS
 
@@ -95,16 +104,20 @@
    floats, which C cannot check). On first load this header installs
    mju_user_error/mju_user_warning handlers when none are set (MuJoCo's
    defaults print, wait for Enter and exit): warnings are silent (the
-   counters in mjData are read instead) and an error inside reset or step
-   unwinds (setjmp/longjmp, per thread) to the env call, which then ends the
-   episode as failed. An error raised on a thread that is not inside an
-   es call returns to MuJoCo, as with any handler that returns.
+   counters in mjData are read instead) and an error inside an es call
+   unwinds (setjmp/longjmp, per thread) to that call: step then ends the
+   episode as failed, reset returns ES_ERROR_MUJOCO, env_init
+   ES_ERROR_OUT_OF_MEMORY. An error raised on a thread that is not inside
+   an es call returns to MuJoCo, as with any handler that returns. step
+   before the first reset: ES_ERROR_INVALID_ARGUMENT.
 
    Unstable simulation. After each step the warnings mjWARN_BADQPOS,
    mjWARN_BADQVEL and mjWARN_BADQACC (cleared at reset) and the finiteness
    of qpos, qvel and the observation are checked. If any fails, the step
    returns ES_OK with status ES_EPISODE_FAILED, reward 0 for that step, and
    an all-zero observation; later steps repeat that until the next reset.
+   If the reset noise alone breaks the state, reset returns ES_OK with an
+   all-zero observation and the first step reports the failure.
 
    REVISION HISTORY: see the end of this file. LICENSE: MIT, at the end.
 */
