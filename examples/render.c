@@ -40,7 +40,7 @@
 /* ---- options ------------------------------------------------------------- */
 
 typedef struct options {
-    int all, frames, steps, episodes, width, height;
+    int all, frames, steps, episodes, width, height, samples;
     double fps;
     const char *out;
     char **targets;
@@ -65,6 +65,8 @@ static void usage(FILE *f)
         "  --height H        frame height, even (default 480)\n"
         "  --fps F           video frame rate (default 1/dt of the task: 20 for HalfCheetah)\n"
         "  --frames          write numbered PPM frames into a directory instead of an MP4\n"
+        "  --samples N       multisample anti-aliasing, 0-16 (default 0; 4 smooths edges\n"
+        "                    and renders about 3x slower on a CPU)\n"
         "  --help            this text\n\n"
         "Videos are named gen_NNNNNN_return_R.mp4 (the generation and the episode's\n"
         "return); frames go to gen_NNNNNN_return_R_frames/frame_NNNNNN.ppm.\n"
@@ -132,7 +134,8 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         }
         if (strcmp(flag, "--out") && strcmp(flag, "--steps") && strcmp(flag, "--episodes") &&
-            strcmp(flag, "--width") && strcmp(flag, "--height") && strcmp(flag, "--fps"))
+            strcmp(flag, "--width") && strcmp(flag, "--height") && strcmp(flag, "--fps") &&
+            strcmp(flag, "--samples"))
             return bad(flag, NULL, "a known option");
         if (!v) {
             if (i + 1 >= argc) return bad(flag, NULL, "a value");
@@ -145,6 +148,8 @@ static int parse_args(int argc, char **argv, options *o)
             if (!parse_int(v, 1, 10000000, &o->steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--episodes")) {
             if (!parse_int(v, 1, 1000, &o->episodes)) return bad(flag, v, "an integer in [1, 1000]");
+        } else if (!strcmp(flag, "--samples")) {
+            if (!parse_int(v, 0, 16, &o->samples)) return bad(flag, v, "an integer in [0, 16]");
         } else if (!strcmp(flag, "--width") || !strcmp(flag, "--height")) {
             int *dst = flag[2] == 'w' ? &o->width : &o->height;
             if (!parse_int(v, 16, 8192, dst) || *dst % 2) return bad(flag, v, "an even integer in [16, 8192]");
@@ -516,12 +521,13 @@ typedef struct scene {
     int made_scene, made_context;
 } scene;
 
-static void scene_make_fn(scene *s, int width, int height)
+static void scene_make_fn(scene *s, int width, int height, int samples)
 {
     mjModel *m = (mjModel *)s->m;
     m->vis.global.offwidth = width;       /* the offscreen buffer must hold a frame */
     m->vis.global.offheight = height;
-    m->vis.quality.shadowsize = 1024;    /* 4096 by default; 1024 looks the same, much faster */
+    m->vis.quality.shadowsize = 1024;    /* 4096 by default; 1024 looks the same, faster */
+    m->vis.quality.offsamples = samples; /* 4 by default: 3x the cost on llvmpipe */
     mjv_defaultScene(&s->scn);
     mjv_defaultOption(&s->opt);
     mjv_defaultCamera(&s->cam);
@@ -556,7 +562,7 @@ static void scene_free(scene *s)
 }
 
 /* 0, or -1 with the message in render_message. */
-static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int height)
+static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int height, int samples)
 {
     jmp_buf here;
     void (*prev)(const char *) = mju_user_error;
@@ -571,7 +577,7 @@ static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int heig
     }
     render_jump = &here;
     mju_user_error = on_render_error;
-    scene_make_fn(s, width, height);
+    scene_make_fn(s, width, height, samples);
     mju_user_error = prev;
     render_jump = NULL;
     return 0;
@@ -944,7 +950,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         rc = 1;
         goto done;
     }
-    if (scene_make(&sc, mj.model, es_mujoco_env_data(&env), o->width, o->height) != 0) {
+    if (scene_make(&sc, mj.model, es_mujoco_env_data(&env), o->width, o->height, o->samples) != 0) {
         fprintf(stderr, PROG ": %s: MuJoCo cannot render with %s: %s%s\n", path, gl_name(g->kind), render_message,
                 g->kind == GL_EGL ? " (try MUJOCO_GL=osmesa)" : "");
         rc = 1;

@@ -1,0 +1,149 @@
+#!/bin/sh
+# tests/test_render.sh - tools/render end to end: trains a tiny run, renders
+# it, and checks the video (frame count, size, content) against ffprobe and
+# the frames ffmpeg decodes, the return against the trainer's own evaluation,
+# --frames, --all, and the failures (exit codes, messages, no leftovers).
+# Run from the repository root (tests/run does).
+cd "$(dirname "$0")/.." || exit 1
+failed=0
+ok() { echo "ok - render: $1"; }
+notok() { echo "not ok - render: $1"; failed=1; }
+check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2${3:+: $3}"; fi; }
+
+need() {   # need TOOL: skip everything when a tool is missing (fail under CI)
+    if ! command -v "$1" >/dev/null 2>&1; then
+        if [ "${CI:-}" = true ]; then echo "not ok - render: $1 is missing under CI=true"; exit 1; fi
+        echo "skip - render: $1 not installed (tools/install-deps)"; exit 0
+    fi
+}
+need ffmpeg
+need ffprobe
+need cc
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/es-test-render.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+
+if ! make -s build/train_half_cheetah build/render >"$T/make.log" 2>&1 ||
+   ! cc -std=c99 -O2 -I. tests/render_check.c -o build/render_check -lm -lpthread >>"$T/make.log" 2>&1; then
+    cat "$T/make.log"; notok "build"; exit 1
+fi
+chk=build/render_check
+
+# A tiny run: 3 generations of 8 members, 50-step episodes, a checkpoint each.
+run="$T/run"
+build/train_half_cheetah --generations 3 --npop 8 --max-steps 50 --ckpt-every 1 --threads 2 \
+    --seed 7 --out "$run" --quiet >"$T/train.log" 2>&1
+check $? "a tiny run trains" "$(tail -n 3 "$T/train.log")"
+
+# 1. A short video of the run's latest checkpoint.
+tools/render "$run" --steps 30 --width 160 --height 120 >"$T/out1" 2>"$T/err1"
+check $? "renders a run directory (exit 0)" "$(cat "$T/err1")"
+set -- "$run"/videos/gen_000003_return_*.mp4
+if [ $# -eq 1 ] && [ -f "$1" ]; then ok "video named after generation and return: ${1##*/}"; else notok "video name: $*"; fi
+mp4=$1
+grep -q "30 frames" "$T/out1" && grep -q "frames/s" "$T/out1" && grep -q "$mp4" "$T/out1"
+check $? "progress line with frames, fps and path" "$(cat "$T/out1")"
+info=$(ffprobe -v error -count_frames -select_streams v:0 \
+    -show_entries stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 "$mp4" 2>&1)
+[ "$info" = "h264,160,120,yuv420p,30" ]
+check $? "ffprobe: h264 160x120 yuv420p with exactly 30 frames" "got '$info'"
+rate=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$mp4" 2>&1)
+[ "$rate" = "20/1" ]
+check $? "frame rate 1/dt = 20 for HalfCheetah" "got '$rate'"
+
+mkdir "$T/dec"
+ffmpeg -v error -i "$mp4" "$T/dec/f%03d.ppm" 2>"$T/err"
+n=$(ls "$T/dec" | wc -l)
+[ "$n" -eq 30 ]
+check $? "ffmpeg decodes 30 frames" "$n frames; $(cat "$T/err")"
+var=$($chk stats "$T/dec/f001.ppm" | awk '{print $4}')
+awk -v v="$var" 'BEGIN { exit !(v > 100) }'
+check $? "first frame is not blank (pixel variance $var > 100)"
+d=$($chk diff "$T/dec/f001.ppm" "$T/dec/f030.ppm")
+awk -v d="$d" 'BEGIN { exit !(d > 2) }'
+check $? "frames change as the robot moves (mean |first - last| = $d > 2)"
+# Rows come back bottom-up from OpenGL: the sky (blue, top) must be above the floor.
+top=$(ffmpeg -v error -i "$T/dec/f001.ppm" -vf "crop=160:20:0:0,scale=1:1" -f rawvideo -pix_fmt rgb24 - | od -An -tu1)
+bottom=$(ffmpeg -v error -i "$T/dec/f001.ppm" -vf "crop=160:20:0:100,scale=1:1" -f rawvideo -pix_fmt rgb24 - | od -An -tu1)
+echo "$top $bottom" | awk '{ exit !($3 > $1 && $6 <= $4) }'
+check $? "image upright: blue sky on top (rgb$top), floor below (rgb$bottom)"
+
+# 2. The rendered episode is the trainer's evaluation episode: the return of
+# gen_000002.ckpt over 50 steps equals metrics.csv's eval_return of generation 2.
+tools/render "$run/checkpoints/gen_000002.ckpt" --frames --steps 50 --width 32 --height 32 --out "$T/eval" \
+    >"$T/out2" 2>"$T/err2"
+got=$(sed -n 's/.*return \(-*[0-9.]*\).*/\1/p' "$T/out2")
+want=$(awk -F, 'NR > 1 && $1 == 2 { print $7 }' "$run/metrics.csv")
+[ -n "$got" ] && [ -n "$want" ] && awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 0.01 && d > -0.01) }'
+check $? "return equals the trainer's eval_return (rendered $got, metrics $want)" "$(cat "$T/err2")"
+
+# 3. --frames writes N numbered PPM frames.
+tools/render "$run/latest.ckpt" --frames --steps 12 --width 64 --height 48 --out "$T/frames" >"$T/out3" 2>"$T/err3"
+rc=$?
+set -- "$T"/frames/gen_000003_return_*_frames
+n=$(ls "$1" 2>/dev/null | grep -c '^frame_0000[01][0-9]\.ppm$')
+[ "$rc" -eq 0 ] && [ "$n" -eq 12 ] && [ -f "$1/frame_000012.ppm" ] && [ ! -e "$1/frame_000013.ppm" ]
+check $? "--frames writes frame_000001..frame_000012.ppm" "rc $rc, $n frames; $(cat "$T/err3")"
+size=$($chk stats "$1/frame_000001.ppm" | awk '{print $1 "x" $2}')
+[ "$size" = "64x48" ]
+check $? "frames are 64x48 PPM" "got $size"
+
+# 4. --all renders every checkpoint of the run.
+tools/render "$run" --all --frames --steps 2 --width 16 --height 16 --out "$T/all" >"$T/out4" 2>"$T/err4"
+rc=$?
+n=$(ls -d "$T"/all/gen_00000[123]_return_*_frames 2>/dev/null | wc -l)
+[ "$rc" -eq 0 ] && [ "$n" -eq 3 ]
+check $? "--all renders gen_000001..3" "rc $rc, $n outputs; $(cat "$T/err4")"
+
+# 5. OSMesa, the fallback, when present.
+osmesa=""
+for f in /usr/lib/*/libOSMesa.so* /usr/lib/libOSMesa.so*; do [ -e "$f" ] && osmesa=$f; done
+if [ -n "$osmesa" ]; then
+    MUJOCO_GL=osmesa build/render "$run" --steps 5 --width 32 --height 32 --out "$T/osmesa" >"$T/out5" 2>"$T/err5"
+    rc=$?
+    [ "$rc" -eq 0 ] && grep -q "OpenGL: OSMesa" "$T/out5" && ls "$T"/osmesa/gen_000003_return_*.mp4 >/dev/null 2>&1
+    check $? "MUJOCO_GL=osmesa renders" "rc $rc; $(cat "$T/err5")"
+else
+    echo "skip - render: libOSMesa not installed"
+fi
+
+# 6. Failures: exit codes and messages, nothing written.
+fails() {   # fails WANT_RC PATTERN NAME -- command...
+    want_rc=$1 pat=$2 name=$3; shift 4
+    "$@" >"$T/fout" 2>"$T/ferr"
+    rc=$?
+    [ "$rc" -eq "$want_rc" ] && grep -q "$pat" "$T/ferr"
+    check $? "$name: exit $want_rc and a message" "rc $rc; $(cat "$T/ferr")"
+    if [ -n "${VERBOSE:-}" ]; then sed 's/^/    /' "$T/ferr"; fi
+}
+mkdir "$T/bad"
+cp "$run/latest.ckpt" "$T/bad/corrupt.ckpt"
+printf 'XXXX' | dd of="$T/bad/corrupt.ckpt" bs=1 seek=200 conv=notrunc 2>/dev/null
+head -c 100 "$run/latest.ckpt" >"$T/bad/truncated.ckpt"
+printf 'hello, not a checkpoint\n' >"$T/bad/text.ckpt"
+$chk retask "$run/latest.ckpt" "$T/bad/unknown.ckpt" Flying-v1
+$chk retask "$run/latest.ckpt" "$T/bad/foreign.ckpt" -
+fails 1 "corrupt" "corrupt checkpoint" -- tools/render "$T/bad/corrupt.ckpt" --out "$T/bad"
+fails 1 "truncated" "truncated checkpoint" -- tools/render "$T/bad/truncated.ckpt" --out "$T/bad"
+fails 1 "not an es checkpoint" "a file that is no checkpoint" -- tools/render "$T/bad/text.ckpt" --out "$T/bad"
+fails 1 "not a policy checkpoint" "a checkpoint without task and policy" -- tools/render "$T/bad/foreign.ckpt" --out "$T/bad"
+fails 1 "unknown task 'Flying-v1'" "a checkpoint of an unknown task" -- tools/render "$T/bad/unknown.ckpt" --out "$T/bad"
+fails 1 "no such run directory" "a missing path" -- tools/render "$T/nothing" --out "$T/bad"
+fails 2 "known option" "a bad flag" -- tools/render "$run" --bogus
+fails 2 "even integer" "an odd width" -- tools/render "$run" --width 161
+fails 2 "at least one" "no checkpoint given" -- tools/render --steps 3
+mkdir "$T/nopath"
+fails 1 "ffmpeg not found" "no ffmpeg on PATH" -- env PATH="$T/nopath" build/render "$run" --out "$T/bad"
+printf '#!/bin/sh\ncat >/dev/null\necho "broken encoder" >&2\nexit 1\n' >"$T/nopath/ffmpeg"
+chmod +x "$T/nopath/ffmpeg"
+fails 1 "ffmpeg failed" "ffmpeg failing" -- env PATH="$T/nopath:$PATH" build/render "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
+printf '#!/bin/sh\nexit 3\n' >"$T/nopath/ffmpeg"
+fails 1 "ffmpeg" "ffmpeg dying at once" -- env PATH="$T/nopath:$PATH" build/render "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
+left=$(ls -A "$T/bad" | grep -v -E '^(corrupt|truncated|text|unknown|foreign)\.ckpt$')
+[ -z "$left" ]
+check $? "failures leave nothing behind" "found: $left"
+left=$(find "$T" -name '.render-*')
+[ -z "$left" ]
+check $? "no temporary files anywhere" "found: $left"
+
+exit $failed
