@@ -20,43 +20,58 @@ fi
 compilers="gcc"
 if command -v clang >/dev/null 2>&1; then compilers="gcc clang"; else echo "skip - compile: clang not installed"; fi
 
-# run NAME CMD...: one ok/not ok line; the compiler's first lines on failure
+# run NAME CMD...: one ok/not ok line (the compiler's first lines on
+# failure). Checks run in parallel batches; results print in order at the end.
+jobs=0
+batch=$(( $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) * 2 ))
 run() {
+    jobs=$((jobs + 1))
     name=$1; shift
-    if "$@" >"$out/log" 2>&1; then
-        echo "ok - compile: $name"
-    else
-        echo "not ok - compile: $name: $(head -n 4 "$out/log" | tr '\n' ' ' | cut -c1-400)"
-    fi
+    (
+        if "$@" >"$out/log.$jobs" 2>&1; then
+            echo "ok - compile: $name"
+        else
+            echo "not ok - compile: $name: $(head -n 4 "$out/log.$jobs" | tr '\n' ' ' | cut -c1-400)"
+        fi
+    ) >"$out/result.$jobs" &
+    [ $((jobs % batch)) -eq 0 ] && wait
+}
+flush() {
+    wait
+    k=1
+    while [ $k -le $jobs ]; do cat "$out/result.$k"; k=$((k + 1)); done
+    rm -f "$out"/result.* "$out"/log.*
+    jobs=0
 }
 
 for h in $headers; do
     for cc in $compilers; do
         for std in c99 c11; do
-            run "$h as $std with $cc" $cc -std=$std $CWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
-            run "$h as $std with $cc, ES_IMPLEMENTATION" $cc -std=$std $CWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+            run "$h as $std with $cc" $cc -std=$std $CWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o /dev/null
+            run "$h as $std with $cc, ES_IMPLEMENTATION" $cc -std=$std $CWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o /dev/null
         done
     done
     if command -v g++ >/dev/null 2>&1; then
-        run "$h as C++11 with g++" g++ -x c++ -std=c++11 $XWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
-        run "$h as C++11 with g++, ES_IMPLEMENTATION" g++ -x c++ -std=c++11 $XWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o "$out/h.o"
+        run "$h as C++11 with g++" g++ -x c++ -std=c++11 $XWARN -I. "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o /dev/null
+        run "$h as C++11 with g++, ES_IMPLEMENTATION" g++ -x c++ -std=c++11 $XWARN -I. -DES_IMPLEMENTATION "-DES_TEST_HEADER=\"$h\"" -c tests/compile/header.c -o /dev/null
     else
         echo "skip - compile: g++ not installed"
     fi
 done
 
 for cc in $compilers; do
-    run "two translation units linked ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu -lm -lpthread $envlib && $out/tu"
-    run "headers included twice, the second time with ES_IMPLEMENTATION ($cc)" sh -c "$cc -std=c99 $CWARN -I. $envdef tests/compile/twice.c -o $out/twice -lm -lpthread $envlib && $out/twice"
-    run "ES_STATIC: two translation units with their own static copies ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static -lm -lpthread && $out/static"
-    run "ES_NO_THREADS builds and runs ($cc)" sh -c "$cc -std=c99 $CWARN -I. tests/compile/no_threads.c -o $out/nothreads -lm && $out/nothreads"
+    run "two translation units linked ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu-$cc -lm -lpthread $envlib && $out/tu-$cc"
+    run "headers included twice, the second time with ES_IMPLEMENTATION ($cc)" sh -c "$cc -std=c99 $CWARN -I. $envdef tests/compile/twice.c -o $out/twice-$cc -lm -lpthread $envlib && $out/twice-$cc"
+    run "ES_STATIC: two translation units with their own static copies ($cc)" sh -c "$cc -std=c99 $CWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static-$cc -lm -lpthread && $out/static-$cc"
+    run "ES_NO_THREADS builds and runs ($cc)" sh -c "$cc -std=c99 $CWARN -I. tests/compile/no_threads.c -o $out/nothreads-$cc -lm && $out/nothreads-$cc"
 done
 if command -v g++ >/dev/null 2>&1; then
     run "two translation units linked (g++, C++11)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu++ -lm -lpthread $envlib && $out/tu++"
     run "ES_STATIC in C++11 (g++)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static++ -lm -lpthread && $out/static++"
 fi
+flush
 if command -v nm >/dev/null 2>&1; then
-    if nm -u "$out/nothreads" 2>/dev/null | grep -q pthread_; then
+    if nm -u "$out/nothreads-gcc" 2>/dev/null | grep -q pthread_; then
         echo "not ok - compile: ES_NO_THREADS still references pthreads"
     else
         echo "ok - compile: ES_NO_THREADS references no pthread symbol"
