@@ -1311,7 +1311,9 @@ ES_API es_result es_checkpoint_read(es_checkpoint *ck, const char *path, const e
     memset(ck, 0, sizeof *ck);
     f = fopen(path, "rb");
     if (!f) return ES_ERROR_IO;
-    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+    /* A directory opens, then fails to read (and its ftell is LONG_MAX). */
+    if ((fgetc(f) == EOF && ferror(f)) || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+        (unsigned long)len >= (unsigned long)((size_t)-1 / 2) || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return ES_ERROR_IO;
     }
