@@ -815,6 +815,7 @@ static void test_checkpoint(void)
     /* Missing, empty, foreign. */
     snprintf(path2, sizeof path2, "%s/missing.ckpt", dir);
     CHECK(es_checkpoint_read(&ck2, path2, NULL) == ES_ERROR_IO, "checkpoint: missing file -> ES_ERROR_IO");
+    CHECK(es_checkpoint_read(&ck2, dir, NULL) == ES_ERROR_IO, "checkpoint: a directory -> ES_ERROR_IO");
     {
         FILE *f;
         static const unsigned char png[16] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
