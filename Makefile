@@ -47,5 +47,11 @@ test: deps all build/asan/test_es build/asan/test_mlp
 bench: deps all
 	@tools/bench
 
+# tools/bench.c, the measurements behind make bench (tools/bench).
+bench: build/bench
+build/bench: tools/bench.c $(HEADERS) | deps-core
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS)
+
 clean:
 	rm -rf build

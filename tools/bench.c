@@ -1,0 +1,542 @@
+/* tools/bench.c - the measurements behind `make bench` (tools/bench runs it).
+
+   Every figure it prints is a ratio or a count measured in this one run:
+   the machine may be shared and noisy, so never compare a time with one
+   taken by another run. Rounds are interleaved and the median is printed.
+
+   Build: make build/bench
+   Run:   build/bench                 timing figures (name: value lines)
+          build/bench rss NPOP        peak RSS in kB after one short generation
+          build/bench rollout N [big] N policy steps of es_rollout (for callgrind)
+          build/bench bare N          N env steps with random actions (for callgrind)
+          build/bench forward N [big] N calls of es_mlp_forward (for callgrind)
+   "big" is the Humanoid-sized policy 348-256-256-17.
+*/
+#define _POSIX_C_SOURCE 200809L
+#define ES_IMPLEMENTATION
+#include "../es_env_mujoco.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ROUNDS_MAX 15
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU time of the calling thread: on a shared machine the time this thread
+   was descheduled does not count against it. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+static void die(const char *what, es_result r)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, es_result_string(r));
+    exit(1);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+/* ---- a trainer: the HalfCheetah defaults of examples/train_half_cheetah ---- */
+
+typedef struct trainer {
+    es opt;
+    es_mlp mlp;
+    es_normalizer norm;
+    es_pool pool;
+    es_env envs[2];
+    es_runner run;
+    float *theta;
+} trainer;
+
+static void policy_desc(es_mlp_desc *md, int nin, int nout, int big)
+{
+    memset(md, 0, sizeof *md);
+    md->nin = nin;
+    md->nout = nout;
+    if (big) {
+        md->nhidden = 2;
+        md->hidden[0] = md->hidden[1] = 256;
+    }
+}
+
+static void trainer_init(trainer *t, const es_mujoco *mj, int threads, int npop, int max_steps,
+                         int eval_episodes, int big)
+{
+    es_desc d = es_desc_default();
+    es_mlp_desc md;
+    es_result r;
+    int i;
+    memset(t, 0, sizeof *t);
+    d.npop = npop;
+    policy_desc(&md, mj->obs_dim, mj->act_dim, big);
+    md.act_low = mj->act_low;
+    md.act_high = mj->act_high;
+    if ((r = es_mlp_init(&t->mlp, &md)) != ES_OK) die("es_mlp_init", r);
+    t->theta = (float *)xmalloc(t->mlp.nparams * sizeof(float));
+    es_mlp_init_theta(&t->mlp, d.seed, t->theta);
+    if ((r = es_init(&t->opt, &d, t->theta, t->mlp.nparams)) != ES_OK) die("es_init", r);
+    if ((r = es_pool_init(&t->pool, threads, NULL)) != ES_OK) die("es_pool_init", r);
+    for (i = 0; i < t->pool.nthreads; i++)
+        if ((r = es_mujoco_env_init(mj, &t->envs[i])) != ES_OK) die("es_mujoco_env_init", r);
+    if ((r = es_normalizer_init(&t->norm, md.nin, 0.0f, 0.0f, NULL)) != ES_OK) die("es_normalizer_init", r);
+    r = es_runner_init(&t->run, &t->opt, &t->mlp, &t->norm, t->envs, &t->pool, eval_episodes, max_steps);
+    if (r != ES_OK) die("es_runner_init", r);
+}
+
+static void trainer_free(trainer *t)
+{
+    int i;
+    es_runner_free(&t->run);
+    es_normalizer_free(&t->norm);
+    for (i = 0; i < t->pool.nthreads; i++) t->envs[i].destroy(&t->envs[i]);
+    es_pool_free(&t->pool);
+    es_free(&t->opt);
+    free(t->theta);
+}
+
+typedef struct gen_time {
+    double wall, cpu;           /* whole generation */
+    double eval_cpu, update_cpu, perturb_cpu;
+    uint64_t steps;
+} gen_time;
+
+/* One generation as es_runner_generation runs it (evaluate, then update),
+   timed in parts; the caller's CPU time is only meaningful on 1 thread. */
+static gen_time trainer_generation(trainer *t, int split)
+{
+    gen_time g;
+    uint64_t s0 = t->run.env_steps;
+    double w0 = wall_s(), c0 = cpu_s(), c1;
+    es_result r;
+    memset(&g, 0, sizeof g);
+    if (split) {
+        r = es_runner_evaluate(&t->run, 0, t->opt.desc.npop, 1);
+        c1 = cpu_s();
+        if (r == ES_OK) r = es_runner_update(&t->run);
+        g.eval_cpu = c1 - c0;
+        g.update_cpu = cpu_s() - c1;
+    } else {
+        r = es_runner_generation(&t->run);
+    }
+    if (r != ES_OK) die("es_runner_generation", r);
+    g.wall = wall_s() - w0;
+    g.cpu = cpu_s() - c0;
+    g.steps = t->run.env_steps - s0;
+    return g;
+}
+
+/* CPU time of the npop perturbations alone (es_perturbed as the runner
+   calls it: noise generation plus theta + sigma*s*eps). */
+static double perturb_cpu(trainer *t)
+{
+    float *buf = (float *)xmalloc(t->opt.nparams * sizeof(float));
+    double c0 = cpu_s();
+    int i;
+    for (i = 0; i < t->opt.desc.npop; i++) es_perturbed(&t->opt, i, buf);
+    c0 = cpu_s() - c0;
+    free(buf);
+    return c0;
+}
+
+/* ---- the bare loop: the same episodes, random actions, no policy ---- */
+
+#define ACT_ROWS 1021
+typedef struct bare {
+    es_env *env;
+    float *acts, *obs;
+    int npop, eval_episodes, max_steps;
+    const float *replay;        /* not NULL: these actions in order, not random ones */
+    size_t cursor;
+} bare;
+
+static void bare_init(bare *b, es_env *env, int npop, int eval_episodes, int max_steps)
+{
+    es_rng rng;
+    int i;
+    memset(b, 0, sizeof *b);
+    b->env = env;
+    b->npop = npop;
+    b->eval_episodes = eval_episodes;
+    b->max_steps = max_steps <= 0 || max_steps > env->max_steps ? env->max_steps : max_steps;
+    b->acts = (float *)xmalloc((size_t)ACT_ROWS * (size_t)env->act_dim * sizeof(float));
+    b->obs = (float *)xmalloc((size_t)env->obs_dim * sizeof(float));
+    es_rng_init(&rng, 12345, ES_STREAM_USER, 0, 0);
+    for (i = 0; i < ACT_ROWS * env->act_dim; i++)
+        b->acts[i] = env->act_low + (env->act_high - env->act_low) * (float)es_rng_uniform(&rng);
+}
+
+static void bare_free(bare *b)
+{
+    free(b->acts);
+    free(b->obs);
+}
+
+static __attribute__((noinline)) uint64_t bare_episode(bare *b, uint32_t stream, uint32_t generation,
+                                                       uint32_t index, int max_steps)
+{
+    es_env *env = b->env;
+    es_rng rng;
+    double reward;
+    int status = ES_EPISODE_RUNNING, n = 0;
+    es_rng_init(&rng, 0, stream, generation, index);
+    if (env->reset(env, &rng, b->obs) != ES_OK) die("reset", ES_ERROR_MUJOCO);
+    while (n < max_steps && status == ES_EPISODE_RUNNING) {
+        const float *a = b->replay ? b->replay + b->cursor++ * (size_t)env->act_dim
+                                   : b->acts + (size_t)((index * 37u + (uint32_t)n) % ACT_ROWS) * (size_t)env->act_dim;
+        if (env->step(env, a, b->obs, &reward, &status) != ES_OK) die("step", ES_ERROR_MUJOCO);
+        n++;
+    }
+    return (uint64_t)n;
+}
+
+/* Every episode of a generation: npop members (pairs share resets) and the
+   evaluation episodes. */
+static uint64_t bare_generation(bare *b, uint32_t generation)
+{
+    uint64_t n = 0;
+    int i;
+    b->cursor = 0;
+    for (i = 0; i < b->npop; i++)
+        n += bare_episode(b, ES_STREAM_RESET, generation, (uint32_t)i >> 1, b->max_steps);
+    for (i = 0; i < b->eval_episodes; i++)
+        n += bare_episode(b, ES_STREAM_EVAL, generation, (uint32_t)i, b->max_steps);
+    return n;
+}
+
+/* ---- a recording env: the actions a generation's policies took, in order ---- */
+
+typedef struct recorder {
+    es_env *inner;
+    float *acts;
+    size_t n, cap;              /* actions recorded, room */
+} recorder;
+
+static es_result rec_reset(es_env *env, es_rng *rng, float *obs)
+{
+    recorder *r = (recorder *)env->state;
+    return r->inner->reset(r->inner, rng, obs);
+}
+
+static es_result rec_step(es_env *env, const float *act, float *obs, double *reward, int *status)
+{
+    recorder *r = (recorder *)env->state;
+    if (r->n < r->cap) memcpy(r->acts + r->n * (size_t)env->act_dim, act, (size_t)env->act_dim * sizeof(float));
+    r->n++;
+    return r->inner->step(r->inner, act, obs, reward, status);
+}
+
+/* Runs the evaluation half of t's next generation (1 thread: members in
+   order, then the evaluation episode) through a recorder; es state is not
+   changed, so the next generation takes exactly these steps. */
+static void record_generation(trainer *t, recorder *r)
+{
+    es_env saved = t->envs[0], rec = t->envs[0];
+    r->inner = &saved;
+    r->n = 0;
+    rec.state = r;
+    rec.reset = rec_reset;
+    rec.step = rec_step;
+    t->envs[0] = rec;
+    if (es_runner_evaluate(&t->run, 0, t->opt.desc.npop, 1) != ES_OK) die("record", ES_ERROR_MUJOCO);
+    t->envs[0] = saved;
+    if (r->n > r->cap) die("record: too many steps", ES_ERROR_INVALID_ARGUMENT);
+}
+
+/* ---- modes for callgrind: the loops it collects (--toggle-collect) ---- */
+
+static __attribute__((noinline)) uint64_t bench_rollout_loop(trainer *t, float *theta, int nsteps)
+{
+    es_env *env = &t->envs[0];
+    float *work = (float *)xmalloc(es_rollout_work_size(env, &t->mlp) * sizeof(float));
+    double *stats = (double *)xmalloc(es_obs_stats_size(env->obs_dim) * sizeof(double));
+    uint64_t n = 0;
+    uint32_t k = 0;
+    while (n < (uint64_t)nsteps) {
+        es_episode ep;
+        es_rng rng;
+        es_rng_init(&rng, 0, ES_STREAM_RESET, 0, k++);
+        es_obs_stats_clear(stats, env->obs_dim);
+        if (es_rollout(env, &t->mlp, theta, &t->norm, stats, &rng, nsteps - (int)n, work, &ep) != ES_OK)
+            die("es_rollout", ES_ERROR_MUJOCO);
+        n += (uint64_t)ep.steps;
+    }
+    free(work);
+    free(stats);
+    return n;
+}
+
+static __attribute__((noinline)) void bench_forward_loop(const es_mlp *mlp, const float *theta,
+                                                         const float *xs, int nx, float *act,
+                                                         float *work, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        es_mlp_forward(mlp, theta, xs + (size_t)(i % nx) * (size_t)mlp->desc.nin, act, work);
+}
+
+static __attribute__((noinline)) uint64_t bench_bare_loop(bare *b, int nsteps)
+{
+    uint64_t n = 0;
+    uint32_t k = 0;
+    while (n < (uint64_t)nsteps) n += bare_episode(b, ES_STREAM_RESET, 0, k++, nsteps - (int)n);
+    return n;
+}
+
+static void load_task(es_mujoco *mj, const char *task)
+{
+    char err[512];
+    if (es_mujoco_load(mj, task, err, sizeof err) != ES_OK) {
+        fprintf(stderr, "bench: %s: %s\n", task, err);
+        exit(1);
+    }
+}
+
+/* A perturbed theta of the trainer's init: the policy a member would run. */
+static float *member_theta(trainer *t)
+{
+    float *theta = (float *)xmalloc(t->opt.nparams * sizeof(float));
+    es_perturbed(&t->opt, 0, theta);
+    return theta;
+}
+
+static int mode_callgrind(const char *mode, int n, int big)
+{
+    es_mujoco mj;
+    trainer t;
+    load_task(&mj, big ? "Humanoid-v5" : "HalfCheetah-v5");
+    trainer_init(&t, &mj, 1, 64, 0, 0, big);
+    if (strcmp(mode, "rollout") == 0) {
+        float *theta = member_theta(&t);
+        printf("steps: %llu\n", (unsigned long long)bench_rollout_loop(&t, theta, n));
+        free(theta);
+    } else if (strcmp(mode, "bare") == 0) {
+        bare b;
+        bare_init(&b, &t.envs[0], 64, 0, 0);
+        printf("steps: %llu\n", (unsigned long long)bench_bare_loop(&b, n));
+        bare_free(&b);
+    } else {
+        int nx = 64, nin = t.mlp.desc.nin, i;
+        float *theta = member_theta(&t);
+        float *xs = (float *)xmalloc((size_t)nx * (size_t)nin * sizeof(float));
+        float *act = (float *)xmalloc((size_t)t.mlp.desc.nout * sizeof(float));
+        float *work = (float *)xmalloc(es_mlp_work_size(&t.mlp) * sizeof(float));
+        es_rng rng;
+        es_rng_init(&rng, 7, ES_STREAM_USER, 0, 0);
+        for (i = 0; i < nx * nin; i++) xs[i] = (float)es_rng_normal(&rng);
+        bench_forward_loop(&t.mlp, theta, xs, nx, act, work, n);
+        printf("calls: %d\n", n);
+        free(theta); free(xs); free(act); free(work);
+    }
+    trainer_free(&t);
+    es_mujoco_free(&mj);
+    return 0;
+}
+
+/* ---- peak RSS ---- */
+
+static long vm_hwm_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+static int mode_rss(int npop, int max_steps)
+{
+    es_mujoco mj;
+    trainer t;
+    load_task(&mj, "HalfCheetah-v5");
+    trainer_init(&t, &mj, 1, npop, max_steps, 1, 0);
+    trainer_generation(&t, 0);
+    printf("%ld\n", vm_hwm_kb());
+    trainer_free(&t);
+    es_mujoco_free(&mj);
+    return 0;
+}
+
+/* ---- the timing figures ---- */
+
+static double noise_rate(void)
+{
+    size_t n = (size_t)1 << 18;
+    float *eps = (float *)xmalloc(n * sizeof(float));
+    double r[5];
+    int k;
+    for (k = 0; k < 5; k++) {
+        double c0 = cpu_s(), c;
+        uint32_t pair = 0;
+        size_t done = 0;
+        do {
+            es_noise_fill(1, 3, pair++, eps, n);
+            done += n;
+            c = cpu_s() - c0;
+        } while (c < 0.2);
+        r[k] = (double)done / c;
+    }
+    free(eps);
+    return median(r, 5);
+}
+
+/* CPU time of one forward of a policy (for a ratio to the env step). */
+static double forward_cpu(trainer *t, int calls)
+{
+    int nx = 64, nin = t->mlp.desc.nin, i;
+    float *theta = member_theta(t);
+    float *xs = (float *)xmalloc((size_t)nx * (size_t)nin * sizeof(float));
+    float *act = (float *)xmalloc((size_t)t->mlp.desc.nout * sizeof(float));
+    float *work = (float *)xmalloc(es_mlp_work_size(&t->mlp) * sizeof(float));
+    es_rng rng;
+    double c0;
+    es_rng_init(&rng, 7, ES_STREAM_USER, 0, 0);
+    for (i = 0; i < nx * nin; i++) xs[i] = (float)es_rng_normal(&rng);
+    c0 = cpu_s();
+    bench_forward_loop(&t->mlp, theta, xs, nx, act, work, calls);
+    c0 = cpu_s() - c0;
+    free(theta); free(xs); free(act); free(work);
+    return c0 / calls;
+}
+
+static int mode_timing(int rounds)
+{
+    es_mujoco hc, hu;
+    trainer t1, t2, tb;
+    bare b, br;
+    recorder rec;
+    double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
+    double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], bsteps = 0.0;
+    int k, npop = 64;
+    uint64_t gen_steps = 0;
+
+    load_task(&hc, "HalfCheetah-v5");
+    trainer_init(&t1, &hc, 1, npop, 0, 1, 0);
+    trainer_init(&t2, &hc, 2, npop, 0, 1, 0);
+    bare_init(&b, &t1.envs[0], npop, 1, 0);
+    bare_init(&br, &t1.envs[0], npop, 1, 0);
+    rec.cap = (size_t)(npop + 1) * (size_t)t1.envs[0].max_steps;
+    rec.acts = (float *)xmalloc(rec.cap * (size_t)t1.envs[0].act_dim * sizeof(float));
+    br.replay = rec.acts;
+
+    /* warm-up: one generation each, one bare generation */
+    trainer_generation(&t1, 0);
+    trainer_generation(&t2, 0);
+    bare_generation(&b, 0);
+
+    for (k = 0; k < rounds; k++) {
+        /* t1 and t2 run the same generation (determinism): the same work */
+        double c0 = cpu_s(), bare_cpu, same_cpu, p;
+        uint64_t bs = bare_generation(&b, t1.opt.generation), bss;
+        gen_time g1, g2;
+        bare_cpu = cpu_s() - c0;
+        record_generation(&t1, &rec);
+        c0 = cpu_s();
+        bss = bare_generation(&br, t1.opt.generation);
+        same_cpu = cpu_s() - c0;
+        p = perturb_cpu(&t1);
+        g1 = trainer_generation(&t1, 1);
+        g2 = trainer_generation(&t2, 0);
+        thr[k] = ((double)g1.steps / g1.cpu) / ((double)bs / bare_cpu);
+        thr_same[k] = ((double)g1.steps / g1.cpu) / ((double)bss / same_cpu);
+        if (bss != g1.steps) die("replay took other steps than the generation", ES_ERROR_MISMATCH);
+        scal[k] = ((double)g2.steps / g2.wall) / ((double)g1.steps / g1.wall);
+        share[k] = (p + g1.update_cpu) / g1.cpu;
+        fwd[k] = forward_cpu(&t1, 20000) / (bare_cpu / (double)bs);
+        gen_steps = g1.steps;
+    }
+    printf("throughput_ratio_1t: %.3f\n", median(thr, rounds));
+    printf("throughput_ratio_1t_same_actions: %.3f\n", median(thr_same, rounds));
+    printf("scaling_2t: %.3f\n", median(scal, rounds));
+    printf("es_overhead_share: %.4f\n", median(share, rounds));
+    printf("forward_per_env_step_1t: %.4f\n", median(fwd, rounds));
+    printf("steps_per_generation: %llu\n", (unsigned long long)gen_steps);
+    fflush(stdout);
+    bare_free(&b);
+    bare_free(&br);
+    free(rec.acts);
+    trainer_free(&t2);
+    trainer_free(&t1);
+
+    printf("normals_per_s_1t: %.3g\n", noise_rate());
+    fflush(stdout);
+
+    /* the larger policy on the Humanoid, where the ES side weighs most */
+    load_task(&hu, "Humanoid-v5");
+    trainer_init(&tb, &hu, 1, npop, 0, 1, 1);
+    trainer_generation(&tb, 0);
+    for (k = 0; k < rounds; k++) {
+        double p = perturb_cpu(&tb), c0, bare_step;
+        gen_time g = trainer_generation(&tb, 1);
+        bare bh;
+        uint64_t bs;
+        bshare[k] = (p + g.update_cpu) / g.cpu;
+        bare_init(&bh, &tb.envs[0], 4, 0, 0);
+        c0 = cpu_s();
+        bs = bare_generation(&bh, 0);
+        bare_step = (cpu_s() - c0) / (double)bs;
+        bare_free(&bh);
+        bfwd[k] = forward_cpu(&tb, 2000) / bare_step;
+        bsteps = (double)g.steps / (npop + 1);
+    }
+    printf("big_params: %zu\n", tb.mlp.nparams);
+    printf("big_es_overhead_share: %.4f\n", median(bshare, rounds));
+    printf("big_forward_per_env_step_1t: %.4f\n", median(bfwd, rounds));
+    printf("big_mean_episode_steps: %.1f\n", bsteps);
+    trainer_free(&tb);
+    es_mujoco_free(&hu);
+    es_mujoco_free(&hc);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "rss") == 0)
+        return mode_rss(atoi(argv[2]), argc >= 4 ? atoi(argv[3]) : 10);
+    if (argc >= 3 && (strcmp(argv[1], "rollout") == 0 || strcmp(argv[1], "bare") == 0 ||
+                      strcmp(argv[1], "forward") == 0))
+        return mode_callgrind(argv[1], atoi(argv[2]), argc >= 4 && strcmp(argv[3], "big") == 0);
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+        puts("usage: bench [rounds] | rss NPOP [MAX_STEPS] | rollout N [big] | bare N | forward N [big]");
+        return 0;
+    }
+    {
+        int rounds = argc >= 2 ? atoi(argv[1]) : 3;
+        if (rounds < 1) rounds = 1;
+        if (rounds > ROUNDS_MAX) rounds = ROUNDS_MAX;
+        return mode_timing(rounds);
+    }
+}
