@@ -57,10 +57,14 @@
    32 bits, seed high 32 bits) and counter (j/4, k, g, ES_STREAM_EPS). Each
    block's words w0..w3 become four normals by Box-Muller: u = odd 24-bit
    integer (w>>8)|1 times 2^-24 (never 0, never 1), r = sqrt(-2 ln u(w0)),
-   angle 2*pi*(w1 / 2^32), normals r*cos, r*sin; likewise w2, w3. ln, sin and
-   cos are the library's own float polynomials, compiled without FMA
-   contraction, so the stream is bit-identical across compilers, optimization
-   levels and platforms with IEEE float (|eps| <= 5.77 by construction).
+   angle = (w1>>30)*pi/2 + ((w1>>6) & 0xffffff)*2^-24*pi/2 (the top 26 bits
+   of w1 as a fraction of a turn), normals r*cos, r*sin; likewise w2, w3.
+   ln, sin and cos are the library's own float polynomials, compiled without
+   FMA contraction, so the stream is bit-identical across compilers,
+   optimization levels and platforms with IEEE float (|eps| <= 5.77 by
+   construction). Do not build the implementation with -ffast-math, or with
+   clang's -ffp-contract=fast (clang then ignores the FP_CONTRACT pragma;
+   gcc's -ffp-contract=fast is overridden per function and is fine).
    Other streams (env reset noise, evaluation episodes, policy init) use the
    same generator with another tag in counter word 3 (es_rng).
 

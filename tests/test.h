@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define TEST_UNUSED __attribute__((unused))
+#else
+#define TEST_UNUSED
+#endif
+
 static int test_failed_count;
 
 #define CHECK(cond, ...) test_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
@@ -30,7 +36,7 @@ static void test_check(int ok, const char *file, int line, const char *fmt, ...)
 
 /* Directory of the shared reference data, or NULL when absent (then a test
    skips, except under CI=true, where the absence itself fails). */
-static const char *test_reference_dir(void)
+TEST_UNUSED static const char *test_reference_dir(void)
 {
     static const char *dirs[] = {"../shared/reference", "../../shared/reference", NULL};
     const char *env = getenv("ES_REFERENCE_DIR");
@@ -50,7 +56,7 @@ static const char *test_reference_dir(void)
 
 /* Returns the reference dir; when missing prints a skip (or, under CI, a
    failure) and returns NULL. */
-static const char *test_need_reference(const char *what)
+TEST_UNUSED static const char *test_need_reference(const char *what)
 {
     const char *dir = test_reference_dir();
     const char *ci = getenv("CI");
@@ -60,5 +66,5 @@ static const char *test_need_reference(const char *what)
     return NULL;
 }
 
-static int test_finish(void) { return test_failed_count ? 1 : 0; }
+TEST_UNUSED static int test_finish(void) { return test_failed_count ? 1 : 0; }
 #endif
