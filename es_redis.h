@@ -37,9 +37,9 @@
       es_redis_checkpoint_get() and then simply runs generations: those whose
       results are complete in Redis are replayed without evaluating anything.
    4. es_redis_generation() runs one generation's protocol:
-        - complete already (HLEN of g:rew is the chunk count)? go to collect;
         - claim: a Lua script does INCR g:next and SET lease:c WORKER PX
-          lease_ms atomically (refused once g reaches the final generation);
+          lease_ms atomically (it answers "complete" when HLEN g:rew is the
+          chunk count, and refuses once g reaches the final generation);
         - evaluate the chunk (your callback) and store the payload with a Lua
           script doing HSETNX g:rew c PAYLOAD: the first write wins, so a
           straggler's late result is dropped (counted in .dropped); the write
@@ -325,7 +325,8 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
    them in the run's hash slot. */
 enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
-    /* claim: KEYS next, final, head; ARGV nchunks, worker, lease_ms, lease prefix, generation */
+    /* claim: KEYS next, final, head, rew; ARGV nchunks, worker, lease_ms, lease prefix, generation */
+    "if redis.call('HLEN', KEYS[4]) >= tonumber(ARGV[1]) then return -3 end\n"
     "local f = redis.call('GET', KEYS[2])\n"
     "local g = tonumber(ARGV[5])\n"
     "if f and g >= tonumber(f) then return -2 end\n"
@@ -902,41 +903,25 @@ ES_API es_result es_redis_final(es_redis *rd, uint32_t *final)
 
 /* ---- one generation --------------------------------------------------- */
 
-/* HLEN of g:rew into *n. */
-static es_result es__redis_count(es_redis *rd, uint32_t g, int nchunks, int *n)
-{
-    char key[256];
-    redisReply *rep;
-    es__redis_gkey(rd, key, sizeof key, g, "rew");
-    rep = es__redis_cmd(rd, "HLEN", key, NULL, NULL);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_INTEGER || rep->integer < 0 || rep->integer > nchunks) {
-        freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: %s", key, "holds more chunks than the generation has");
-    }
-    *n = (int)rep->integer;
-    freeReplyObject(rep);
-    return ES_OK;
-}
-
-/* *chunk: claimed chunk, -1 none left, -2 past the final generation. */
+/* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete. */
 static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chunk)
 {
-    char k1[256], k2[256], k3[256], lp[256], nc[16], ms[16], gs[16];
-    const char *args[8];
+    char k1[256], k2[256], k3[256], k4[256], lp[256], nc[16], ms[16], gs[16];
+    const char *args[9];
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "next");
     es__redis_key(rd, k2, sizeof k2, "final");
     es__redis_key(rd, k3, sizeof k3, "head");
+    es__redis_gkey(rd, k4, sizeof k4, g, "rew");
     es__redis_gkey(rd, lp, sizeof lp, g, "lease:");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = nc; args[4] = rd->worker; args[5] = ms; args[6] = lp;
-    args[7] = gs;
-    rep = es__redis_script(rd, ES__RS_CLAIM, 3, 8, args, NULL);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = nc; args[5] = rd->worker; args[6] = ms;
+    args[7] = lp; args[8] = gs;
+    rep = es__redis_script(rd, ES__RS_CLAIM, 4, 9, args, NULL);
     if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_INTEGER || rep->integer < -2 || rep->integer >= nchunks) {
+    if (rep->type != REDIS_REPLY_INTEGER || rep->integer < -3 || rep->integer >= nchunks) {
         freeReplyObject(rep);
         return es__redis_fail(rd, "claim: unexpected reply");
     }
@@ -1113,7 +1098,8 @@ static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_red
         if (r != ES_OK) {
             char why[200];
             snprintf(why, sizeof why, "%s", es_result_string(r));
-            es__redis_fail(rd, "%s chunk %d: malformed result (%s)", key, c, why);
+            es__redis_fail(rd, "%s chunk %d: payload of %zu bytes rejected (%s)", key, c, by[c]->len,
+                           r == ES_ERROR_REDIS ? "malformed or of another chunk" : why);
             r = ES_ERROR_REDIS;
         }
     }
@@ -1132,16 +1118,15 @@ static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_red
 static es_result es__redis_step(es_redis *rd, uint32_t g, int nchunks, es_redis_eval_fn eval,
                                 es_redis_take_fn take, void *user, int *stopped, int *done)
 {
-    int n, chunk, incomplete;
+    int chunk, incomplete;
     es_result r;
     *done = 0;
-    if ((r = es__redis_count(rd, g, nchunks, &n)) != ES_OK) return r;
-    if (n == nchunks) {
+    if ((r = es__redis_claim(rd, g, nchunks, &chunk)) != ES_OK) return r;
+    if (chunk == -3) {
         if ((r = es__redis_collect(rd, g, nchunks, take, user, &incomplete)) != ES_OK) return r;
         *done = !incomplete;
         return ES_OK;
     }
-    if ((r = es__redis_claim(rd, g, nchunks, &chunk)) != ES_OK) return r;
     if (chunk == -2) {
         *stopped = 1;
         *done = 1;
