@@ -1020,7 +1020,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         }
         if (r == ES_OK && sink_commit(&k, final) != 0) r = ES_ERROR_IO;
         if (r != ES_OK) {
-            if (rec.failed == 3) fprintf(stderr, PROG ": interrupted; nothing written for %s\n", path);
+            if (rec.failed == 3 || interrupted) fprintf(stderr, PROG ": interrupted; nothing written for %s\n", path);
             else if (rec.failed == 1) fprintf(stderr, PROG ": %s: rendering failed: %s\n", path, render_message);
             else if (k.err[0]) fprintf(stderr, PROG ": %s: %s\n", path, k.err);
             else fprintf(stderr, PROG ": %s: episode failed: %s\n", path, es_result_string(r));
