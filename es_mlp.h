@@ -291,22 +291,62 @@ static void es__activate(es_activation act, float *y, int n)
     else if (act == ES_ACTIVATION_RELU) for (i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
 }
 
+/* y = b + x W for one layer (W input-major, nin x nout). Every output is
+   b[o] + x[0] W[0][o] + x[1] W[1][o] + ... added in input order, whatever
+   the blocking, so results do not depend on it. Blocks of ES__MLP_BLOCK
+   outputs keep their sums in registers across all inputs: the fixed-size
+   q loops vectorize at gcc's and clang's -O2. */
+#define ES__MLP_BLOCK 16
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#  define ES__UNROLL _Pragma("GCC unroll 16")
+#else
+#  define ES__UNROLL
+#endif
+static void es__mlp_layer(const float *x, int nin, const float *w, const float *b, int nout, float *y)
+{
+    size_t stride = (size_t)nout;
+    int o = 0, i, q;
+    for (; o + ES__MLP_BLOCK <= nout; o += ES__MLP_BLOCK) {
+        float acc[ES__MLP_BLOCK];
+        const float *wi = w + o;
+        for (q = 0; q < ES__MLP_BLOCK; q++) acc[q] = b[o + q];
+        for (i = 0; i < nin; i++, wi += stride) {
+            const float xi = x[i];
+            ES__UNROLL
+            for (q = 0; q < ES__MLP_BLOCK; q++) acc[q] += xi * wi[q];
+        }
+        for (q = 0; q < ES__MLP_BLOCK; q++) y[o + q] = acc[q];
+    }
+    for (; o + 4 <= nout; o += 4) {
+        float acc[4];
+        const float *wi = w + o;
+        for (q = 0; q < 4; q++) acc[q] = b[o + q];
+        for (i = 0; i < nin; i++, wi += stride) {
+            const float xi = x[i];
+            for (q = 0; q < 4; q++) acc[q] += xi * wi[q];
+        }
+        for (q = 0; q < 4; q++) y[o + q] = acc[q];
+    }
+    for (; o < nout; o++) {
+        float acc = b[o];
+        const float *wi = w + o;
+        for (i = 0; i < nin; i++, wi += stride) acc += x[i] * *wi;
+        y[o] = acc;
+    }
+}
+
 ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *obs, float *act, float *work)
 {
     const float *x = obs, *w = theta;
     float *bufs[2];
-    int l, i, o;
+    int l, o;
     bufs[0] = work;
     bufs[1] = work + mlp->max_width;
     for (l = 0; l < mlp->nlayers; l++) {
         int nin = mlp->size[l], nout = mlp->size[l + 1];
         float *y = l + 1 == mlp->nlayers ? act : bufs[l & 1];
         const float *b = w + (size_t)nin * (size_t)nout;
-        for (o = 0; o < nout; o++) y[o] = b[o];
-        for (i = 0; i < nin; i++) {          /* input-major: the o loop vectorizes */
-            const float xi = x[i], *wi = w + (size_t)i * (size_t)nout;
-            for (o = 0; o < nout; o++) y[o] += xi * wi[o];
-        }
+        es__mlp_layer(x, nin, w, b, nout, y);
         if (l + 1 < mlp->nlayers) es__activate(mlp->desc.hidden_activation, y, nout);
         w = b + nout;
         x = y;
