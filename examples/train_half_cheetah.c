@@ -455,7 +455,12 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
    one chunk of all evaluation episodes, chunk 0) are claimed through Redis,
    evaluated by whoever claimed them, and every worker collects all results
    and applies the same es_runner_update. The run's settings are stored in
-   Redis when it is created; a worker with other settings is refused. */
+   Redis when it is created; a worker with other settings is refused.
+   A joiner adopts the run's checkpoint in Redis (cfg.resume points at a
+   copy), so --resume only seeds a run Redis holds nothing of. --minutes:
+   the first worker past its limit sets the run's final generation, which
+   every worker respects. env_steps counts every member's steps, whoever
+   ran them, so checkpoints equal a single-process run's. */
 typedef struct dist {
     es_redis rd;
     int chunk;                /* members per chunk */
