@@ -583,6 +583,33 @@ static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int heig
     return 0;
 }
 
+/* A plane's drawn size is finite (HalfCheetah's floor ends 40 m out, which
+   a good policy passes in 10 s) while its collision is infinite. Each frame,
+   horizontal planes are moved under the camera by whole periods of their
+   texture, so the floor looks endless and the pattern does not slide. Only
+   the drawing changes; the simulation never sees it. */
+static void follow_floor(mjvScene *scn)
+{
+    float c[2];
+    int i, k;
+    c[0] = 0.5f * (scn->camera[0].pos[0] + scn->camera[1].pos[0]);
+    c[1] = 0.5f * (scn->camera[0].pos[1] + scn->camera[1].pos[1]);
+    for (i = 0; i < scn->ngeom; i++) {
+        mjvGeom *g = &scn->geoms[i];
+        if (g->type != mjGEOM_PLANE || g->objtype != mjOBJ_GEOM || !(g->size[0] > 0.0f) ||
+            !(g->size[1] > 0.0f) || fabsf(g->mat[0]) < 0.9999f || fabsf(g->mat[8]) < 0.9999f)
+            continue;                     /* infinite, tilted or rotated planes stay */
+        for (k = 0; k < 2; k++) {
+            float period;
+            if (g->texid >= 0 && g->texrepeat[k] > 0.0f)
+                period = g->texuniform ? 1.0f / g->texrepeat[k] : 2.0f * g->size[k] / g->texrepeat[k];
+            else
+                period = g->size[2] > 0.0f ? g->size[2] : 1.0f;
+            g->pos[k] += floorf((c[k] - g->pos[k]) / period + 0.5f) * period;
+        }
+    }
+}
+
 /* Renders the current state into rgb (top row first). */
 static int scene_render(scene *s, unsigned char *rgb, unsigned char *flipped)
 {
@@ -598,6 +625,7 @@ static int scene_render(scene *s, unsigned char *rgb, unsigned char *flipped)
     render_jump = &here;
     mju_user_error = on_render_error;
     mjv_updateScene(s->m, s->d, &s->opt, NULL, &s->cam, mjCAT_ALL, &s->scn);
+    follow_floor(&s->scn);
     mjr_render(s->viewport, &s->scn, &s->con);
     mjr_readPixels(flipped, NULL, s->viewport, &s->con);
     mju_user_error = prev;
