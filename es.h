@@ -339,12 +339,19 @@ ES_API double es_get_f64(const unsigned char *p);
 #if defined(__clang__)
 #  define ES__NO_CONTRACT_BEGIN _Pragma("STDC FP_CONTRACT OFF")
 #  define ES__NOCONTRACT_FN
+#  define ES__NOCONTRACT_INLINE __inline__ __attribute__((always_inline))
 #elif defined(__GNUC__)
 #  define ES__NO_CONTRACT_BEGIN
 #  define ES__NOCONTRACT_FN __attribute__((optimize("fp-contract=off")))
+#  define ES__NOCONTRACT_INLINE __inline__ __attribute__((always_inline, optimize("fp-contract=off")))
 #else
 #  define ES__NO_CONTRACT_BEGIN
 #  define ES__NOCONTRACT_FN
+#  define ES__NOCONTRACT_INLINE
+#endif
+
+#if defined(__SSE__) || defined(_M_X64)
+#  include <xmmintrin.h>
 #endif
 
 #define ES__SLICE 1024   /* parameters per update slice (multiple of 4) */
@@ -439,7 +446,7 @@ ES_API void es_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t
 
 /* ln(u) for u in (0, 1): u = m * 2^e with m in [sqrt(1/2), sqrt(2)),
    ln m = 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.1716. */
-static ES__NOCONTRACT_FN float es__logf(float u)
+static ES__NOCONTRACT_INLINE float es__logf(float u)
 {
     ES__NO_CONTRACT_BEGIN
     uint32_t bits, big;
@@ -464,11 +471,11 @@ static ES__NOCONTRACT_FN float es__logf(float u)
 
 /* sin and cos of 2*pi*w/2^32: the top two bits pick the quadrant, the next
    24 the angle a in [0, pi/2), Taylor polynomials to x^13 and x^12. */
-static ES__NOCONTRACT_FN void es__sincos_turn(uint32_t w, float *sn, float *cs)
+static ES__NOCONTRACT_INLINE void es__sincos_turn(uint32_t w, float *sn, float *cs)
 {
     ES__NO_CONTRACT_BEGIN
     uint32_t q = w >> 30;
-    float a = (float)((w >> 6) & 0xffffffu) * 5.9604644775390625e-08f * 1.5707964f;
+    float a = (float)(int32_t)((w >> 6) & 0xffffffu) * 5.9604644775390625e-08f * 1.5707964f;
     float x2 = a * a, s, c, t;
     s = -1.6059044e-10f;
     s = s * x2 + 2.5052108e-08f;
@@ -484,10 +491,24 @@ static ES__NOCONTRACT_FN void es__sincos_turn(uint32_t w, float *sn, float *cs)
     c = c * x2 + 4.1666667e-02f;
     c = c * x2 - 0.5f;
     c = 1.0f + x2 * c;
-    if (q & 1u) { t = s; s = c; c = -t; }
-    if (q & 2u) { s = -s; c = -c; }
-    *sn = s;
-    *cs = c;
+    t = (q & 1u) ? c : s;                   /* selects, no branches: vectorizes */
+    c = (q & 1u) ? -s : c;
+    *sn = (q & 2u) ? -t : t;
+    *cs = (q & 2u) ? -c : c;
+}
+
+/* -2 ln u of a word, u = ((w>>8)|1) 2^-24: the square of the Box-Muller radius. */
+static ES__NOCONTRACT_INLINE float es__radius2(uint32_t w)
+{
+    ES__NO_CONTRACT_BEGIN
+    float u = (float)(int32_t)((w >> 8) | 1u) * 5.9604644775390625e-08f;
+    return -2.0f * es__logf(u);
+}
+
+/* The Box-Muller radius sqrt(-2 ln u) of a word. */
+static ES__NOCONTRACT_INLINE float es__radius(uint32_t w)
+{
+    return sqrtf(es__radius2(w));
 }
 
 /* Four Philox words to four normals (Box-Muller on word pairs). */
@@ -496,12 +517,74 @@ static ES__NOCONTRACT_FN void es__normals4(const uint32_t w[4], float z[4])
     ES__NO_CONTRACT_BEGIN
     int i;
     for (i = 0; i < 4; i += 2) {
-        float u = (float)((w[i] >> 8) | 1u) * 5.9604644775390625e-08f;
-        float r = sqrtf(-2.0f * es__logf(u));
+        float r = es__radius(w[i]);
         float sn, cs;
         es__sincos_turn(w[i + 1], &sn, &cs);
         z[i] = r * cs;
         z[i + 1] = r * sn;
+    }
+}
+
+/* ES__NOISE_BLOCKS Philox blocks at once (counters c, c+1, ...), as
+   structure-of-arrays loops of fixed length that gcc and clang vectorize at
+   -O2; the same operations as es__philox and es__normals4, lane by lane,
+   so the same bits. */
+#define ES__NOISE_BLOCKS 16
+static ES__NOCONTRACT_FN void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
+                                               uint32_t k0, uint32_t k1, float *out)
+{
+    ES__NO_CONTRACT_BEGIN
+    uint32_t c0[ES__NOISE_BLOCKS], c1[ES__NOISE_BLOCKS], c2[ES__NOISE_BLOCKS], c3[ES__NOISE_BLOCKS];
+    float ra[ES__NOISE_BLOCKS], rb[ES__NOISE_BLOCKS];
+    float sa[ES__NOISE_BLOCKS], ca[ES__NOISE_BLOCKS], sb[ES__NOISE_BLOCKS], cb[ES__NOISE_BLOCKS];
+    int b, r;
+    for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+        c0[b] = c + (uint32_t)b;
+        c1[b] = pair;
+        c2[b] = generation;
+        c3[b] = ES_STREAM_EPS;
+    }
+    for (r = 0; r < 10; r++) {
+        for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+            uint64_t p0 = (uint64_t)0xD2511F53u * c0[b];
+            uint64_t p1 = (uint64_t)0xCD9E8D57u * c2[b];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[b] ^ k0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[b] ^ k1;
+            c1[b] = (uint32_t)p1;
+            c3[b] = (uint32_t)p0;
+            c0[b] = n0;
+            c2[b] = n2;
+        }
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+        ra[b] = es__radius2(c0[b]);
+        rb[b] = es__radius2(c2[b]);
+    }
+    /* sqrtf sets errno on negative input (never here: -2 ln u > 0), which
+       keeps gcc from vectorizing it; SSE's sqrtps is the same IEEE square
+       root, correctly rounded, lane by lane. */
+#if defined(__SSE__) || defined(_M_X64)
+    for (b = 0; b < ES__NOISE_BLOCKS; b += 4) {
+        _mm_storeu_ps(ra + b, _mm_sqrt_ps(_mm_loadu_ps(ra + b)));
+        _mm_storeu_ps(rb + b, _mm_sqrt_ps(_mm_loadu_ps(rb + b)));
+    }
+#else
+    for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+        ra[b] = sqrtf(ra[b]);
+        rb[b] = sqrtf(rb[b]);
+    }
+#endif
+    for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+        es__sincos_turn(c1[b], &sa[b], &ca[b]);
+        es__sincos_turn(c3[b], &sb[b], &cb[b]);
+    }
+    for (b = 0; b < ES__NOISE_BLOCKS; b++) {
+        out[4 * b + 0] = ra[b] * ca[b];
+        out[4 * b + 1] = ra[b] * sa[b];
+        out[4 * b + 2] = rb[b] * cb[b];
+        out[4 * b + 3] = rb[b] * sb[b];
     }
 }
 
@@ -517,6 +600,8 @@ static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,
     ctr[1] = pair;
     ctr[2] = generation;
     ctr[3] = ES_STREAM_EPS;
+    for (; j + 4 * ES__NOISE_BLOCKS <= n; j += 4 * ES__NOISE_BLOCKS, ctr[0] += ES__NOISE_BLOCKS)
+        es__noise_blocks(ctr[0], pair, generation, k0, k1, eps + j);
     for (; j + 4 <= n; j += 4, ctr[0]++) {
         es__philox(ctr, k0, k1, w);
         es__normals4(w, eps + j);
