@@ -11,6 +11,24 @@
           build/bench bare N          N env steps with random actions (for callgrind)
           build/bench forward N [big] N calls of es_mlp_forward (for callgrind)
    "big" is the Humanoid-sized policy 348-256-256-17.
+
+   FIGURES (HalfCheetah-v5, 17-64-64-6 tanh MLP, npop 64, normalizer, one
+   evaluation episode: the trainer's defaults)
+   throughput_ratio_1t       env steps per CPU-second of es_runner_generation
+                             over a bare loop of the same episodes (same
+                             resets, the same es_env) with random actions
+   ..._same_actions          the bare loop replays the actions the
+                             generation's policies took: the same physics,
+                             so only the policy and ES cost differ
+   scaling_2t                wall-clock steps/s on 2 threads over 1 thread
+   scaling_2t_cpu            the same from each thread's CPU time (the
+                             busiest thread): what 2 free cores would give,
+                             unaffected by other processes on the machine
+   es_overhead_share         (npop es_perturbed + es_runner_update) CPU time
+                             over the generation's
+   forward_per_env_step_1t   one es_mlp_forward over one bare env step
+   normals_per_s_1t          es_noise_fill normals per CPU-second
+   big_*                     the same on Humanoid-v5 with 348-256-256-17
 */
 #define _POSIX_C_SOURCE 200809L
 #define ES_IMPLEMENTATION
@@ -127,9 +145,21 @@ static void trainer_free(trainer *t)
 
 typedef struct gen_time {
     double wall, cpu;           /* whole generation */
+    double busiest_cpu;         /* the most CPU time any pool thread spent */
     double eval_cpu, update_cpu, perturb_cpu;
     uint64_t steps;
 } gen_time;
+
+/* CPU time of pool thread i >= 1 (0 if there is none). */
+static double pool_thread_cpu(es_pool *pool, int i)
+{
+    es__pool_impl *p = (es__pool_impl *)pool->impl;
+    clockid_t id;
+    struct timespec ts;
+    if (!p || i >= pool->nthreads || pthread_getcpuclockid(p->threads[i], &id) != 0) return 0.0;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* One generation as es_runner_generation runs it (evaluate, then update),
    timed in parts; the caller's CPU time is only meaningful on 1 thread. */
@@ -137,9 +167,12 @@ static gen_time trainer_generation(trainer *t, int split)
 {
     gen_time g;
     uint64_t s0 = t->run.env_steps;
-    double w0 = wall_s(), c0 = cpu_s(), c1;
+    double w0, c0, c1, other0[2] = {0.0, 0.0}, other1;
     es_result r;
     memset(&g, 0, sizeof g);
+    other0[1] = pool_thread_cpu(&t->pool, 1);
+    w0 = wall_s();
+    c0 = cpu_s();
     if (split) {
         r = es_runner_evaluate(&t->run, 0, t->opt.desc.npop, 1);
         c1 = cpu_s();
@@ -152,6 +185,8 @@ static gen_time trainer_generation(trainer *t, int split)
     if (r != ES_OK) die("es_runner_generation", r);
     g.wall = wall_s() - w0;
     g.cpu = cpu_s() - c0;
+    other1 = pool_thread_cpu(&t->pool, 1) - other0[1];
+    g.busiest_cpu = g.cpu > other1 ? g.cpu : other1;
     g.steps = t->run.env_steps - s0;
     return g;
 }
@@ -438,7 +473,7 @@ static int mode_timing(int rounds)
     trainer t1, t2, tb;
     bare b, br;
     recorder rec;
-    double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
+    double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal_cpu[ROUNDS_MAX], scal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
     double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], bsteps = 0.0;
     int k, npop = 64;
     uint64_t gen_steps = 0;
@@ -474,6 +509,7 @@ static int mode_timing(int rounds)
         thr_same[k] = ((double)g1.steps / g1.cpu) / ((double)bss / same_cpu);
         if (bss != g1.steps) die("replay took other steps than the generation", ES_ERROR_MISMATCH);
         scal[k] = ((double)g2.steps / g2.wall) / ((double)g1.steps / g1.wall);
+        scal_cpu[k] = g1.cpu / g2.busiest_cpu;
         share[k] = (p + g1.update_cpu) / g1.cpu;
         fwd[k] = forward_cpu(&t1, 20000) / (bare_cpu / (double)bs);
         gen_steps = g1.steps;
@@ -481,6 +517,7 @@ static int mode_timing(int rounds)
     printf("throughput_ratio_1t: %.3f\n", median(thr, rounds));
     printf("throughput_ratio_1t_same_actions: %.3f\n", median(thr_same, rounds));
     printf("scaling_2t: %.3f\n", median(scal, rounds));
+    printf("scaling_2t_cpu: %.3f\n", median(scal_cpu, rounds));
     printf("es_overhead_share: %.4f\n", median(share, rounds));
     printf("forward_per_env_step_1t: %.4f\n", median(fwd, rounds));
     printf("steps_per_generation: %llu\n", (unsigned long long)gen_steps);
