@@ -233,7 +233,7 @@ static const char *const es__mj_half_cheetah[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 0.7'>"
     "<camera name='track' mode='trackcom' pos='0 -3 0.3' xyaxes='1 0 0 0 0 1'/>"
     "<joint name='rootx' class='root' type='slide' axis='1 0 0'/>"
@@ -295,7 +295,7 @@ static const char *const es__mj_hopper[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' material='ground'/>"
+    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 1.25'>"
     "<camera name='track' mode='trackcom' pos='0 -3 -0.25' xyaxes='1 0 0 0 0 1'/>"
     ES__MJ_PLANAR_ROOT
@@ -346,7 +346,7 @@ static const char *const es__mj_walker2d[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 1.25'>"
     "<camera name='track' mode='trackcom' pos='0 -3 -0.25' xyaxes='1 0 0 0 0 1'/>"
     ES__MJ_PLANAR_ROOT
@@ -391,7 +391,7 @@ static const char *const es__mj_ant[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground'/>"
+    "<geom name='floor' type='plane' size='40 40 40' conaffinity='1' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 0.75'>"
     "<camera name='track' mode='trackcom' pos='0 -3 0.3' xyaxes='1 0 0 0 0 1'/>"
     "<geom name='torso_geom' type='sphere' size='0.25' pos='0 0 0'/>"
@@ -428,7 +428,7 @@ static const char *const es__mj_swimmer[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' pos='0 0 -0.1' size='40 40 0.1' condim='3' material='ground'/>"
+    "<geom name='floor' type='plane' pos='0 0 -0.1' size='40 40 0.1' condim='3' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 0'>"
     "<camera name='track' mode='trackcom' pos='0 -3 3' xyaxes='1 0 0 0 1 1'/>"
     "<geom fromto='1.5 0 0 0.5 0 0'/>"
@@ -490,7 +490,7 @@ static const char *const es__mj_humanoid[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 1.3' dir='0 0 -1.3' diffuse='1 1 1' specular='.1 .1 .1'/>"
-    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' friction='1 0.1 0.1' material='ground'/>"
+    "<geom name='floor' type='plane' size='20 20 0.125' condim='3' friction='1 0.1 0.1' material='ground' rgba='0.8 0.9 0.8 1'/>"
     "<body name='torso' pos='0 0 1.4'>"
     "<camera name='track' mode='trackcom' pos='0 -4 0' xyaxes='1 0 0 0 0 1'/>"
     "<joint name='root' type='free' pos='0 0 0' limited='false' armature='0' damping='0' stiffness='0'/>"
@@ -585,7 +585,7 @@ static const char *const es__mj_inverted_double_pendulum[] = {
     ES__MJ_VISUAL
     "<worldbody>"
     "<light directional='true' pos='0 0 3' dir='0 0 -1' diffuse='1 1 1'/>"
-    "<geom name='floor' type='plane' pos='0 0 -3' size='40 40 40' material='ground'/>"
+    "<geom name='floor' type='plane' pos='0 0 -3' size='40 40 40' material='ground' rgba='0.8 0.9 0.8 1'/>"
     ES__MJ_RAIL_AND_CART_GEOMS
     "<body name='cart' pos='0 0 0'>"
     "<joint name='slider' type='slide' axis='1 0 0' pos='0 0 0' limited='true' range='-1 1' margin='0.01'/>"
