@@ -11,7 +11,7 @@ SCRIPTS := $(wildcard tests/test_*.sh)
 
 .PHONY: all deps deps-core train test bench clean
 
-all: build/train_half_cheetah build/minimal $(TESTS)
+all: build/train_half_cheetah build/minimal build/render $(TESTS)
 
 deps-core:
 	@tools/install-deps core
@@ -27,7 +27,7 @@ REDIS   := $(if $(wildcard /usr/include/hiredis/hiredis.h),-DES_WITH_REDIS,)
 build/train_half_cheetah: examples/train_half_cheetah.c $(HEADERS) es_redis.h | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $< -o $@ $(LIBS) $(if $(REDIS),-lhiredis,)
-build/tests/test_redis_payload: es_redis.h
+build/tests/test_redis_payload build/asan/test_redis_payload: es_redis.h
 
 build/tests/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)
@@ -41,8 +41,9 @@ build/asan/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 train: build/train_half_cheetah
 	@ARGS="$(ARGS)" tools/train
 
-test: deps all build/asan/test_es build/asan/test_mlp
-	@tests/run $(TESTS) build/asan/test_es build/asan/test_mlp $(SCRIPTS)
+ASAN    := build/asan/test_es build/asan/test_mlp build/asan/test_redis_payload
+test: deps all $(ASAN)
+	@tests/run $(TESTS) $(ASAN) $(SCRIPTS)
 
 bench: deps all
 	@tools/bench
