@@ -189,6 +189,8 @@ typedef struct es_runner {
     /* scratch */
     float *theta_buf, *work;
     size_t work_size;
+    double *stats_buf;                   /* per thread: one episode's statistics */
+    size_t stats_stride;
     int begin, end, eval;                /* the current job */
     es_result error;
 } es_runner;
@@ -648,14 +650,14 @@ static void *es__runner_alloc(const es *opt, size_t size)
 
 ES_API void es_runner_free(es_runner *run)
 {
-    void *p[7];
+    void *p[8];
     int i;
     const es_allocator *a;
     if (!run || !run->opt) return;
     a = &run->opt->desc.allocator;
     p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
-    p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work;
-    for (i = 0; i < 7; i++) {
+    p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work; p[7] = run->stats_buf;
+    for (i = 0; i < 8; i++) {
         if (!p[i]) continue;
         if (a->free_fn) a->free_fn(p[i], a->user_data);
         else ES_FREE(p[i]);
@@ -684,15 +686,18 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     run->pool = pool;
     run->eval_episodes = eval_episodes;
     run->max_steps = max_steps;
-    run->work_size = es_rollout_work_size(&envs[0], mlp);
+    /* whole 64-byte lines per thread, and one spare: no false sharing */
+    run->work_size = (es_rollout_work_size(&envs[0], mlp) + 31) / 16 * 16;
     run->rewards = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
     run->steps = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
     run->status = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
     run->eval_returns = (double *)es__runner_alloc(opt, ((size_t)eval_episodes + 1) * sizeof(double));
     run->stats = (double *)es__runner_alloc(opt, (size_t)npop * nstats * sizeof(double));
+    run->stats_stride = (nstats + 15) / 8 * 8;
+    run->stats_buf = (double *)es__runner_alloc(opt, (size_t)nthreads * run->stats_stride * sizeof(double));
     run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * opt->nparams * sizeof(float));
     run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
-    if (!run->rewards || !run->steps || !run->status || !run->eval_returns || !run->stats ||
+    if (!run->rewards || !run->steps || !run->status || !run->eval_returns || !run->stats || !run->stats_buf ||
         !run->theta_buf || !run->work) {
         es_runner_free(run);
         return ES_ERROR_OUT_OF_MEMORY;
@@ -717,12 +722,16 @@ static void es__runner_task(void *user, int i, int thread)
     if (i < nmem) {
         int m = run->begin + i;
         float *theta = run->theta_buf + (size_t)thread * opt->nparams;
-        double *stats = run->stats + (size_t)m * es_obs_stats_size(env->obs_dim);
+        /* statistics gather in the thread's own lines (neighbouring members
+           run at the same time on other threads), then go to member m's slot */
+        double *stats = run->stats_buf + (size_t)thread * run->stats_stride;
+        size_t nstats = es_obs_stats_size(env->obs_dim);
         es_perturbed(opt, m, theta);
         es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation,
                     antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
         es_obs_stats_clear(stats, env->obs_dim);
         r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng, run->max_steps, work, &ep);
+        memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
         run->rewards[m] = (float)ep.ret;
         run->steps[m] = ep.steps;
         run->status[m] = ep.status;

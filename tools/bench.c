@@ -21,6 +21,8 @@
                              generation's policies took: the same physics,
                              so only the policy and ES cost differ
    scaling_2t                wall-clock steps/s on 2 threads over 1 thread
+   bare_scaling_2t           the bare loop's own 2-thread over 1-thread
+                             wall-clock scaling: what this machine allows
    scaling_2t_cpu            the same from each thread's CPU time (the
                              busiest thread): what 2 free cores would give,
                              unaffected by other processes on the machine
@@ -269,6 +271,41 @@ static uint64_t bare_generation(bare *b, uint32_t generation)
     return n;
 }
 
+/* The machine's own 2-thread scaling: the bare loop's episodes of one
+   generation on 1 thread, then split over 2 threads with an env each
+   (wall-clock steps/s, 2 over 1). scaling_2t is judged against it. */
+typedef struct bare_job { bare b; uint32_t generation; uint64_t steps; } bare_job;
+
+static void *bare_thread(void *arg)
+{
+    bare_job *j = (bare_job *)arg;
+    j->steps = bare_generation(&j->b, j->generation);
+    return NULL;
+}
+
+static double bare_scaling(es_env *e0, es_env *e1, int npop, uint32_t generation)
+{
+    bare_job one, half[2];
+    pthread_t th;
+    double w, w1, w2;
+    bare_init(&one.b, e0, npop, 0, 0);
+    bare_init(&half[0].b, e0, npop / 2, 0, 0);
+    bare_init(&half[1].b, e1, npop / 2, 0, 0);
+    one.generation = half[0].generation = half[1].generation = generation;
+    w = wall_s();
+    bare_thread(&one);
+    w1 = wall_s() - w;
+    w = wall_s();
+    if (pthread_create(&th, NULL, bare_thread, &half[1]) != 0) die("pthread_create", ES_ERROR_THREADS);
+    bare_thread(&half[0]);
+    pthread_join(th, NULL);
+    w2 = wall_s() - w;
+    bare_free(&one.b);
+    bare_free(&half[0].b);
+    bare_free(&half[1].b);
+    return ((double)(half[0].steps + half[1].steps) / w2) / ((double)one.steps / w1);
+}
+
 /* ---- a recording env: the actions a generation's policies took, in order ---- */
 
 typedef struct recorder {
@@ -473,7 +510,7 @@ static int mode_timing(int rounds)
     trainer t1, t2, tb;
     bare b, br;
     recorder rec;
-    double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal_cpu[ROUNDS_MAX], scal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
+    double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal_cpu[ROUNDS_MAX], scal[ROUNDS_MAX], bscal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
     double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], bsteps = 0.0;
     int k, npop = 64;
     uint64_t gen_steps = 0;
@@ -510,6 +547,7 @@ static int mode_timing(int rounds)
         if (bss != g1.steps) die("replay took other steps than the generation", ES_ERROR_MISMATCH);
         scal[k] = ((double)g2.steps / g2.wall) / ((double)g1.steps / g1.wall);
         scal_cpu[k] = g1.cpu / g2.busiest_cpu;
+        bscal[k] = bare_scaling(&t2.envs[0], &t2.envs[1], npop, t1.opt.generation);
         share[k] = (p + g1.update_cpu) / g1.cpu;
         fwd[k] = forward_cpu(&t1, 20000) / (bare_cpu / (double)bs);
         gen_steps = g1.steps;
@@ -518,6 +556,7 @@ static int mode_timing(int rounds)
     printf("throughput_ratio_1t_same_actions: %.3f\n", median(thr_same, rounds));
     printf("scaling_2t: %.3f\n", median(scal, rounds));
     printf("scaling_2t_cpu: %.3f\n", median(scal_cpu, rounds));
+    printf("bare_scaling_2t: %.3f\n", median(bscal, rounds));
     printf("es_overhead_share: %.4f\n", median(share, rounds));
     printf("forward_per_env_step_1t: %.4f\n", median(fwd, rounds));
     printf("steps_per_generation: %llu\n", (unsigned long long)gen_steps);
