@@ -743,7 +743,13 @@ static void es__runner_task(void *user, int i, int thread)
         run->steps[opt->desc.npop + j] = ep.steps;
         run->status[opt->desc.npop + j] = ep.status;
     }
-    if (r != ES_OK) run->error = r;
+    if (r != ES_OK) {                        /* any thread may report one */
+#if defined(__GNUC__) || defined(__clang__)
+        __atomic_store_n(&run->error, r, __ATOMIC_RELAXED);
+#else
+        run->error = r;
+#endif
+    }
 }
 
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval)
