@@ -12,6 +12,9 @@ rm -rf "$out/run"
 "$out/train" --generations 3 --npop 8 --max-steps 50 --threads 2 --eval-episodes 2 \
     --out "$out/run" --quiet > "$out/log" 2>&1
 rc=$?
+if grep -q "unexpected memory mapping" "$out/log"; then
+    echo "skip - tsan: this kernel's address-space layout is not supported by ThreadSanitizer"; exit 0
+fi
 if [ $rc -eq 0 ]; then echo "ok - tsan: the 2-thread trainer run exits 0"; else echo "not ok - tsan: exit $rc"; fi
 if grep -q "WARNING: ThreadSanitizer" "$out/log"; then
     echo "not ok - tsan: $(grep -m1 'WARNING: ThreadSanitizer' "$out/log")"
