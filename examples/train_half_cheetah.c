@@ -803,6 +803,13 @@ static int train(trainer *t)
     int tty = isatty(1), stop = 0;
     es_result r;
     t->wall0 = now_s();
+    /* a resumed run already at --generations has nothing left to do */
+    if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations
+#ifdef ES_WITH_REDIS
+        && !t->dist
+#endif
+    )
+        stop = 1;
     while (!stop) {
         uint32_t gen = t->opt.generation;
         uint64_t steps_before = t->run.env_steps;
