@@ -56,6 +56,8 @@
    Memory: an es_mlp is a plain struct; theta and work are the caller's.
    Threads: one es_env and one work buffer per thread; es_mlp and a frozen
    es_normalizer are read-only and may be shared.
+
+   REVISION HISTORY: see the end of this file. LICENSE: MIT, at the end.
 */
 #ifndef ES_MLP_H_INCLUDED
 #define ES_MLP_H_INCLUDED
