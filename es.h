@@ -596,6 +596,7 @@ static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,
     float z[4];
     size_t j = 0;
     uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    ES_ASSERT(j0 % 4 == 0);                 /* a block holds elements 4b..4b+3 */
     ctr[0] = (uint32_t)(j0 / 4);
     ctr[1] = pair;
     ctr[2] = generation;
