@@ -73,13 +73,37 @@ static void hand_forward(const double *x, int relu, double *y)
     }
 }
 
+static const double forward_xs[4][2] = {{0.3, -0.7}, {1.0, 2.0}, {-1.5, 0.5}, {0.0, 0.0}};
+
+/* 1 if es_mlp_forward matches hand_forward at every point, the output
+   either tanh-scaled to [lo, hi] or clipped to it (clipped counts the
+   outputs the clip changed). */
+static int forward_vs_hand(const es_mlp *mlp, int relu, int tanh_out, double lo, double hi, int *clipped)
+{
+    float work[64], act[2], obs[2];
+    int k, o, ok = 1;
+    for (k = 0; k < 4; k++) {
+        double y[2];
+        obs[0] = (float)forward_xs[k][0];
+        obs[1] = (float)forward_xs[k][1];
+        hand_forward(forward_xs[k], relu, y);
+        es_mlp_forward(mlp, net, obs, act, work);
+        for (o = 0; o < 2; o++) {
+            double want = tanh_out ? lo + (tanh(y[o]) + 1.0) * 0.5 * (hi - lo)
+                                   : y[o] < lo ? lo : y[o] > hi ? hi : y[o];
+            if (!tanh_out && want != y[o]) (*clipped)++;
+            if (fabs(act[o] - want) > 1e-5) ok = 0;
+        }
+    }
+    return ok;
+}
+
 static void test_forward(void)
 {
-    static const double xs[4][2] = {{0.3, -0.7}, {1.0, 2.0}, {-1.5, 0.5}, {0.0, 0.0}};
     es_mlp_desc d;
     es_mlp mlp;
-    float work[64], act[2], obs[2];
-    int k, o, ok_tanh = 1, ok_relu = 1, ok_id = 1, ok_lin = 1, clipped = 0;
+    float work[64], act[2];
+    int o, ok_lin = 1, clipped = 0, unused = 0;
     memset(&d, 0, sizeof d);
     d.nin = 2;
     d.nout = 2;
@@ -89,52 +113,19 @@ static void test_forward(void)
     d.act_high = 3.0f;
     es_mlp_init(&mlp, &d);
     CHECK(mlp.nparams == 17 && es_mlp_work_size(&mlp) <= 64, "forward: 2-3-2 has 17 parameters");
-    for (k = 0; k < 4; k++) {
-        double y[2];
-        obs[0] = (float)xs[k][0];
-        obs[1] = (float)xs[k][1];
-        hand_forward(xs[k], 0, y);
-        es_mlp_forward(&mlp, net, obs, act, work);
-        for (o = 0; o < 2; o++) {
-            double want = -2.0 + (tanh(y[o]) + 1.0) * 0.5 * 5.0;
-            if (fabs(act[o] - want) > 1e-5) ok_tanh = 0;
-        }
-    }
-    CHECK(ok_tanh, "forward: tanh hidden, tanh output scaled to [-2, 3], by hand");
+    CHECK(forward_vs_hand(&mlp, 0, 1, -2.0, 3.0, &unused), "forward: tanh hidden, tanh output scaled to [-2, 3], by hand");
 
     d.hidden_activation = ES_ACTIVATION_RELU;
     d.output_activation = ES_ACTIVATION_IDENTITY;
     d.act_low = -1.0f;
     d.act_high = 1.5f;
     es_mlp_init(&mlp, &d);
-    for (k = 0; k < 4; k++) {
-        double y[2];
-        obs[0] = (float)xs[k][0];
-        obs[1] = (float)xs[k][1];
-        hand_forward(xs[k], 1, y);
-        es_mlp_forward(&mlp, net, obs, act, work);
-        for (o = 0; o < 2; o++) {
-            double want = y[o] < -1.0 ? -1.0 : y[o] > 1.5 ? 1.5 : y[o];
-            if (want != y[o]) clipped++;
-            if (fabs(act[o] - want) > 1e-5) ok_relu = 0;
-        }
-    }
-    CHECK(ok_relu && clipped >= 2, "forward: relu hidden, identity output clipped to [-1, 1.5], by hand (%d clipped)", clipped);
+    CHECK(forward_vs_hand(&mlp, 1, 0, -1.0, 1.5, &clipped) && clipped >= 2,
+          "forward: relu hidden, identity output clipped to [-1, 1.5], by hand (%d clipped)", clipped);
 
     d.hidden_activation = ES_ACTIVATION_TANH;
     es_mlp_init(&mlp, &d);
-    for (k = 0; k < 4; k++) {
-        double y[2];
-        obs[0] = (float)xs[k][0];
-        obs[1] = (float)xs[k][1];
-        hand_forward(xs[k], 0, y);
-        es_mlp_forward(&mlp, net, obs, act, work);
-        for (o = 0; o < 2; o++) {
-            double want = y[o] < -1.0 ? -1.0 : y[o] > 1.5 ? 1.5 : y[o];
-            if (fabs(act[o] - want) > 1e-5) ok_id = 0;
-        }
-    }
-    CHECK(ok_id, "forward: tanh hidden, identity output clipped, by hand");
+    CHECK(forward_vs_hand(&mlp, 0, 0, -1.0, 1.5, &unused), "forward: tanh hidden, identity output clipped, by hand");
 
     /* Linear 3 -> 2: W[i*2+o] then b. */
     {
