@@ -59,12 +59,13 @@
    integer (w>>8)|1 times 2^-24 (never 0, never 1), r = sqrt(-2 ln u(w0)),
    angle = (w1>>30)*pi/2 + ((w1>>6) & 0xffffff)*2^-24*pi/2 (the top 26 bits
    of w1 as a fraction of a turn), normals r*cos, r*sin; likewise w2, w3.
-   ln, sin and cos are the library's own float polynomials, compiled without
-   FMA contraction, so the stream is bit-identical across compilers,
-   optimization levels and platforms with IEEE float (|eps| <= 5.77 by
-   construction). Do not build the implementation with -ffast-math, or with
-   clang's -ffp-contract=fast (clang then ignores the FP_CONTRACT pragma;
-   gcc's -ffp-contract=fast is overridden per function and is fine).
+   ln, sin and cos are the library's own float polynomials, and every
+   header's implementation is compiled without FMA contraction, so the
+   stream is bit-identical across compilers, optimization levels, -march
+   and platforms with IEEE float (|eps| <= 5.77 by construction), and so is
+   a training run with the same MuJoCo library. Do not build the
+   implementation with -ffast-math, or with clang's -ffp-contract=fast
+   (clang then ignores the contract pragma; gcc's is overridden and fine).
    Other streams (env reset noise, evaluation episodes, policy init) use the
    same generator with another tag in counter word 3 (es_rng).
 
@@ -335,19 +336,26 @@ ES_API double es_get_f64(const unsigned char *p);
 #  include <pthread.h>
 #endif
 
-/* No FMA contraction in the noise path: it would change the stream's bits. */
+/* No FMA contraction anywhere in the implementations: a fused a*b+c rounds
+   once where a*b then +c rounds twice, so a -march=native build would
+   train to other bytes than a portable one. Every header's implementation
+   sits between ES__STRICT_FP_BEGIN and ES__STRICT_FP_END; the pragmas are
+   pushed and popped, so the user's own code keeps its flags. */
 #if defined(__clang__)
-#  define ES__NO_CONTRACT_BEGIN _Pragma("STDC FP_CONTRACT OFF")
-#  define ES__NOCONTRACT_FN
-#  define ES__NOCONTRACT_INLINE __inline__ __attribute__((always_inline))
+#  define ES__STRICT_FP_BEGIN _Pragma("float_control(push)") _Pragma("clang fp contract(off)")
+#  define ES__STRICT_FP_END _Pragma("float_control(pop)")
 #elif defined(__GNUC__)
-#  define ES__NO_CONTRACT_BEGIN
-#  define ES__NOCONTRACT_FN __attribute__((optimize("fp-contract=off")))
-#  define ES__NOCONTRACT_INLINE __inline__ __attribute__((always_inline, optimize("fp-contract=off")))
+#  define ES__STRICT_FP_BEGIN _Pragma("GCC push_options") _Pragma("GCC optimize(\"fp-contract=off\")")
+#  define ES__STRICT_FP_END _Pragma("GCC pop_options")
 #else
-#  define ES__NO_CONTRACT_BEGIN
-#  define ES__NOCONTRACT_FN
-#  define ES__NOCONTRACT_INLINE
+#  define ES__STRICT_FP_BEGIN
+#  define ES__STRICT_FP_END
+#endif
+
+#if defined(__GNUC__)
+#  define ES__INLINE __inline__ __attribute__((always_inline))
+#else
+#  define ES__INLINE
 #endif
 
 #if defined(__SSE__) || defined(_M_X64)
@@ -356,6 +364,7 @@ ES_API double es_get_f64(const unsigned char *p);
 
 #define ES__SLICE 1024   /* parameters per update slice (multiple of 4) */
 
+ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -446,9 +455,8 @@ ES_API void es_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t
 
 /* ln(u) for u in (0, 1): u = m * 2^e with m in [sqrt(1/2), sqrt(2)),
    ln m = 2 atanh(f), f = (m-1)/(m+1), |f| <= 0.1716. */
-static ES__NOCONTRACT_INLINE float es__logf(float u)
+static ES__INLINE float es__logf(float u)
 {
-    ES__NO_CONTRACT_BEGIN
     uint32_t bits, big;
     int32_t e;
     float m, f, s, p;
@@ -471,9 +479,8 @@ static ES__NOCONTRACT_INLINE float es__logf(float u)
 
 /* sin and cos of 2*pi*w/2^32: the top two bits pick the quadrant, the next
    24 the angle a in [0, pi/2), Taylor polynomials to x^13 and x^12. */
-static ES__NOCONTRACT_INLINE void es__sincos_turn(uint32_t w, float *sn, float *cs)
+static ES__INLINE void es__sincos_turn(uint32_t w, float *sn, float *cs)
 {
-    ES__NO_CONTRACT_BEGIN
     uint32_t q = w >> 30;
     float a = (float)(int32_t)((w >> 6) & 0xffffffu) * 5.9604644775390625e-08f * 1.5707964f;
     float x2 = a * a, s, c, t;
@@ -498,23 +505,21 @@ static ES__NOCONTRACT_INLINE void es__sincos_turn(uint32_t w, float *sn, float *
 }
 
 /* -2 ln u of a word, u = ((w>>8)|1) 2^-24: the square of the Box-Muller radius. */
-static ES__NOCONTRACT_INLINE float es__radius2(uint32_t w)
+static ES__INLINE float es__radius2(uint32_t w)
 {
-    ES__NO_CONTRACT_BEGIN
     float u = (float)(int32_t)((w >> 8) | 1u) * 5.9604644775390625e-08f;
     return -2.0f * es__logf(u);
 }
 
 /* The Box-Muller radius sqrt(-2 ln u) of a word. */
-static ES__NOCONTRACT_INLINE float es__radius(uint32_t w)
+static ES__INLINE float es__radius(uint32_t w)
 {
     return sqrtf(es__radius2(w));
 }
 
 /* Four Philox words to four normals (Box-Muller on word pairs). */
-static ES__NOCONTRACT_FN void es__normals4(const uint32_t w[4], float z[4])
+static void es__normals4(const uint32_t w[4], float z[4])
 {
-    ES__NO_CONTRACT_BEGIN
     int i;
     for (i = 0; i < 4; i += 2) {
         float r = es__radius(w[i]);
@@ -530,10 +535,9 @@ static ES__NOCONTRACT_FN void es__normals4(const uint32_t w[4], float z[4])
    -O2; the same operations as es__philox and es__normals4, lane by lane,
    so the same bits. */
 #define ES__NOISE_BLOCKS 16
-static ES__NOCONTRACT_FN void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
+static void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
                                                uint32_t k0, uint32_t k1, float *out)
 {
-    ES__NO_CONTRACT_BEGIN
     uint32_t c0[ES__NOISE_BLOCKS], c1[ES__NOISE_BLOCKS], c2[ES__NOISE_BLOCKS], c3[ES__NOISE_BLOCKS];
     float ra[ES__NOISE_BLOCKS], rb[ES__NOISE_BLOCKS];
     float sa[ES__NOISE_BLOCKS], ca[ES__NOISE_BLOCKS], sb[ES__NOISE_BLOCKS], cb[ES__NOISE_BLOCKS];
@@ -1527,6 +1531,7 @@ ES_API es_result es_save(const es *opt, const char *path, const es_section *user
 #ifdef __cplusplus
 }
 #endif
+ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY

@@ -201,6 +201,7 @@ ES_API mjData *es_mujoco_env_data(es_env *env);
 #include <stdio.h>
 #include <string.h>
 
+ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -1558,6 +1559,7 @@ ES_API mjData *es_mujoco_env_data(es_env *env)
 #ifdef __cplusplus
 }
 #endif
+ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY

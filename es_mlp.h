@@ -220,6 +220,7 @@ ES_API double es_runner_mean_reward(const es_runner *run);
 #include <math.h>
 #include <string.h>
 
+ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -291,10 +292,7 @@ ES_API size_t es_mlp_work_size(const es_mlp *mlp) { return 2 * (size_t)mlp->max_
 /* tanh in float without libm, so the activation loop vectorizes: an odd
    Taylor polynomial below 0.4, else (1-t)/(1+t) with t = exp(-2|x|) =
    2^n * 2^f (|f| <= 1/2, degree-6 polynomial). Relative error < 3e-7. */
-#if defined(__GNUC__)
-__inline__ __attribute__((always_inline))
-#endif
-static float es__tanhf(float x)
+static ES__INLINE float es__tanhf(float x)
 {
     uint32_t xb, ab, sign, bits, pick;
     float a, s, z, f, p, t, big, small, r;
@@ -799,6 +797,7 @@ ES_API double es_runner_mean_reward(const es_runner *run)
 #ifdef __cplusplus
 }
 #endif
+ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY

@@ -218,6 +218,7 @@ ES_API void es_redis_free(void *p);
 #include <stdlib.h>
 #include <string.h>
 
+ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -1164,6 +1165,7 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
 #ifdef __cplusplus
 }
 #endif
+ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* LICENSE

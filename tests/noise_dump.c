@@ -1,6 +1,6 @@
 /* tests/noise_dump.c - writes 1e6 floats of the noise stream (plus es_rng
    normals and uniforms) to stdout as little-endian bytes, for
-   tests/test_noise_compilers.sh to compare across compilers and flags. */
+   tests/test_compilers.sh to compare across compilers and flags. */
 #define ES_IMPLEMENTATION
 #include "es.h"
 #include <stdio.h>
