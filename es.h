@@ -30,6 +30,7 @@
        ES_DLL              mark the API dllexport (with ES_IMPLEMENTATION) or dllimport
        ES_NO_THREADS       no pthreads: es_pool runs everything on the caller
        ES_NO_POSIX         no fsync/clock_gettime/sysconf (plain C stdio only)
+       ES_NO_DISPATCH      no run-time choice of AVX2 loops on x86 (same bits)
        ES_MALLOC, ES_FREE  default allocator (define both or neither)
        ES_ASSERT(x)        internal assertions (default: assert)
 
@@ -358,6 +359,21 @@ ES_API double es_get_f64(const unsigned char *p);
 #  define ES__INLINE
 #endif
 
+/* ES__DISPATCH(name, (params), (args)) defines static void name from the
+   ES__INLINE name##_body. On x86 built without AVX2 it compiles the body
+   twice, for the baseline and for AVX2 (never FMA), and picks by the CPU at
+   run time: the same operations lane by lane, so the same bits either way
+   (tests/test_compilers.sh compares with an ES_NO_DISPATCH build). */
+#if !defined(ES_NO_DISPATCH) && !defined(__AVX2__) && (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#  define ES__DISPATCH(name, params, args) \
+    static __attribute__((target("avx2"))) void name##_avx2 params { name##_body args; } \
+    static void name##_base params { name##_body args; } \
+    static void name params { if (__builtin_cpu_supports("avx2")) name##_avx2 args; else name##_base args; }
+#else
+#  define ES__DISPATCH(name, params, args) static void name params { name##_body args; }
+#endif
+
 #if defined(__SSE__) || defined(_M_X64)
 #  include <xmmintrin.h>
 #endif
@@ -535,8 +551,8 @@ static void es__normals4(const uint32_t w[4], float z[4])
    -O2; the same operations as es__philox and es__normals4, lane by lane,
    so the same bits. */
 #define ES__NOISE_BLOCKS 16
-static void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
-                                               uint32_t k0, uint32_t k1, float *out)
+static ES__INLINE void es__noise_blocks_body(uint32_t c, uint32_t pair, uint32_t generation,
+                                              uint32_t k0, uint32_t k1, float *out)
 {
     uint32_t c0[ES__NOISE_BLOCKS], c1[ES__NOISE_BLOCKS], c2[ES__NOISE_BLOCKS], c3[ES__NOISE_BLOCKS];
     float ra[ES__NOISE_BLOCKS], rb[ES__NOISE_BLOCKS];
@@ -591,6 +607,8 @@ static void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
         out[4 * b + 3] = rb[b] * sb[b];
     }
 }
+ES__DISPATCH(es__noise_blocks, (uint32_t c, uint32_t pair, uint32_t generation, uint32_t k0, uint32_t k1, float *out),
+             (c, pair, generation, k0, k1, out))
 
 /* eps[0..n) of pair k starting at element j0 (a multiple of 4). */
 static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,

@@ -32,7 +32,10 @@ build() {
 build gcc-O0 gcc -std=c99 -O0
 build gcc-O2 gcc -std=c99 -O2
 wait
+# the baseline (SSE2) loops where the run-time pick would take AVX2
+build gcc-O2-no-dispatch gcc -std=c99 -O2 -DES_NO_DISPATCH
 build gcc-O3 gcc -std=c99 -O3
+wait
 build gcc-O3-native gcc -std=c99 -O3 -march=native
 wait
 build gcc-gnu11-O3-native gcc -std=gnu11 -O3 -march=native
