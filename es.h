@@ -44,7 +44,8 @@
    3. Each generation, for every member i in [0, npop): es_perturbed() writes
       theta + sigma*s*eps into a buffer of yours; evaluate it. Members are
       independent: evaluate them on any threads (es_pool_run does that with
-      dynamic load balancing).
+      dynamic load balancing). es_perturbed_pair() writes both members of an
+      antithetic pair from one pass of noise.
    4. es_tell() takes the npop rewards, shapes them, rebuilds the gradient
       from regenerated noise, takes one optimizer step and advances
       opt.generation. Pass an es_pool to split the update over threads.
@@ -91,8 +92,9 @@
 
    Memory. O(nparams + npop); nothing of size npop x nparams ever exists.
 
-   Threads. An es is not thread-safe to modify, but es_perturbed() and
-   es_noise_fill() may run on any number of threads at once.
+   Threads. An es is not thread-safe to modify, but es_perturbed(),
+   es_perturbed_pair() and es_noise_fill() may run on any number of threads
+   at once.
 
    Errors. Every fallible call returns es_result (0 ok, negative an error);
    es_result_string() describes it. Nothing here prints, asserts on input,
@@ -263,6 +265,7 @@ ES_API double es_rng_normal(es_rng *rng);    /* standard normal (float precision
 ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size_t nparams);
 ES_API void es_free(es *opt);
 ES_API es_result es_perturbed(const es *opt, int member, float *out);
+ES_API es_result es_perturbed_pair(const es *opt, int pair, float *plus, float *minus);
 ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool);
 ES_API es_result es_utilities(const es_desc *desc, const float *rewards, float *utility, int *order);
 ES_API uint64_t es_hash(const es *opt);
@@ -775,6 +778,25 @@ ES_API es_result es_perturbed(const es *opt, int member, float *out)
     }
     es__noise_range(opt->desc.seed, opt->generation, pair, 0, out, opt->nparams);
     for (j = 0; j < opt->nparams; j++) out[j] = opt->theta[j] + scale * out[j];
+    return ES_OK;
+}
+
+/* Members 2*pair and 2*pair+1 from one pass of noise (antithetic only):
+   the same bytes as two es_perturbed calls, at half the noise. */
+ES_API es_result es_perturbed_pair(const es *opt, int pair, float *plus, float *minus)
+{
+    size_t j;
+    float sigma;
+    if (!opt || !plus || !minus || plus == minus || opt->desc.sampling != ES_SAMPLING_ANTITHETIC ||
+        pair < 0 || pair >= opt->desc.npop / 2)
+        return ES_ERROR_INVALID_ARGUMENT;
+    sigma = opt->desc.sigma;
+    es__noise_range(opt->desc.seed, opt->generation, (uint32_t)pair, 0, minus, opt->nparams);
+    for (j = 0; j < opt->nparams; j++) {
+        float eps = minus[j];
+        plus[j] = opt->theta[j] + sigma * eps;
+        minus[j] = opt->theta[j] + -sigma * eps;
+    }
     return ES_OK;
 }
 

@@ -193,7 +193,7 @@ typedef struct es_runner {
     size_t work_size;
     double *stats_buf;                   /* per thread: one episode's statistics */
     size_t stats_stride;
-    int begin, end, eval;                /* the current job */
+    int begin, end, eval, nunits;        /* the current job */
     es_result error;
 } es_runner;
 
@@ -699,7 +699,7 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     run->stats = (double *)es__runner_alloc(opt, (size_t)npop * nstats * sizeof(double));
     run->stats_stride = (nstats + 15) / 8 * 8;
     run->stats_buf = (double *)es__runner_alloc(opt, (size_t)nthreads * run->stats_stride * sizeof(double));
-    run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * opt->nparams * sizeof(float));
+    run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * 2 * opt->nparams * sizeof(float));
     run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
     if (!run->rewards || !run->steps || !run->status || !run->eval_returns || !run->stats || !run->stats_buf ||
         !run->theta_buf || !run->work) {
@@ -712,37 +712,60 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     return ES_OK;
 }
 
-/* Task i < end - begin: member begin + i; past that: evaluation episode. */
+/* Member m's episode with policy theta, on the thread's env. */
+static es_result es__runner_member(es_runner *run, int m, const float *theta, int thread)
+{
+    es *opt = run->opt;
+    es_env *env = &run->envs[thread];
+    /* statistics gather in the thread's own lines (neighbouring members run
+       at the same time on other threads), then go to member m's slot */
+    double *stats = run->stats_buf + (size_t)thread * run->stats_stride;
+    size_t nstats = es_obs_stats_size(env->obs_dim);
+    int antithetic = opt->desc.sampling == ES_SAMPLING_ANTITHETIC;
+    es_episode ep;
+    es_rng rng;
+    es_result r;
+    es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
+    es_obs_stats_clear(stats, env->obs_dim);
+    r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng, run->max_steps,
+                   run->work + (size_t)thread * run->work_size, &ep);
+    memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
+    run->rewards[m] = (float)ep.ret;
+    run->steps[m] = ep.steps;
+    run->status[m] = ep.status;
+    return r;
+}
+
+/* Task i < run->nunits: the members of unit i (with antithetic sampling a
+   unit is the pair's members in [begin, end): one pass of noise serves
+   both); past that, an evaluation episode. */
 static void es__runner_task(void *user, int i, int thread)
 {
     es_runner *run = (es_runner *)user;
     es *opt = run->opt;
-    es_env *env = &run->envs[thread];
-    float *work = run->work + (size_t)thread * run->work_size;
-    int nmem = run->end - run->begin, antithetic = opt->desc.sampling == ES_SAMPLING_ANTITHETIC;
-    es_episode ep;
-    es_rng rng;
+    float *plus = run->theta_buf + (size_t)thread * 2 * opt->nparams, *minus = plus + opt->nparams;
     es_result r;
-    if (i < nmem) {
-        int m = run->begin + i;
-        float *theta = run->theta_buf + (size_t)thread * opt->nparams;
-        /* statistics gather in the thread's own lines (neighbouring members
-           run at the same time on other threads), then go to member m's slot */
-        double *stats = run->stats_buf + (size_t)thread * run->stats_stride;
-        size_t nstats = es_obs_stats_size(env->obs_dim);
-        es_perturbed(opt, m, theta);
-        es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation,
-                    antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
-        es_obs_stats_clear(stats, env->obs_dim);
-        r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng, run->max_steps, work, &ep);
-        memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
-        run->rewards[m] = (float)ep.ret;
-        run->steps[m] = ep.steps;
-        run->status[m] = ep.status;
+    if (i < run->nunits && opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
+        int pair = (run->begin >> 1) + i, m0 = 2 * pair, m1 = m0 + 1;
+        if (m0 >= run->begin && m1 < run->end) {
+            es_perturbed_pair(opt, pair, plus, minus);
+            r = es__runner_member(run, m0, plus, thread);
+            if (r == ES_OK) r = es__runner_member(run, m1, minus, thread);
+        } else {                          /* a range that splits the pair */
+            int m = m0 >= run->begin ? m0 : m1;
+            es_perturbed(opt, m, plus);
+            r = es__runner_member(run, m, plus, thread);
+        }
+    } else if (i < run->nunits) {
+        es_perturbed(opt, run->begin + i, plus);
+        r = es__runner_member(run, run->begin + i, plus, thread);
     } else {
-        int j = i - nmem;
+        int j = i - run->nunits;
+        es_episode ep;
+        es_rng rng;
         es_rng_init(&rng, opt->desc.seed, ES_STREAM_EVAL, opt->generation, (uint32_t)j);
-        r = es_rollout(env, run->mlp, opt->theta, run->norm, NULL, &rng, run->max_steps, work, &ep);
+        r = es_rollout(&run->envs[thread], run->mlp, opt->theta, run->norm, NULL, &rng, run->max_steps,
+                       run->work + (size_t)thread * run->work_size, &ep);
         run->eval_returns[j] = ep.ret;
         run->steps[opt->desc.npop + j] = ep.steps;
         run->status[opt->desc.npop + j] = ep.status;
@@ -758,14 +781,17 @@ static void es__runner_task(void *user, int i, int thread)
 
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval)
 {
-    int i, n;
+    int i;
     if (!run || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
     run->begin = begin;
     run->end = end;
     run->eval = with_eval ? run->eval_episodes : 0;
     run->error = ES_OK;
-    n = end - begin + run->eval;
-    es_pool_run(run->pool, n, es__runner_task, run);
+    if (run->opt->desc.sampling == ES_SAMPLING_ANTITHETIC)
+        run->nunits = end > begin ? ((end - 1) >> 1) - (begin >> 1) + 1 : 0;
+    else
+        run->nunits = end - begin;
+    es_pool_run(run->pool, run->nunits + run->eval, es__runner_task, run);
     for (i = begin; i < end; i++) run->env_steps += (uint64_t)run->steps[i];
     for (i = 0; i < run->eval; i++) run->env_steps += (uint64_t)run->steps[run->opt->desc.npop + i];
     return run->error;

@@ -234,6 +234,19 @@ static void test_perturbed(void)
     CHECK(okpair, "perturbed: members 2k and 2k+1 are mirror images about theta");
     CHECK(es_perturbed(&opt, 6, out) == ES_ERROR_INVALID_ARGUMENT && es_perturbed(&opt, -1, out) == ES_ERROR_INVALID_ARGUMENT,
           "perturbed: member outside [0, npop) refused");
+    ok = 1;
+    for (m = 0; m < 3; m++) {
+        float plus[37], minus[37], a[37], b[37];
+        ok &= es_perturbed_pair(&opt, m, plus, minus) == ES_OK;
+        es_perturbed(&opt, 2 * m, a);
+        es_perturbed(&opt, 2 * m + 1, b);
+        ok &= memcmp(plus, a, sizeof a) == 0 && memcmp(minus, b, sizeof b) == 0;
+    }
+    CHECK(ok, "perturbed: es_perturbed_pair gives the bytes of es_perturbed for both members");
+    CHECK(es_perturbed_pair(&opt, 3, out, eps) == ES_ERROR_INVALID_ARGUMENT &&
+          es_perturbed_pair(&opt, -1, out, eps) == ES_ERROR_INVALID_ARGUMENT &&
+          es_perturbed_pair(&opt, 0, out, out) == ES_ERROR_INVALID_ARGUMENT,
+          "perturbed: pair outside [0, npop/2) or one buffer for both refused");
     es_free(&opt);
 
     d.sampling = ES_SAMPLING_PLAIN;
@@ -247,6 +260,8 @@ static void test_perturbed(void)
             if (fabs((double)out[j] - (theta0[j] + 0.25 * (double)eps[j])) > 1e-6) ok = 0;
     }
     CHECK(ok, "perturbed: plain sampling, member i is theta + sigma*eps_i");
+    CHECK(es_perturbed_pair(&opt, 0, out, eps) == ES_ERROR_INVALID_ARGUMENT,
+          "perturbed: es_perturbed_pair refused without antithetic sampling");
     es_free(&opt);
 }
 

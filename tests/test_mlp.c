@@ -476,6 +476,104 @@ static void test_rollout(void)
           "rollout: NULL env refused");
 }
 
+/* es_runner against its contract, recomputed member by member through the
+   public calls: member m runs es_perturbed(m) from the reset rng (seed,
+   ES_STREAM_RESET, generation, m/2 with antithetic pairs, else m), the
+   evaluation episode j runs theta from (seed, ES_STREAM_EVAL, generation,
+   j); on 2 threads and over ranges that split pairs, the same bytes. */
+static void runner_case(es_sampling sampling, int npop)
+{
+    mass ms[2];
+    es_env envs[2];
+    es_mlp_desc d;
+    es_mlp mlp;
+    es_desc ed = es_desc_default();
+    es opt;
+    es_pool pool;
+    es_runner run;
+    es_normalizer norm;
+    float theta0[2] = {-0.3f, 0.1f}, th[2], work[64], rewards[16];
+    double stats[16 * 3];
+    int m, i, ok = 1, okr = 1;
+    const char *name = sampling == ES_SAMPLING_ANTITHETIC ? "antithetic" : "plain";
+    memset(ms, 0, sizeof ms);
+    for (i = 0; i < 2; i++) {
+        memset(&envs[i], 0, sizeof envs[i]);
+        envs[i].obs_dim = envs[i].act_dim = 1;
+        envs[i].max_steps = 9;
+        envs[i].act_low = -10.0f;
+        envs[i].act_high = 10.0f;
+        envs[i].state = &ms[i];
+        envs[i].reset = mass_reset;
+        envs[i].step = mass_step;
+    }
+    ms[0].term_at = ms[1].term_at = 6;
+    memset(&d, 0, sizeof d);
+    d.nin = d.nout = 1;
+    d.nhidden = ES_MLP_LINEAR;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    d.act_low = -10.0f;
+    d.act_high = 10.0f;
+    es_mlp_init(&mlp, &d);
+    ed.npop = npop;
+    ed.sigma = 0.1f;
+    ed.seed = 5;
+    ed.sampling = sampling;
+    es_init(&opt, &ed, theta0, 2);
+    opt.generation = 4;
+    es_normalizer_init(&norm, 1, 0.0f, 0.0f, NULL);
+    es_pool_init(&pool, 2, NULL);
+    if (es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 1, 0) != ES_OK) {
+        CHECK(0, "runner (%s): es_runner_init", name);
+        return;
+    }
+    CHECK(es_runner_evaluate(&run, 0, npop, 1) == ES_OK, "runner (%s): evaluate", name);
+    for (m = 0; m < npop; m++) {
+        es_rng rng;
+        es_episode ep;
+        double st[3];
+        es_perturbed(&opt, m, th);
+        es_rng_init(&rng, 5, ES_STREAM_RESET, 4, sampling == ES_SAMPLING_ANTITHETIC ? (uint32_t)m / 2 : (uint32_t)m);
+        es_obs_stats_clear(st, 1);
+        es_rollout(&envs[0], &mlp, th, &norm, st, &rng, 0, work, &ep);
+        ok &= run.rewards[m] == (float)ep.ret && run.steps[m] == ep.steps && run.status[m] == ep.status &&
+              memcmp(run.stats + 3 * m, st, sizeof st) == 0;
+    }
+    {
+        es_rng rng;
+        es_episode ep;
+        es_rng_init(&rng, 5, ES_STREAM_EVAL, 4, 0);
+        es_rollout(&envs[0], &mlp, opt.theta, &norm, NULL, &rng, 0, work, &ep);
+        ok &= run.eval_returns[0] == ep.ret && run.steps[npop] == ep.steps;
+    }
+    CHECK(ok, "runner (%s, npop %d, 2 threads): every member and the evaluation episode as the contract says", name, npop);
+    memcpy(rewards, run.rewards, (size_t)npop * sizeof(float));
+    memcpy(stats, run.stats, (size_t)npop * 3 * sizeof(double));
+    memset(run.rewards, 0, (size_t)npop * sizeof(float));
+    memset(run.stats, 0, (size_t)npop * 3 * sizeof(double));
+    es_runner_evaluate(&run, 0, 3, 0);
+    es_runner_evaluate(&run, 3, 3, 0);
+    es_runner_evaluate(&run, 3, npop - 1, 0);
+    es_runner_evaluate(&run, npop - 1, npop, 1);
+    okr = memcmp(rewards, run.rewards, (size_t)npop * sizeof(float)) == 0 &&
+          memcmp(stats, run.stats, (size_t)npop * 3 * sizeof(double)) == 0;
+    CHECK(okr, "runner (%s): ranges [0,3) [3,3) [3,%d) [%d,%d) give the bytes of the whole population", name,
+          npop - 1, npop - 1, npop);
+    CHECK(es_runner_evaluate(&run, 2, 1, 0) == ES_ERROR_INVALID_ARGUMENT &&
+          es_runner_evaluate(&run, 0, npop + 1, 0) == ES_ERROR_INVALID_ARGUMENT,
+          "runner (%s): a range outside [0, npop) refused", name);
+    es_runner_free(&run);
+    es_pool_free(&pool);
+    es_normalizer_free(&norm);
+    es_free(&opt);
+}
+
+static void test_runner(void)
+{
+    runner_case(ES_SAMPLING_ANTITHETIC, 12);
+    runner_case(ES_SAMPLING_PLAIN, 7);
+}
+
 int main(void)
 {
     (void)test_need_reference;   /* test.h helper unused here */
@@ -485,5 +583,6 @@ int main(void)
     test_encode();
     test_normalizer();
     test_rollout();
+    test_runner();
     return test_finish();
 }
