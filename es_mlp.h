@@ -294,7 +294,7 @@ ES_API size_t es_mlp_work_size(const es_mlp *mlp) { return 2 * (size_t)mlp->max_
    2^n * 2^f (|f| <= 1/2, degree-6 polynomial). Relative error < 3e-7. */
 static ES__INLINE float es__tanhf(float x)
 {
-    uint32_t xb, ab, sign, bits, pick;
+    uint32_t xb, ab, sign, bits, pick, mask;
     float a, s, z, f, p, t, big, small, r;
     int32_t n;
     memcpy(&xb, &x, 4);
@@ -316,7 +316,10 @@ static ES__INLINE float es__tanhf(float x)
     big = (1.0f - t) / (1.0f + t);
     memcpy(&bits, &big, 4);
     memcpy(&pick, &small, 4);
-    bits = ab < 0x3ecccccdu ? pick : bits;   /* |x| < 0.4: the polynomial */
+    /* |x| < 0.4: the polynomial; a mask, not ?:, which gcc would turn
+       back into a branch (FP may trap) and not vectorize */
+    mask = 0u - (uint32_t)(ab < 0x3ecccccdu);
+    bits = (pick & mask) | (bits & ~mask);
     bits |= sign;
     memcpy(&r, &bits, 4);
     return r;
