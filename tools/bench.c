@@ -3,12 +3,18 @@
    Every figure it prints is a ratio or a count measured in this one run:
    the machine may be shared and noisy, so never compare a time with one
    taken by another run. Rounds are interleaved and the median is printed.
+   The rounds are spread over the first SPAN generations of a training run
+   (the 2-thread trainer trains on between them): how fast the physics runs
+   depends on the gait, and the untrained policy of generation 1 is not the
+   one a run spends its time with.
 
    Build: make build/bench
-   Run:   build/bench                 timing figures (name: value lines)
+   Run:   build/bench [ROUNDS [SPAN]] timing figures (name: value lines),
+                                      default 5 rounds over 60 generations
           build/bench rss NPOP        peak RSS in kB after one short generation
           build/bench rollout N [big] N policy steps of es_rollout (for callgrind)
           build/bench bare N          N env steps with random actions (for callgrind)
+          build/bench replay N        N env steps replaying rollout N's actions
           build/bench forward N [big] N calls of es_mlp_forward (for callgrind)
    "big" is the Humanoid-sized policy 348-256-256-17.
 
@@ -16,18 +22,22 @@
    evaluation episode: the trainer's defaults)
    throughput_ratio_1t       env steps per CPU-second of es_runner_generation
                              over a bare loop of the same episodes (same
-                             resets, the same es_env) with random actions
+                             resets, the same es_env) with random actions;
+                             ..._by_round gives each round's, at the
+                             generations round_generations lists
    ..._same_actions          the bare loop replays the actions the
                              generation's policies took: the same physics,
                              so only the policy and ES cost differ
    scaling_2t                wall-clock steps/s on 2 threads over 1 thread
-   bare_scaling_2t           the bare loop's own 2-thread over 1-thread
-                             wall-clock scaling: what this machine allows
    scaling_2t_cpu            the same from each thread's CPU time (the
                              busiest thread): what 2 free cores would give,
                              unaffected by other processes on the machine
-   es_overhead_share         (npop es_perturbed + es_runner_update) CPU time
-                             over the generation's
+   bare_scaling_2t           the bare loop's own 2-thread over 1-thread
+                             wall-clock scaling: what this machine allows
+   scaling_2t_over_bare      the two, round by round: 1 when the trainer
+                             scales as well as the physics alone
+   es_overhead_share         (npop/2 es_perturbed_pair + es_runner_update)
+                             CPU time over the generation's
    forward_per_env_step_1t   one es_mlp_forward over one bare env step
    normals_per_s_1t          es_noise_fill normals per CPU-second
    big_*                     the same on Humanoid-v5 with 348-256-256-17
@@ -145,6 +155,24 @@ static void trainer_free(trainer *t)
     free(t->theta);
 }
 
+/* dst takes src's state (theta, Adam moments, generation, normalizer):
+   the rounds then measure t1 and t2 on the same generation again. */
+static void trainer_copy(trainer *dst, const trainer *src)
+{
+    es_checkpoint ck;
+    size_t nb = es_normalizer_bytes(&src->norm);
+    unsigned char *norm = (unsigned char *)xmalloc(nb);
+    es_result r;
+    es_normalizer_encode(&src->norm, norm);
+    if ((r = es_checkpoint_encode(&src->opt, NULL, 0, &ck)) != ES_OK) die("es_checkpoint_encode", r);
+    es_free(&dst->opt);
+    if ((r = es_load(&dst->opt, &ck, NULL)) != ES_OK) die("es_load", r);
+    if ((r = es_normalizer_decode(&dst->norm, norm, nb)) != ES_OK) die("es_normalizer_decode", r);
+    if (es_hash(&dst->opt) != es_hash(&src->opt)) die("trainer_copy", ES_ERROR_MISMATCH);
+    es_checkpoint_free(&ck);
+    free(norm);
+}
+
 typedef struct gen_time {
     double wall, cpu;           /* whole generation */
     double busiest_cpu;         /* the most CPU time any pool thread spent */
@@ -193,14 +221,14 @@ static gen_time trainer_generation(trainer *t, int split)
     return g;
 }
 
-/* CPU time of the npop perturbations alone (es_perturbed as the runner
-   calls it: noise generation plus theta + sigma*s*eps). */
+/* CPU time of the perturbations alone, as the runner makes them: one
+   es_perturbed_pair a pair (noise generation plus theta +- sigma*eps). */
 static double perturb_cpu(trainer *t)
 {
-    float *buf = (float *)xmalloc(t->opt.nparams * sizeof(float));
+    float *buf = (float *)xmalloc(2 * t->opt.nparams * sizeof(float));
     double c0 = cpu_s();
-    int i;
-    for (i = 0; i < t->opt.desc.npop; i++) es_perturbed(&t->opt, i, buf);
+    int k;
+    for (k = 0; k < t->opt.desc.npop / 2; k++) es_perturbed_pair(&t->opt, k, buf, buf + t->opt.nparams);
     c0 = cpu_s() - c0;
     free(buf);
     return c0;
@@ -271,41 +299,6 @@ static uint64_t bare_generation(bare *b, uint32_t generation)
     return n;
 }
 
-/* The machine's own 2-thread scaling: the bare loop's episodes of one
-   generation on 1 thread, then split over 2 threads with an env each
-   (wall-clock steps/s, 2 over 1). scaling_2t is judged against it. */
-typedef struct bare_job { bare b; uint32_t generation; uint64_t steps; } bare_job;
-
-static void *bare_thread(void *arg)
-{
-    bare_job *j = (bare_job *)arg;
-    j->steps = bare_generation(&j->b, j->generation);
-    return NULL;
-}
-
-static double bare_scaling(es_env *e0, es_env *e1, int npop, uint32_t generation)
-{
-    bare_job one, half[2];
-    pthread_t th;
-    double w, w1, w2;
-    bare_init(&one.b, e0, npop, 0, 0);
-    bare_init(&half[0].b, e0, npop / 2, 0, 0);
-    bare_init(&half[1].b, e1, npop / 2, 0, 0);
-    one.generation = half[0].generation = half[1].generation = generation;
-    w = wall_s();
-    bare_thread(&one);
-    w1 = wall_s() - w;
-    w = wall_s();
-    if (pthread_create(&th, NULL, bare_thread, &half[1]) != 0) die("pthread_create", ES_ERROR_THREADS);
-    bare_thread(&half[0]);
-    pthread_join(th, NULL);
-    w2 = wall_s() - w;
-    bare_free(&one.b);
-    bare_free(&half[0].b);
-    bare_free(&half[1].b);
-    return ((double)(half[0].steps + half[1].steps) / w2) / ((double)one.steps / w1);
-}
-
 /* ---- a recording env: the actions a generation's policies took, in order ---- */
 
 typedef struct recorder {
@@ -343,6 +336,118 @@ static void record_generation(trainer *t, recorder *r)
     if (es_runner_evaluate(&t->run, 0, t->opt.desc.npop, 1) != ES_OK) die("record", ES_ERROR_MUJOCO);
     t->envs[0] = saved;
     if (r->n > r->cap) die("record: too many steps", ES_ERROR_INVALID_ARGUMENT);
+}
+
+/* ---- one generation, every measurement interleaved piece by piece ---- */
+
+/* A generation is timed in pieces (CHUNK members, then the evaluation
+   episodes with the update), and each piece runs, one after the other: the
+   1-thread trainer t1, the bare loop b (random actions, 1 thread), br (the
+   actions record_generation took), the 2-thread trainer t2 on the same
+   members (same generation: the same work), and the bare loop on 2
+   threads. A drift in the machine's speed then hits every side alike. */
+#define CHUNK 8
+typedef struct interleaved {
+    gen_time g1;                    /* t1's pieces, summed */
+    double wall2, busiest2;         /* t2's pieces: wall, and its busiest thread's CPU */
+    uint64_t steps2;
+    double bare_cpu, same_cpu, bare_wall, bare2_wall;
+    uint64_t bare_steps, same_steps, bare2_steps;
+} interleaved;
+
+/* Episodes i0..i1-1 of a generation's stream on one bare loop. */
+typedef struct bare_job { bare *b; uint32_t stream, gen; int i0, i1; uint64_t steps; } bare_job;
+
+static void *bare_run(void *arg)
+{
+    bare_job *j = (bare_job *)arg;
+    int i;
+    j->steps = 0;
+    for (i = j->i0; i < j->i1; i++)
+        j->steps += bare_episode(j->b, j->stream, j->gen, j->stream == ES_STREAM_RESET ? (uint32_t)i >> 1 : (uint32_t)i,
+                                 j->b->max_steps);
+    return NULL;
+}
+
+/* The bare loop's pieces: b and br on this thread (CPU and wall time), then
+   the same episodes split over b2[0] (this thread) and b2[1] (another). */
+static void bare_pieces(interleaved *x, bare *b, bare *br, bare *b2, uint32_t stream, uint32_t gen, int i0, int i1)
+{
+    bare_job j = {b, stream, gen, i0, i1, 0}, h0, h1;
+    pthread_t th;
+    double c0 = cpu_s(), w0 = wall_s();
+    bare_run(&j);
+    x->bare_steps += j.steps;
+    x->bare_cpu += cpu_s() - c0;
+    x->bare_wall += wall_s() - w0;
+    j.b = br;
+    c0 = cpu_s();
+    bare_run(&j);
+    x->same_steps += j.steps;
+    x->same_cpu += cpu_s() - c0;
+    h0 = h1 = j;
+    h0.b = &b2[0];
+    h1.b = &b2[1];
+    h0.i1 = h1.i0 = i0 + (i1 - i0 + 1) / 2;
+    w0 = wall_s();
+    if (pthread_create(&th, NULL, bare_run, &h1) != 0) die("pthread_create", ES_ERROR_THREADS);
+    bare_run(&h0);
+    pthread_join(th, NULL);
+    x->bare2_wall += wall_s() - w0;
+    x->bare2_steps += h0.steps + h1.steps;
+}
+
+/* t2's part of a piece: members [m0, m1) and, if last, the evaluation
+   episodes and the update. */
+static void t2_piece(interleaved *x, trainer *t2, int m0, int m1, int last)
+{
+    double w0 = wall_s(), other0 = pool_thread_cpu(&t2->pool, 1), c0 = cpu_s(), other;
+    uint64_t s0 = t2->run.env_steps;
+    es_result r = es_runner_evaluate(&t2->run, m0, m1, last);
+    if (r == ES_OK && last) r = es_runner_update(&t2->run);
+    if (r != ES_OK) die("generation (2 threads)", r);
+    x->wall2 += wall_s() - w0;
+    c0 = cpu_s() - c0;
+    other = pool_thread_cpu(&t2->pool, 1) - other0;
+    x->busiest2 += c0 > other ? c0 : other;
+    x->steps2 += t2->run.env_steps - s0;
+}
+
+static interleaved interleaved_generation(trainer *t1, trainer *t2, bare *b, bare *br, bare *b2)
+{
+    interleaved x;
+    uint32_t gen = t1->opt.generation;
+    uint64_t s0 = t1->run.env_steps;
+    int npop = t1->opt.desc.npop, c;
+    double w0, c0;
+    es_result r = ES_OK;
+    memset(&x, 0, sizeof x);
+    br->cursor = 0;
+    for (c = 0; c < npop && r == ES_OK; c += CHUNK) {
+        int e = c + CHUNK < npop ? c + CHUNK : npop;
+        w0 = wall_s();
+        c0 = cpu_s();
+        r = es_runner_evaluate(&t1->run, c, e, 0);
+        x.g1.eval_cpu += cpu_s() - c0;
+        x.g1.wall += wall_s() - w0;
+        bare_pieces(&x, b, br, b2, ES_STREAM_RESET, gen, c, e);
+        t2_piece(&x, t2, c, e, 0);
+    }
+    w0 = wall_s();
+    c0 = cpu_s();
+    if (r == ES_OK) r = es_runner_evaluate(&t1->run, npop, npop, 1);
+    x.g1.eval_cpu += cpu_s() - c0;
+    c0 = cpu_s();
+    if (r == ES_OK) r = es_runner_update(&t1->run);
+    x.g1.update_cpu = cpu_s() - c0;
+    x.g1.wall += wall_s() - w0;
+    if (r != ES_OK) die("generation", r);
+    bare_pieces(&x, b, br, b2, ES_STREAM_EVAL, gen, 0, t1->run.eval_episodes);
+    t2_piece(&x, t2, npop, npop, 1);
+    x.g1.cpu = x.g1.eval_cpu + x.g1.update_cpu;
+    x.g1.steps = t1->run.env_steps - s0;
+    if (es_hash(&t1->opt) != es_hash(&t2->opt)) die("1 and 2 threads differ", ES_ERROR_MISMATCH);
+    return x;
 }
 
 /* ---- modes for callgrind: the loops it collects (--toggle-collect) ---- */
@@ -412,11 +517,30 @@ static int mode_callgrind(const char *mode, int n, int big)
         float *theta = member_theta(&t);
         printf("steps: %llu\n", (unsigned long long)bench_rollout_loop(&t, theta, n));
         free(theta);
-    } else if (strcmp(mode, "bare") == 0) {
+    } else if (strcmp(mode, "bare") == 0 || strcmp(mode, "replay") == 0) {
         bare b;
+        recorder rec;
+        float *theta = NULL;
+        memset(&rec, 0, sizeof rec);
         bare_init(&b, &t.envs[0], 64, 0, 0);
+        if (strcmp(mode, "replay") == 0) {       /* the rollout loop's actions (not collected) */
+            es_env saved = t.envs[0], rec_env = t.envs[0];
+            theta = member_theta(&t);
+            rec.inner = &saved;
+            rec.cap = (size_t)n;
+            rec.acts = (float *)xmalloc(rec.cap * (size_t)saved.act_dim * sizeof(float));
+            rec_env.state = &rec;
+            rec_env.reset = rec_reset;
+            rec_env.step = rec_step;
+            t.envs[0] = rec_env;
+            bench_rollout_loop(&t, theta, n);
+            t.envs[0] = saved;
+            b.replay = rec.acts;
+        }
         printf("steps: %llu\n", (unsigned long long)bench_bare_loop(&b, n));
         bare_free(&b);
+        free(rec.acts);
+        free(theta);
     } else {
         int nx = 64, nin = t.mlp.desc.nin, i;
         float *theta = member_theta(&t);
@@ -504,15 +628,16 @@ static double forward_cpu(trainer *t, int calls)
     return c0 / calls;
 }
 
-static int mode_timing(int rounds)
+static int mode_timing(int rounds, int span)
 {
     es_mujoco hc, hu;
     trainer t1, t2, tb;
-    bare b, br;
+    bare b, br, b2[2];
     recorder rec;
     double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal_cpu[ROUNDS_MAX], scal[ROUNDS_MAX], bscal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
-    double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], bsteps = 0.0;
-    int k, npop = 64;
+    double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], over_bare[ROUNDS_MAX], bsteps = 0.0;
+    uint32_t at[ROUNDS_MAX];
+    int k, npop = 64, stride = rounds > 1 ? span / (rounds - 1) : 0;
     uint64_t gen_steps = 0;
 
     load_task(&hc, "HalfCheetah-v5");
@@ -520,6 +645,8 @@ static int mode_timing(int rounds)
     trainer_init(&t2, &hc, 2, npop, 0, 1, 0);
     bare_init(&b, &t1.envs[0], npop, 1, 0);
     bare_init(&br, &t1.envs[0], npop, 1, 0);
+    bare_init(&b2[0], &t2.envs[0], npop, 1, 0);
+    bare_init(&b2[1], &t2.envs[1], npop, 1, 0);
     rec.cap = (size_t)(npop + 1) * (size_t)t1.envs[0].max_steps;
     rec.acts = (float *)xmalloc(rec.cap * (size_t)t1.envs[0].act_dim * sizeof(float));
     br.replay = rec.acts;
@@ -531,38 +658,51 @@ static int mode_timing(int rounds)
 
     for (k = 0; k < rounds; k++) {
         /* t1 and t2 run the same generation (determinism): the same work */
-        double c0 = cpu_s(), bare_cpu, same_cpu, p;
-        uint64_t bs = bare_generation(&b, t1.opt.generation), bss;
-        gen_time g1, g2;
-        bare_cpu = cpu_s() - c0;
+        double p;
+        interleaved x;
+        int i;
+        if (k > 0) {                  /* on along the run: t2 trains, t1 follows */
+            for (i = 1; i < stride; i++)
+                if (es_runner_generation(&t2.run) != ES_OK) die("es_runner_generation", ES_ERROR_MUJOCO);
+            trainer_copy(&t1, &t2);
+        }
+        at[k] = t1.opt.generation;
         record_generation(&t1, &rec);
-        c0 = cpu_s();
-        bss = bare_generation(&br, t1.opt.generation);
-        same_cpu = cpu_s() - c0;
         p = perturb_cpu(&t1);
-        g1 = trainer_generation(&t1, 1);
-        g2 = trainer_generation(&t2, 0);
-        thr[k] = ((double)g1.steps / g1.cpu) / ((double)bs / bare_cpu);
-        thr_same[k] = ((double)g1.steps / g1.cpu) / ((double)bss / same_cpu);
-        if (bss != g1.steps) die("replay took other steps than the generation", ES_ERROR_MISMATCH);
-        scal[k] = ((double)g2.steps / g2.wall) / ((double)g1.steps / g1.wall);
-        scal_cpu[k] = g1.cpu / g2.busiest_cpu;
-        bscal[k] = bare_scaling(&t2.envs[0], &t2.envs[1], npop, t1.opt.generation);
-        share[k] = (p + g1.update_cpu) / g1.cpu;
-        fwd[k] = forward_cpu(&t1, 20000) / (bare_cpu / (double)bs);
-        gen_steps = g1.steps;
+        x = interleaved_generation(&t1, &t2, &b, &br, b2);
+        if (x.same_steps != x.g1.steps) die("the replay took other steps than the generation", ES_ERROR_MISMATCH);
+        thr[k] = ((double)x.g1.steps / x.g1.cpu) / ((double)x.bare_steps / x.bare_cpu);
+        thr_same[k] = ((double)x.g1.steps / x.g1.cpu) / ((double)x.same_steps / x.same_cpu);
+        scal[k] = ((double)x.steps2 / x.wall2) / ((double)x.g1.steps / x.g1.wall);
+        scal_cpu[k] = x.g1.cpu / x.busiest2;
+        bscal[k] = ((double)x.bare2_steps / x.bare2_wall) / ((double)x.bare_steps / x.bare_wall);
+        over_bare[k] = scal[k] / bscal[k];
+        share[k] = (p + x.g1.update_cpu) / x.g1.cpu;
+        fwd[k] = forward_cpu(&t1, 20000) / (x.bare_cpu / (double)x.bare_steps);
+        gen_steps = x.g1.steps;
     }
-    printf("throughput_ratio_1t: %.3f\n", median(thr, rounds));
+    printf("round_generations:");
+    for (k = 0; k < rounds; k++) printf(" %u", (unsigned)at[k]);
+    printf("\nthroughput_ratio_1t_by_round:");
+    for (k = 0; k < rounds; k++) printf(" %.3f", thr[k]);
+    printf("\nscaling_2t_by_round:");
+    for (k = 0; k < rounds; k++) printf(" %.3f", scal[k]);
+    printf("\nbare_scaling_2t_by_round:");
+    for (k = 0; k < rounds; k++) printf(" %.3f", bscal[k]);
+    printf("\nthroughput_ratio_1t: %.3f\n", median(thr, rounds));
     printf("throughput_ratio_1t_same_actions: %.3f\n", median(thr_same, rounds));
     printf("scaling_2t: %.3f\n", median(scal, rounds));
     printf("scaling_2t_cpu: %.3f\n", median(scal_cpu, rounds));
     printf("bare_scaling_2t: %.3f\n", median(bscal, rounds));
+    printf("scaling_2t_over_bare: %.3f\n", median(over_bare, rounds));
     printf("es_overhead_share: %.4f\n", median(share, rounds));
     printf("forward_per_env_step_1t: %.4f\n", median(fwd, rounds));
     printf("steps_per_generation: %llu\n", (unsigned long long)gen_steps);
     fflush(stdout);
     bare_free(&b);
     bare_free(&br);
+    bare_free(&b2[0]);
+    bare_free(&b2[1]);
     free(rec.acts);
     trainer_free(&t2);
     trainer_free(&t1);
@@ -603,16 +743,17 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "rss") == 0)
         return mode_rss(atoi(argv[2]), argc >= 4 ? atoi(argv[3]) : 10);
     if (argc >= 3 && (strcmp(argv[1], "rollout") == 0 || strcmp(argv[1], "bare") == 0 ||
-                      strcmp(argv[1], "forward") == 0))
+                      strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "forward") == 0))
         return mode_callgrind(argv[1], atoi(argv[2]), argc >= 4 && strcmp(argv[3], "big") == 0);
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        puts("usage: bench [rounds] | rss NPOP [MAX_STEPS] | rollout N [big] | bare N | forward N [big]");
+        puts("usage: bench [ROUNDS [SPAN]] | rss NPOP [MAX_STEPS] | rollout N [big] | bare N | replay N | forward N [big]");
         return 0;
     }
     {
-        int rounds = argc >= 2 ? atoi(argv[1]) : 3;
+        int rounds = argc >= 2 ? atoi(argv[1]) : 5, span = argc >= 3 ? atoi(argv[2]) : 60;
         if (rounds < 1) rounds = 1;
         if (rounds > ROUNDS_MAX) rounds = ROUNDS_MAX;
-        return mode_timing(rounds);
+        if (span < 0) span = 0;
+        return mode_timing(rounds, span);
     }
 }
