@@ -109,7 +109,7 @@
 #include <stdint.h>
 
 #define ES_VERSION_MAJOR 0
-#define ES_VERSION_MINOR 1
+#define ES_VERSION_MINOR 2
 #define ES_NOISE_STREAM_VERSION 1
 #define ES_CHECKPOINT_FORMAT_VERSION 1
 
@@ -1575,6 +1575,10 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.2  no FMA contraction in any header's implementation (a -march=native
+        build trains to the same bytes); AVX2 loops chosen at run time
+        (ES_NO_DISPATCH); es_perturbed_pair. Noise stream and checkpoint
+        format unchanged (v1).
    0.1  first release: Philox noise stream v1, ES with SGD/Adam, shaping,
         top-k, thread pool, checkpoint format v1.
 

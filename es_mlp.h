@@ -42,8 +42,9 @@
       MuJoCo; any C environment can implement it too.
    6. es_runner runs whole generations: es_runner_generation() evaluates
       the npop members (and noiseless episodes of theta) on an es_pool with
-      one es_env per pool thread, merges observation statistics in member
-      order and calls es_tell(). es_runner_evaluate()/es_runner_update()
+      one es_env per pool thread (both members of an antithetic pair on one
+      thread, from one pass of noise), merges observation statistics in
+      member order and calls es_tell(). es_runner_evaluate()/es_runner_update()
       split that for distributed runs (es_redis.h).
    7. es_policy_load() reads a trained policy back from a checkpoint: the
       sections ES_TAG_TASK, ES_TAG_POLICY and ES_TAG_NORM that a trainer
@@ -834,6 +835,9 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.2  the tanh vectorizes and the layers run AVX2 loops where the CPU has
+        them (same bits); es_runner evaluates both members of an antithetic
+        pair on one thread from one pass of noise (same results).
    0.1  first release: MLP and linear policies, observation normalizer,
         es_env, es_rollout, es_runner, es_policy_load.
 
