@@ -443,9 +443,14 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
         snprintf(dir, size, slash ? "/" : ".");
         return;
     }
-    if (n >= 12 && !strncmp(ckpt + n - 11, "checkpoints", 11) && (n == 11 || ckpt[n - 12] == '/'))
-        n = n > 12 ? n - 12 : 0;
-    snprintf(dir, size, "%.*s", (int)n, n ? ckpt : ".");
+    if (n >= 11 && !strncmp(ckpt + n - 11, "checkpoints", 11) && (n == 11 || ckpt[n - 12] == '/')) {
+        if (n <= 12) {                       /* checkpoints/ or /checkpoints/ */
+            snprintf(dir, size, n == 12 ? "/" : ".");
+            return;
+        }
+        n -= 12;
+    }
+    snprintf(dir, size, "%.*s", (int)n, ckpt);
 }
 
 /* ---- distributed runs (--redis, es_redis.h) ------------------------------- */

@@ -35,6 +35,17 @@ build/train_half_cheetah --generations 3 --npop 8 --max-steps 50 --ckpt-every 1 
     --seed 7 --out "$run" --quiet >"$T/train.log" 2>&1
 check $? "a tiny run trains" "$(tail -n 3 "$T/train.log")"
 
+# 0. tools/train (what `make train` runs) with --out, then with --resume of
+#    a generation checkpoint: the video lands in the run the trainer wrote.
+ARGS="--generations 1 --npop 8 --max-steps 20 --ckpt-every 1 --quiet --out $T/mt" tools/train >"$T/mt.log" 2>&1
+set -- "$T"/mt/videos/gen_000001_return_*.mp4
+[ -f "$1" ]
+check $? "tools/train with --out renders into that run" "$(tail -n 3 "$T/mt.log")"
+ARGS="--resume $T/mt/checkpoints/gen_000001.ckpt --generations 2 --quiet" tools/train >"$T/mt2.log" 2>&1
+set -- "$T"/mt/videos/gen_000002_return_*.mp4
+[ -f "$1" ]
+check $? "tools/train with --resume continues the checkpoint's run and renders there" "$(tail -n 3 "$T/mt2.log")"
+
 # 1. A short video of the run's latest checkpoint.
 tools/render "$run" --steps 30 --width 160 --height 120 >"$T/out1" 2>"$T/err1"
 check $? "renders a run directory (exit 0)" "$(cat "$T/err1")"

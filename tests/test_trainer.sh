@@ -29,6 +29,10 @@ $T --resume "$tmp/r/latest.ckpt" --generations 4 --quiet --threads 1 > /dev/null
 check "2 generations + resume to 4 gives the bytes of 4 in one go" cmp -s "$tmp/t1/latest.ckpt" "$tmp/r/latest.ckpt"
 check "resumed run's metrics.csv has generations 0..3 once each" \
     sh -c "[ \"\$(cut -d, -f1 $tmp/r/metrics.csv | tr '\n' ' ')\" = 'generation 0 1 2 3 ' ]"
+mkdir "$tmp/rel" && cp -r "$tmp/r/checkpoints" "$tmp/r/config.json" "$tmp/rel/"
+(cd "$tmp/rel" && "$OLDPWD/$T" --resume checkpoints/gen_000002.ckpt --generations 4 --quiet > /dev/null)
+check "resume from checkpoints/gen_000002.ckpt (relative) continues in its run directory" \
+    cmp -s "$tmp/t1/latest.ckpt" "$tmp/rel/latest.ckpt"
 check "seed changes the result" sh -c "$T --generations 1 --npop 8 --max-steps 60 --seed 8 --quiet --out $tmp/s8 >/dev/null && ! cmp -s $tmp/s8/latest.ckpt $tmp/t1/checkpoints/gen_000001.ckpt"
 hdr=$(head -n 1 "$tmp/t1/metrics.csv")
 for col in generation env_steps wall_s eval_return theta_hash reward_mean grad_norm update_ratio; do
