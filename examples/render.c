@@ -59,7 +59,8 @@ static void usage(FILE *f)
         "  --all             every checkpoint of each run directory\n"
         "  --out DIR         output directory (default RUN_DIR/videos; for a checkpoint\n"
         "                    outside a run directory, its own directory)\n"
-        "  --steps N         env steps per episode (default: the task's episode, 1000)\n"
+        "  --steps N         env steps per episode (default: the trained run's --max-steps,\n"
+        "                    else the task's episode, 1000 for HalfCheetah)\n"
         "  --episodes N      evaluation episodes per checkpoint, one video each (default 1)\n"
         "  --width W         frame width, even (default 640)\n"
         "  --height H        frame height, even (default 480)\n"
@@ -875,6 +876,7 @@ typedef struct policy {
     es_mlp mlp;
     es_normalizer norm;
     char task[ES_MUJOCO_NAME_MAX];
+    int max_steps;                   /* the trainer's --max-steps, 0: the task's */
     int have_ck, have_opt, have_norm;
 } policy;
 
@@ -911,6 +913,14 @@ static int policy_read(policy *p, const char *path)
         return -1;
     }
     p->have_opt = 1;
+    {   /* train_half_cheetah's section: env steps, eval episodes, max steps */
+        const void *t;
+        size_t n;
+        if (es_checkpoint_section(&p->ck, ES_TAG('T', 'R', 'N', 'R'), &t, &n) == ES_OK && n >= 16) {
+            uint32_t m = es_get_u32((const unsigned char *)t + 12);
+            p->max_steps = m <= INT_MAX ? (int)m : 0;
+        }
+    }
     if (p->opt.nparams != p->mlp.nparams) {
         fprintf(stderr, PROG ": %s: theta has %zu parameters, the policy needs %zu\n", path, p->opt.nparams,
                 p->mlp.nparams);
@@ -999,7 +1009,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         rc = 1;
         goto done;
     }
-    steps = o->steps > 0 ? o->steps : mj.max_steps;
+    steps = o->steps > 0 ? o->steps : p.max_steps > 0 && p.max_steps < mj.max_steps ? p.max_steps : mj.max_steps;
     fps = o->fps > 0 ? o->fps : 1.0 / mj.dt;
     rec.inner = &env;
     rec.scene = &sc;

@@ -121,25 +121,50 @@ static int parse_double(const char *s, double lo, double hi, double *out)
     return 1;
 }
 
+/* Widths like 64,64: 1 to ES_MLP_MAX_HIDDEN of them, none empty. */
 static int parse_hidden(const char *s, es_mlp_desc *p)
 {
     int n = 0;
-    char buf[256], *tok, *save = NULL;
+    char buf[256], *tok = buf, *comma;
     if (strlen(s) >= sizeof buf) return 0;
     strcpy(buf, s);
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    do {
+        comma = strchr(tok, ',');
+        if (comma) *comma = 0;
         if (n == ES_MLP_MAX_HIDDEN || !parse_int(tok, 1, 65536, &p->hidden[n])) return 0;
         n++;
-    }
-    if (n == 0) return 0;
+        tok = comma + 1;
+    } while (comma);
     p->nhidden = n;
     return 1;
 }
 
 static int bad(const char *flag, const char *value, const char *want)
 {
-    fprintf(stderr, "train_half_cheetah: %s %s: expected %s (see --help)\n", flag, value ? value : "", want);
+    fprintf(stderr, "train_half_cheetah: %s%s%s: expected %s (see --help)\n", flag, value ? " " : "",
+            value ? value : "", want);
     return 2;
+}
+
+/* The flags that take a value (the others: --help, --quiet). */
+static int takes_value(const char *flag)
+{
+    static const char *const names[] = {"--env", "--generations", "--minutes", "--npop", "--sigma", "--lr",
+                                        "--wd", "--optimizer", "--shaping", "--top-k", "--policy", "--hidden",
+                                        "--threads", "--seed", "--out", "--ckpt-every", "--resume",
+                                        "--eval-episodes", "--max-steps", "--redis", "--run"};
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(flag, names[i])) return 1;
+    return 0;
+}
+
+static int known_task(const char *name)
+{
+    int i;
+    for (i = 0; i < es_mujoco_task_count(); i++)
+        if (!strcmp(name, es_mujoco_task_name(i))) return 1;
+    return 0;
 }
 
 /* Returns 0 on success, 2 on a usage error (message printed), -1 for --help. */
@@ -167,19 +192,27 @@ static int parse_args(int argc, char **argv, config *c)
         }
         if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) return -1;
         if (!strcmp(flag, "--quiet")) { c->quiet = 1; continue; }
+        if (!takes_value(flag)) return bad(flag, NULL, "a known option");
         if (!v) {
             if (i + 1 >= argc) return bad(flag, NULL, "a value");
             v = argv[++i];
         }
         if (!strcmp(flag, "--env")) {
-            if (strlen(v) >= sizeof c->env) return bad(flag, v, "a task name");
+            if (!known_task(v)) {
+                char tasks[512] = "a built-in task:";
+                int k;
+                for (k = 0; k < es_mujoco_task_count(); k++)
+                    snprintf(tasks + strlen(tasks), sizeof tasks - strlen(tasks), " %s", es_mujoco_task_name(k));
+                return bad(flag, v, tasks);
+            }
             strcpy(c->env, v);
         } else if (!strcmp(flag, "--generations")) {
             if (!parse_int(v, 1, INT_MAX, &c->generations)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--minutes")) {
             if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes >= 0");
         } else if (!strcmp(flag, "--npop")) {
-            if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2) return bad(flag, v, "an even integer >= 2");
+            if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2)
+                return bad(flag, v, "an even integer in [2, 16777216]");
         } else if (!strcmp(flag, "--sigma")) {
             if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
             c->es.sigma = (float)d;
@@ -205,9 +238,14 @@ static int parse_args(int argc, char **argv, config *c)
             else if (!strcmp(v, "linear")) linear = 1;
             else return bad(flag, v, "mlp or linear");
         } else if (!strcmp(flag, "--hidden")) {
-            if (!parse_hidden(v, &c->policy)) return bad(flag, v, "comma-separated widths, e.g. 64,64");
+            if (!parse_hidden(v, &c->policy)) {
+                char want[96];
+                snprintf(want, sizeof want, "1 to %d comma-separated widths in [1, 65536], e.g. 64,64",
+                         ES_MLP_MAX_HIDDEN);
+                return bad(flag, v, want);
+            }
         } else if (!strcmp(flag, "--threads")) {
-            if (!parse_int(v, 1, 4096, &c->threads)) return bad(flag, v, "a positive integer");
+            if (!parse_int(v, 1, 4096, &c->threads)) return bad(flag, v, "an integer in [1, 4096]");
         } else if (!strcmp(flag, "--seed")) {
             char *end;
             errno = 0;
@@ -231,13 +269,16 @@ static int parse_args(int argc, char **argv, config *c)
         } else if (!strcmp(flag, "--run")) {
             if (strlen(v) >= sizeof c->run || !*v) return bad(flag, v, "a run name");
             strcpy(c->run, v);
-        } else {
-            return bad(flag, NULL, "a known option");
         }
     }
     if (linear) c->policy.nhidden = ES_MLP_LINEAR;
-    if (c->es.top_k > c->es.npop / 2) return bad("--top-k", "", "at most npop/2");
+    if (c->es.top_k > c->es.npop / 2) {
+        char k[16];
+        snprintf(k, sizeof k, "%d", c->es.top_k);
+        return bad("--top-k", k, "at most npop/2");
+    }
     if (c->redis[0] && !c->run[0]) return bad("--redis", c->redis, "--run NAME as well");
+    if (c->run[0] && !c->redis[0]) return bad("--run", c->run, "--redis HOST:PORT as well");
     if (c->threads == 0) c->threads = es_cpu_count();
     return 0;
 }
@@ -865,14 +906,37 @@ static int setup(trainer *t, int argc, char **argv)
     float *theta0;
     es_result r;
     for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
+    if (!t->cfg.resume[0] && !t->cfg.redis[0] && t->cfg.out[0]) {   /* never mix two runs */
+        struct stat st;
+        snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
+        if (stat(path, &st) == 0) {
+            fprintf(stderr, "train_half_cheetah: --out %s already holds a run: continue it with --resume %s, "
+                            "or choose another --out\n", t->cfg.out, path);
+            return 2;
+        }
+    }
     if (t->cfg.resume[0]) {
+        static const char *const kept[] = {"--npop", "--sigma", "--lr", "--wd", "--optimizer", "--shaping",
+                                           "--top-k", "--policy", "--hidden", "--seed", "--eval-episodes",
+                                           "--max-steps"};
+        char ignored[256] = "";
+        size_t k;
         if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
         if (!t->cfg.out[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
+        for (i = 1; i < argc; i++)
+            for (k = 0; k < sizeof kept / sizeof kept[0]; k++)
+                if (!strncmp(argv[i], kept[k], strlen(kept[k])) &&
+                    (argv[i][strlen(kept[k])] == 0 || argv[i][strlen(kept[k])] == '=') && !t->cfg.redis[0])
+                    snprintf(ignored + strlen(ignored), sizeof ignored - strlen(ignored), " %s", kept[k]);
+        if (ignored[0])
+            fprintf(stderr, "train_half_cheetah: a resumed run keeps its checkpoint's settings; ignored:%s\n",
+                    ignored);
     }
     if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
         fprintf(stderr, "train_half_cheetah: %s\n", err);
         return 1;
     }
+    if (t->cfg.max_steps > t->mj.max_steps) t->cfg.max_steps = t->mj.max_steps;   /* what runs */
     r = es_pool_init(&t->pool, t->cfg.threads, NULL);
     if (r != ES_OK) {
         fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));

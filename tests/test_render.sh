@@ -46,6 +46,16 @@ set -- "$T"/mt/videos/gen_000002_return_*.mp4
 [ -f "$1" ]
 check $? "tools/train with --resume continues the checkpoint's run and renders there" "$(tail -n 3 "$T/mt2.log")"
 
+# 0b. Without --steps an episode is as long as the run's --max-steps (50),
+#     and its return is the eval_return the run logged for that theta.
+tools/render "$run/checkpoints/gen_000002.ckpt" --width 64 --height 48 --out "$T/ms" >"$T/out_ms" 2>&1
+grep -q " 50 frames" "$T/out_ms"
+check $? "default episode length is the run's --max-steps (50 frames)" "$(cat "$T/out_ms")"
+want=$(awk -F, 'NR > 1 && $1 == 2 { printf "%.1f", $7 }' "$run/metrics.csv")
+set -- "$T"/ms/gen_000002_return_*.mp4
+[ -n "$want" ] && [ "${1##*_return_}" = "$want.mp4" ]
+check $? "its return is the eval_return logged for generation 2 ($want)" "${1##*/}"
+
 # 1. A short video of the run's latest checkpoint.
 tools/render "$run" --steps 30 --width 160 --height 120 >"$T/out1" 2>"$T/err1"
 check $? "renders a run directory (exit 0)" "$(cat "$T/err1")"

@@ -33,6 +33,13 @@ mkdir "$tmp/rel" && cp -r "$tmp/r/checkpoints" "$tmp/r/config.json" "$tmp/rel/"
 (cd "$tmp/rel" && "$OLDPWD/$T" --resume checkpoints/gen_000002.ckpt --generations 4 --quiet > /dev/null)
 check "resume from checkpoints/gen_000002.ckpt (relative) continues in its run directory" \
     cmp -s "$tmp/t1/latest.ckpt" "$tmp/rel/latest.ckpt"
+before=$(sha256sum < "$tmp/t1/latest.ckpt")
+msg=$($T --generations 1 --npop 8 --max-steps 60 --seed 9 --quiet --out "$tmp/t1" 2>&1 >/dev/null); rc=$?
+check "a fresh run into a run directory exits 2 and points at --resume: $msg" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q -- '--resume'"
+check "... and leaves that run as it was" [ "$(sha256sum < "$tmp/t1/latest.ckpt")" = "$before" ]
+msg=$($T --resume "$tmp/r/latest.ckpt" --npop 16 --sigma=0.1 --generations 4 --quiet 2>&1 >/dev/null)
+check "resume names the settings it ignores: $msg" sh -c "printf '%s' \"$msg\" | grep -q 'ignored: --npop --sigma'"
 check "seed changes the result" sh -c "$T --generations 1 --npop 8 --max-steps 60 --seed 8 --quiet --out $tmp/s8 >/dev/null && ! cmp -s $tmp/s8/latest.ckpt $tmp/t1/checkpoints/gen_000001.ckpt"
 hdr=$(head -n 1 "$tmp/t1/metrics.csv")
 for col in generation env_steps wall_s eval_return theta_hash reward_mean grad_norm update_ratio; do
@@ -59,8 +66,15 @@ $T --npop 7 > /dev/null 2>&1; rc=$?
 check "odd --npop exits 2 (got $rc)" [ "$rc" -eq 2 ]
 $T --hidden 64,x > /dev/null 2>&1; rc=$?
 check "malformed --hidden exits 2 (got $rc)" [ "$rc" -eq 2 ]
-$T --env NoSuchTask-v0 --generations 1 --out "$tmp/x" > /dev/null 2>&1; rc=$?
-check "unknown --env exits 1 (got $rc)" [ "$rc" -eq 1 ]
+msg=$($T --env NoSuchTask-v0 --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
+check "unknown --env exits 2, a usage error (got $rc)" [ "$rc" -eq 2 ]
+check "unknown --env lists the tasks: $msg" sh -c "printf '%s' \"$msg\" | grep -q 'HalfCheetah-v5 Hopper-v5'"
+for args in "--bogus" "--hidden 64,,64" "--run x" "--top-k 5 --npop 8"; do
+    msg=$($T $args --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
+    check "$args exits 2 and says why: $msg" sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q 'expected'"
+done
+check "--top-k error names the value" sh -c "$T --top-k 5 --npop 8 2>&1 | grep -q -- '--top-k 5: expected at most npop/2'"
+check "an unknown last flag is called unknown" sh -c "$T --bogus 2>&1 | grep -q -- '--bogus: expected a known option'"
 check "--help exits 0 and lists the flags" sh -c "$T --help | grep -q -- '--resume PATH'"
 
 # Ctrl-C: finishes the generation, writes a checkpoint, exits 0.
