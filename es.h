@@ -554,8 +554,8 @@ static void es__normals4(const uint32_t w[4], float z[4])
    -O2; the same operations as es__philox and es__normals4, lane by lane,
    so the same bits. */
 #define ES__NOISE_BLOCKS 16
-static ES__INLINE void es__noise_blocks_body(uint32_t c, uint32_t pair, uint32_t generation,
-                                              uint32_t k0, uint32_t k1, float *out)
+static ES__INLINE void es__noise_blocks(uint32_t c, uint32_t pair, uint32_t generation,
+                                         uint32_t k0, uint32_t k1, float *out)
 {
     uint32_t c0[ES__NOISE_BLOCKS], c1[ES__NOISE_BLOCKS], c2[ES__NOISE_BLOCKS], c3[ES__NOISE_BLOCKS];
     float ra[ES__NOISE_BLOCKS], rb[ES__NOISE_BLOCKS];
@@ -610,8 +610,19 @@ static ES__INLINE void es__noise_blocks_body(uint32_t c, uint32_t pair, uint32_t
         out[4 * b + 3] = rb[b] * sb[b];
     }
 }
-ES__DISPATCH(es__noise_blocks, (uint32_t c, uint32_t pair, uint32_t generation, uint32_t k0, uint32_t k1, float *out),
-             (c, pair, generation, k0, k1, out))
+
+/* ngroups runs of ES__NOISE_BLOCKS blocks from counter c: the hot loop,
+   compiled for the baseline and AVX2 once around all of it. */
+static ES__INLINE void es__noise_groups_body(uint32_t c, uint32_t pair, uint32_t generation, uint32_t k0,
+                                             uint32_t k1, float *out, size_t ngroups)
+{
+    size_t g;
+    for (g = 0; g < ngroups; g++, c += ES__NOISE_BLOCKS, out += 4 * ES__NOISE_BLOCKS)
+        es__noise_blocks(c, pair, generation, k0, k1, out);
+}
+ES__DISPATCH(es__noise_groups,
+             (uint32_t c, uint32_t pair, uint32_t generation, uint32_t k0, uint32_t k1, float *out, size_t ngroups),
+             (c, pair, generation, k0, k1, out, ngroups))
 
 /* eps[0..n) of pair k starting at element j0 (a multiple of 4). */
 static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,
@@ -619,15 +630,16 @@ static void es__noise_range(uint64_t seed, uint32_t generation, uint32_t pair,
 {
     uint32_t ctr[4], w[4];
     float z[4];
-    size_t j = 0;
+    size_t j;
     uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
     ES_ASSERT(j0 % 4 == 0);                 /* a block holds elements 4b..4b+3 */
     ctr[0] = (uint32_t)(j0 / 4);
     ctr[1] = pair;
     ctr[2] = generation;
     ctr[3] = ES_STREAM_EPS;
-    for (; j + 4 * ES__NOISE_BLOCKS <= n; j += 4 * ES__NOISE_BLOCKS, ctr[0] += ES__NOISE_BLOCKS)
-        es__noise_blocks(ctr[0], pair, generation, k0, k1, eps + j);
+    j = n / (4 * ES__NOISE_BLOCKS) * (4 * ES__NOISE_BLOCKS);
+    es__noise_groups(ctr[0], pair, generation, k0, k1, eps, j / (4 * ES__NOISE_BLOCKS));
+    ctr[0] += (uint32_t)(j / 4);
     for (; j + 4 <= n; j += 4, ctr[0]++) {
         es__philox(ctr, k0, k1, w);
         es__normals4(w, eps + j);

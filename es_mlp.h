@@ -740,29 +740,30 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     return r;
 }
 
-/* Task i < run->nunits: the members of unit i (with antithetic sampling a
-   unit is the pair's members in [begin, end): one pass of noise serves
-   both); past that, an evaluation episode. */
+/* Task i < run->nunits: the members [m0, m1) of unit i (with antithetic
+   sampling a unit is a pair's members inside [begin, end), and one pass of
+   noise serves both); past that, an evaluation episode. */
 static void es__runner_task(void *user, int i, int thread)
 {
     es_runner *run = (es_runner *)user;
     es *opt = run->opt;
     float *plus = run->theta_buf + (size_t)thread * 2 * opt->nparams, *minus = plus + opt->nparams;
     es_result r;
-    if (i < run->nunits && opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
-        int pair = (run->begin >> 1) + i, m0 = 2 * pair, m1 = m0 + 1;
-        if (m0 >= run->begin && m1 < run->end) {
-            es_perturbed_pair(opt, pair, plus, minus);
-            r = es__runner_member(run, m0, plus, thread);
-            if (r == ES_OK) r = es__runner_member(run, m1, minus, thread);
-        } else {                          /* a range that splits the pair */
-            int m = m0 >= run->begin ? m0 : m1;
-            es_perturbed(opt, m, plus);
-            r = es__runner_member(run, m, plus, thread);
+    if (i < run->nunits) {
+        int m0 = run->begin + i, m1 = m0 + 1;
+        if (opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
+            int pair = (run->begin >> 1) + i;
+            m0 = 2 * pair < run->begin ? run->begin : 2 * pair;
+            m1 = 2 * pair + 2 > run->end ? run->end : 2 * pair + 2;
         }
-    } else if (i < run->nunits) {
-        es_perturbed(opt, run->begin + i, plus);
-        r = es__runner_member(run, run->begin + i, plus, thread);
+        if (m1 - m0 == 2) {
+            es_perturbed_pair(opt, m0 >> 1, plus, minus);
+            r = es__runner_member(run, m0, plus, thread);
+            if (r == ES_OK) r = es__runner_member(run, m1 - 1, minus, thread);
+        } else {
+            es_perturbed(opt, m0, plus);
+            r = es__runner_member(run, m0, plus, thread);
+        }
     } else {
         int j = i - run->nunits;
         es_episode ep;

@@ -923,10 +923,10 @@ static int setup(trainer *t, int argc, char **argv)
         size_t k;
         if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
         if (!t->cfg.out[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
-        for (i = 1; i < argc; i++)
+        for (i = 1; i < argc && !t->cfg.redis[0]; i++)
             for (k = 0; k < sizeof kept / sizeof kept[0]; k++)
                 if (!strncmp(argv[i], kept[k], strlen(kept[k])) &&
-                    (argv[i][strlen(kept[k])] == 0 || argv[i][strlen(kept[k])] == '=') && !t->cfg.redis[0])
+                    (argv[i][strlen(kept[k])] == 0 || argv[i][strlen(kept[k])] == '='))
                     snprintf(ignored + strlen(ignored), sizeof ignored - strlen(ignored), " %s", kept[k]);
         if (ignored[0])
             fprintf(stderr, "train_half_cheetah: a resumed run keeps its checkpoint's settings; ignored:%s\n",

@@ -175,7 +175,6 @@ static void trainer_copy(trainer *dst, const trainer *src)
 
 typedef struct gen_time {
     double wall, cpu;           /* whole generation */
-    double busiest_cpu;         /* the most CPU time any pool thread spent */
     double eval_cpu, update_cpu, perturb_cpu;
     uint64_t steps;
 } gen_time;
@@ -197,10 +196,9 @@ static gen_time trainer_generation(trainer *t, int split)
 {
     gen_time g;
     uint64_t s0 = t->run.env_steps;
-    double w0, c0, c1, other0[2] = {0.0, 0.0}, other1;
+    double w0, c0, c1;
     es_result r;
     memset(&g, 0, sizeof g);
-    other0[1] = pool_thread_cpu(&t->pool, 1);
     w0 = wall_s();
     c0 = cpu_s();
     if (split) {
@@ -215,8 +213,6 @@ static gen_time trainer_generation(trainer *t, int split)
     if (r != ES_OK) die("es_runner_generation", r);
     g.wall = wall_s() - w0;
     g.cpu = cpu_s() - c0;
-    other1 = pool_thread_cpu(&t->pool, 1) - other0[1];
-    g.busiest_cpu = g.cpu > other1 ? g.cpu : other1;
     g.steps = t->run.env_steps - s0;
     return g;
 }
@@ -321,18 +317,27 @@ static es_result rec_step(es_env *env, const float *act, float *obs, double *rew
     return r->inner->step(r->inner, act, obs, reward, status);
 }
 
-/* Runs the evaluation half of t's next generation (1 thread: members in
-   order, then the evaluation episode) through a recorder; es state is not
-   changed, so the next generation takes exactly these steps. */
-static void record_generation(trainer *t, recorder *r)
+/* Puts r in front of t's first env (kept in *saved; put it back with
+   t->envs[0] = *saved). */
+static void recorder_attach(trainer *t, recorder *r, es_env *saved)
 {
-    es_env saved = t->envs[0], rec = t->envs[0];
-    r->inner = &saved;
+    es_env rec = t->envs[0];
+    *saved = t->envs[0];
+    r->inner = saved;
     r->n = 0;
     rec.state = r;
     rec.reset = rec_reset;
     rec.step = rec_step;
     t->envs[0] = rec;
+}
+
+/* Runs the evaluation half of t's next generation (1 thread: members in
+   order, then the evaluation episode) through a recorder; es state is not
+   changed, so the next generation takes exactly these steps. */
+static void record_generation(trainer *t, recorder *r)
+{
+    es_env saved;
+    recorder_attach(t, r, &saved);
     if (es_runner_evaluate(&t->run, 0, t->opt.desc.npop, 1) != ES_OK) die("record", ES_ERROR_MUJOCO);
     t->envs[0] = saved;
     if (r->n > r->cap) die("record: too many steps", ES_ERROR_INVALID_ARGUMENT);
@@ -524,15 +529,11 @@ static int mode_callgrind(const char *mode, int n, int big)
         memset(&rec, 0, sizeof rec);
         bare_init(&b, &t.envs[0], 64, 0, 0);
         if (strcmp(mode, "replay") == 0) {       /* the rollout loop's actions (not collected) */
-            es_env saved = t.envs[0], rec_env = t.envs[0];
+            es_env saved;
             theta = member_theta(&t);
-            rec.inner = &saved;
             rec.cap = (size_t)n;
-            rec.acts = (float *)xmalloc(rec.cap * (size_t)saved.act_dim * sizeof(float));
-            rec_env.state = &rec;
-            rec_env.reset = rec_reset;
-            rec_env.step = rec_step;
-            t.envs[0] = rec_env;
+            rec.acts = (float *)xmalloc(rec.cap * (size_t)t.envs[0].act_dim * sizeof(float));
+            recorder_attach(&t, &rec, &saved);
             bench_rollout_loop(&t, theta, n);
             t.envs[0] = saved;
             b.replay = rec.acts;
