@@ -50,7 +50,12 @@
       from regenerated noise, takes one optimizer step and advances
       opt.generation. Pass an es_pool to split the update over threads.
    5. es_save()/es_load() write and read checkpoints; es_hash() fingerprints
-      the state.
+      the state. Every file is written by es_file_write_atomic(): a
+      temporary file "NAME.es-tmpPID", fsync, rename, fsync of the
+      directory, so a crash or power loss leaves the old file or the new
+      one. On ES_ERROR_IO, errno says why (ENOSPC, EACCES, ...); the
+      temporary files of writers that were killed are removed by the next
+      write in their directory.
 
    CONTRACTS
 
@@ -328,8 +333,11 @@ ES_API double es_get_f64(const unsigned char *p);
 
 #if !defined(ES_NO_POSIX) && (defined(__unix__) || defined(__APPLE__))
 #  define ES__POSIX 1
-#  include <unistd.h>
+#  include <dirent.h>
+#  include <errno.h>
 #  include <fcntl.h>
+#  include <sys/file.h>
+#  include <unistd.h>
 #else
 #  define ES__POSIX 0
 #endif
@@ -1279,44 +1287,116 @@ ES_API uint32_t es_crc32(uint32_t crc, const void *data, size_t size)
     return ~crc;
 }
 
-/* Temporary file, fsync, rename: a crash leaves the old file or the new
-   one, never a torn one. */
+#if ES__POSIX
+/* write() until done; a write interrupted by a signal (EINTR) is retried. */
+static int es__write_all(int fd, const unsigned char *p, size_t size)
+{
+    while (size > 0) {
+        ssize_t w = write(fd, p, size);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return -1;
+        }
+        p += w;
+        size -= (size_t)w;
+    }
+    return 0;
+}
+
+static int es__fsync(int fd)
+{
+    int r;
+    do r = fsync(fd); while (r != 0 && errno == EINTR);
+    return r;
+}
+
+/* Removes the temporary files ("NAME.es-tmpPID") of writers that died in
+   dir: a live writer holds a lock on its file, a dead one's lock is gone. */
+static void es__remove_stale_temps(const char *dir, size_t dirlen)
+{
+    char path[4096];
+    DIR *d;
+    struct dirent *e;
+    if (dirlen + 2 > sizeof path) return;
+    memcpy(path, dir, dirlen);
+    path[dirlen] = 0;
+    d = opendir(dirlen ? path : ".");
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        const char *tag = strstr(e->d_name, ".es-tmp"), *q;
+        long pid = 0;
+        int fd;
+        while (tag && strstr(tag + 1, ".es-tmp")) tag = strstr(tag + 1, ".es-tmp");
+        if (!tag || !tag[7]) continue;
+        for (q = tag + 7; *q >= '0' && *q <= '9' && pid < 1000000000L; q++) pid = pid * 10 + (*q - '0');
+        if (*q || pid == (long)getpid() || dirlen + 2 + strlen(e->d_name) > sizeof path) continue;
+        snprintf(path + dirlen, sizeof path - dirlen, "%s%s", dirlen ? "/" : "", e->d_name);
+        fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) unlink(path);
+        close(fd);
+    }
+    closedir(d);
+}
+#endif
+
+/* Temporary file, fsync, rename, fsync of the directory: a crash or power
+   loss leaves the old file or the new one, never a torn one. On POSIX
+   systems a failure (ES_ERROR_IO) leaves errno saying why (ENOSPC: "No
+   space left on device"), and temporary files of killed writers in the
+   directory are removed. */
 ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size)
 {
     char tmp[4096];
-    int ok;
     if (!path || (!data && size) || strlen(path) + 24 > sizeof tmp) return ES_ERROR_INVALID_ARGUMENT;
 #if ES__POSIX
     {
-        const unsigned char *p = (const unsigned char *)data;
-        size_t done = 0;
-        int fd;
-        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+        const char *slash = strrchr(path, '/');
+        size_t dirlen = slash ? (size_t)(slash - path) + (slash == path) : 0;
+        int fd, err = 0;
+        es__remove_stale_temps(path, dirlen);
+        snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) return ES_ERROR_IO;
-        while (done < size) {
-            ssize_t w = write(fd, p + done, size - done);
-            if (w <= 0) break;
-            done += (size_t)w;
+        flock(fd, LOCK_EX | LOCK_NB);      /* marks it live for es__remove_stale_temps */
+        if (es__write_all(fd, (const unsigned char *)data, size) != 0 || es__fsync(fd) != 0) err = errno;
+        if (!err && rename(tmp, path) != 0) err = errno;   /* renamed while still locked */
+        if (close(fd) != 0 && !err) err = errno;
+        if (err) {
+            unlink(tmp);
+            errno = err;
+            return ES_ERROR_IO;
         }
-        ok = done == size && fsync(fd) == 0;
-        ok = (close(fd) == 0) && ok;
+        /* the rename itself reaches the disk only with its directory */
+        memcpy(tmp, path, dirlen);
+        strcpy(tmp + dirlen, dirlen ? "" : ".");
+        fd = open(tmp, O_RDONLY);
+        if (fd < 0) return ES_ERROR_IO;
+        if (es__fsync(fd) != 0 && errno != EINVAL) err = errno;   /* EINVAL: no fsync for directories here */
+        close(fd);
+        if (err) {
+            errno = err;
+            return ES_ERROR_IO;
+        }
+        return ES_OK;
     }
 #else
     {
         FILE *f;
+        int ok;
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
         f = fopen(tmp, "wb");
         if (!f) return ES_ERROR_IO;
         ok = fwrite(data, 1, size, f) == size && fflush(f) == 0;
         ok = (fclose(f) == 0) && ok;
+        if (!ok || rename(tmp, path) != 0) {
+            remove(tmp);
+            return ES_ERROR_IO;
+        }
+        return ES_OK;
     }
 #endif
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return ES_ERROR_IO;
-    }
-    return ES_OK;
 }
 
 /* ---- checkpoints ----------------------------------------------------- */

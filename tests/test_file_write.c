@@ -1,0 +1,161 @@
+/* tests/test_file_write.c - es_file_write_atomic (and so es_save and every
+   checkpoint) under the faults a disk and a signal bring: write() returning
+   EINTR or short counts, ENOSPC, the directory fsync'd after the rename, and
+   the temporary files of killed writers removed. The faults come from this
+   file's own write() and fsync(), which the executable's calls bind to. */
+#define _GNU_SOURCE
+#define ES_IMPLEMENTATION
+#include "es.h"
+#include "tests/test.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int fault_eintr;        /* this many write() calls fail with EINTR */
+static size_t fault_short;     /* a write() writes at most this many bytes (0: all) */
+static int fault_nospc;        /* write() fails with ENOSPC */
+static int dir_fsyncs, file_fsyncs;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    if (fault_eintr > 0) {
+        fault_eintr--;
+        errno = EINTR;
+        return -1;
+    }
+    if (fault_nospc) {
+        errno = ENOSPC;
+        return -1;
+    }
+    if (fault_short && n > fault_short) n = fault_short;
+    return (ssize_t)syscall(SYS_write, fd, buf, n);
+}
+
+int fsync(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) dir_fsyncs++;
+    else file_fsyncs++;
+    return (int)syscall(SYS_fsync, fd);
+}
+
+static int file_equals(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[70000];
+    size_t n;
+    if (!f) return 0;
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return n == size && memcmp(buf, data, size) == 0;
+}
+
+static int temps_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) n += strstr(e->d_name, "tmp") != NULL;
+    closedir(d);
+    return n;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("leftover", f);
+        fclose(f);
+    }
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/es-file-write-XXXXXX", path[256], p2[256], live[256], dead[256], odd[256];
+    static unsigned char data[65536], old[100];
+    size_t i;
+    int fd, e;
+    es_result r;
+    for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + i / 256);
+    for (i = 0; i < sizeof old; i++) old[i] = (unsigned char)(255 - i);
+    if (!mkdtemp(dir)) {
+        printf("not ok - cannot create a temporary directory\n");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/state.ckpt", dir);
+
+    fault_eintr = 3;
+    fault_short = 1000;
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && file_equals(path, data, sizeof data),
+          "writes interrupted by a signal (EINTR) and short writes are retried, not failures");
+    fault_eintr = 0;
+    fault_short = 0;
+
+    dir_fsyncs = file_fsyncs = 0;
+    r = es_file_write_atomic(path, old, sizeof old);
+    CHECK(r == ES_OK && file_fsyncs == 1 && dir_fsyncs == 1,
+          "the file and then its directory are fsync'd (files %d, directories %d)", file_fsyncs, dir_fsyncs);
+
+    {
+        es opt;
+        es_desc d = es_desc_default();
+        float theta[3] = {1, 2, 3};
+        snprintf(p2, sizeof p2, "%s/saved.ckpt", dir);
+        es_init(&opt, &d, theta, 3);
+        dir_fsyncs = 0;
+        CHECK(es_save(&opt, p2, NULL, 0) == ES_OK && dir_fsyncs == 1, "es_save fsyncs the directory after the rename");
+        es_free(&opt);
+    }
+
+    fault_nospc = 1;
+    errno = 0;
+    r = es_file_write_atomic(path, data, sizeof data);
+    e = errno;
+    fault_nospc = 0;
+    CHECK(r == ES_ERROR_IO && e == ENOSPC, "a full disk fails with ES_ERROR_IO and errno ENOSPC (errno %d: %s)", e,
+          strerror(e));
+    CHECK(file_equals(path, old, sizeof old), "... and the old file is intact");
+    CHECK(temps_in(dir) == 0, "... and no temporary file is left");
+
+    /* Temporary files of writers that died: no lock held on them. */
+    snprintf(dead, sizeof dead, "%s/gen_000010.ckpt.es-tmp4000001", dir);
+    snprintf(live, sizeof live, "%s/gen_000020.ckpt.es-tmp4000002", dir);
+    snprintf(odd, sizeof odd, "%s/notes.es-tmpx", dir);
+    touch(dead);
+    touch(live);
+    touch(odd);
+    fd = open(live, O_RDONLY);
+    CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0, "a live writer's temporary file is locked");
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && !exists(dead), "the temporary file of a killed writer is removed by the next write there");
+    CHECK(exists(live), "a live writer's temporary file is kept");
+    CHECK(exists(odd), "files of other names are kept");
+    if (fd >= 0) close(fd);
+    remove(live);
+    remove(odd);
+
+    snprintf(p2, sizeof p2, "%s/missing/x.ckpt", dir);
+    errno = 0;
+    r = es_file_write_atomic(p2, data, 10);
+    e = errno;
+    CHECK(r == ES_ERROR_IO && e == ENOENT, "a missing directory: ES_ERROR_IO, errno ENOENT (%s)", strerror(e));
+
+    remove(path);
+    snprintf(p2, sizeof p2, "%s/saved.ckpt", dir);
+    remove(p2);
+    CHECK(rmdir(dir) == 0, "nothing else was left in the directory");
+    return test_finish();
+}
