@@ -10,18 +10,20 @@
        #define ES_IMPLEMENTATION
        #include "es.h"
 
-       es_desc d = es_desc_default();        // or: es_desc d = {0};
+       es_desc d = es_desc_default();        // in C also: es_desc d = {0};
        d.npop = 64; d.sigma = 0.03f; d.lr = 0.02f;
        es opt;
-       es_init(&opt, &d, theta0, nparams);    // theta0 may be NULL (zeros)
+       if (es_init(&opt, &d, theta0, nparams) != ES_OK) ...  // theta0 may be NULL (zeros)
        for (;;) {
            for (int i = 0; i < opt.desc.npop; i++) {
                es_perturbed(&opt, i, buf);       // theta + sigma*s*eps
-               rewards[i] = evaluate(buf);
+               rewards[i] = evaluate(buf);       // higher is better: es maximizes
            }
-           es_tell(&opt, rewards, NULL);         // shaping, gradient, step
+           if (es_tell(&opt, rewards, NULL) != ES_OK) ...  // shaping, gradient, step
        }
        es_free(&opt);
+
+   es maximizes the rewards. To minimize a loss f, pass rewards[i] = -f(x).
 
    CONFIGURATION MACROS (define before including)
 
@@ -37,18 +39,34 @@
    STEP BY STEP
 
    1. Fill an es_desc. Every zero field means its default (es_desc_default()
-      gives them written out): npop 64, sigma 0.03, lr 0.02, weight decay
-      0.005, antithetic sampling, centered-rank shaping, Adam, all pairs
-      (top_k 0), seed 0.
+      gives them written out, and is the way to start in C++, where
+      es_desc d = {0} warns under -Wextra): npop 64, sigma 0.03, lr 0.02,
+      weight decay 0.005, antithetic sampling, centered-rank shaping, Adam
+      with beta1 0.9, beta2 0.999, adam_eps 1e-8, all pairs (top_k 0),
+      seed 0. A setting whose real value may be 0 is set to 0 by naming it
+      in d.zero, never by a 0 in its field: d.zero = ES_ZERO_WD (no weight
+      decay), ES_ZERO_BETA1 (Adam without momentum), ES_ZERO_BETA2; the
+      field's value is then ignored. es_init() refuses what cannot train:
+      sigma not positive, infinite, NaN or denormal (ES_ERROR_BAD_SIGMA),
+      lr not positive or not finite, weight decay negative or not finite
+      (ES_ERROR_BAD_LR), beta1 or beta2 outside [0, 1) or NaN, adam_eps
+      not positive or not finite (ES_ERROR_BAD_ADAM), a theta0 holding NaN
+      or infinity (ES_ERROR_NOT_FINITE). The resolved desc (opt.desc) holds
+      every value written out and resolves to itself.
    2. es_init() copies theta0 (or zeros) and allocates O(nparams) state.
    3. Each generation, for every member i in [0, npop): es_perturbed() writes
       theta + sigma*s*eps into a buffer of yours; evaluate it. Members are
       independent: evaluate them on any threads (es_pool_run does that with
       dynamic load balancing). es_perturbed_pair() writes both members of an
       antithetic pair from one pass of noise.
-   4. es_tell() takes the npop rewards, shapes them, rebuilds the gradient
-      from regenerated noise, takes one optimizer step and advances
-      opt.generation. Pass an es_pool to split the update over threads.
+   4. es_tell() takes the npop rewards (higher is better), shapes them,
+      rebuilds the gradient from regenerated noise into opt.grad, takes one
+      optimizer step and advances opt.generation. Pass an es_pool to split
+      the update over threads. A step that would make theta, g or the Adam
+      moments NaN or infinite is refused (ES_ERROR_NOT_FINITE) and, like a
+      NaN reward (ES_ERROR_NAN_REWARD), leaves the state as it was: stop
+      there, or change the rewards or settings. Generations stay below
+      2^31 - 1.
    5. es_save()/es_load() write and read checkpoints; es_hash() fingerprints
       the state. Every file is written by es_file_write_atomic(): a
       temporary file "NAME.es-tmpPID", fsync, rename, fsync of the
@@ -56,6 +74,10 @@
       one. On ES_ERROR_IO, errno says why (ENOSPC, EACCES, ...); the
       temporary files of writers that were killed are removed by the next
       write in their directory.
+      es_load() refuses a checkpoint whose settings es_init() would refuse
+      or whose generation is 2^31 - 1 or more (ES_ERROR_CORRUPT) and one
+      whose theta or Adam moments hold NaN or infinity (ES_ERROR_NOT_FINITE),
+      even under a valid CRC.
 
    CONTRACTS
 
@@ -95,7 +117,8 @@
    over pairs in pair order inside fixed slices of ES__SLICE parameters, and
    a thread owns whole slices, never a share of the population sum.
 
-   Memory. O(nparams + npop); nothing of size npop x nparams ever exists.
+   Memory. O(nparams + npop) (theta, g and Adam's m and v: 16 bytes a
+   parameter); nothing of size npop x nparams ever exists.
 
    Threads. An es is not thread-safe to modify, but es_perturbed(),
    es_perturbed_pair() and es_noise_fill() may run on any number of threads
@@ -155,7 +178,10 @@ typedef enum es_result {
     ES_ERROR_NOT_FOUND = -15,
     ES_ERROR_BAD_ACTION = -16,
     ES_ERROR_REDIS = -17,
-    ES_ERROR_GL = -18
+    ES_ERROR_GL = -18,
+    ES_ERROR_BAD_LR = -19,
+    ES_ERROR_BAD_ADAM = -20,
+    ES_ERROR_NOT_FINITE = -21
 } es_result;
 
 typedef enum es_sampling {
@@ -192,25 +218,37 @@ typedef struct es_allocator {
     void *user_data;
 } es_allocator;
 
+/* es_desc.zero: settings whose value is a real 0. A 0 in a field means
+   its default, so a setting that may truly be 0 is named here instead
+   (d.zero = ES_ZERO_WD: no weight decay); the field itself is then ignored. */
+typedef enum es_zero {
+    ES_ZERO_WD = 1,           /* no weight decay */
+    ES_ZERO_BETA1 = 2,        /* Adam without momentum */
+    ES_ZERO_BETA2 = 4         /* Adam's second moment is the last h^2 */
+} es_zero;
+
 typedef struct es_desc {
     int npop;                 /* population size, even when antithetic (64) */
-    float sigma;              /* noise std (0.03) */
-    float lr;                 /* learning rate (0.02) */
-    float wd;                 /* L2 weight decay (0.005); negative means 0 */
+    float sigma;              /* noise std (0.03), > 0 */
+    float lr;                 /* learning rate (0.02), > 0 */
+    float wd;                 /* L2 weight decay (0.005), > 0; none: ES_ZERO_WD */
     es_sampling sampling;
     es_shaping shaping;
     es_optimizer optimizer;
-    float beta1, beta2, adam_eps;   /* Adam (0.9, 0.999, 1e-8) */
+    float beta1, beta2;       /* Adam (0.9, 0.999), in (0, 1); 0: ES_ZERO_BETA1/2 */
+    float adam_eps;           /* Adam (1e-8), > 0 */
     int top_k;                /* pairs entering the update, 0 = all */
     uint64_t seed;            /* noise seed (0 is a valid seed) */
+    unsigned zero;            /* es_zero flags: settings that are a real 0 */
     es_allocator allocator;   /* zero: ES_MALLOC/ES_FREE */
 } es_desc;
 
 typedef struct es {
-    es_desc desc;             /* resolved: no zero left */
+    es_desc desc;             /* resolved: no zero left but those named in desc.zero */
     size_t nparams;
     float *theta;
     float *m, *v;             /* Adam moments (NULL with SGD) */
+    float *grad;              /* g of the last es_tell (ascent direction) */
     uint64_t t;               /* Adam step count */
     uint32_t generation;
     /* figures of the last es_tell */
@@ -314,6 +352,7 @@ ES_API double es_get_f64(const unsigned char *p);
 #if defined(ES_IMPLEMENTATION) && !defined(ES_IMPLEMENTATION_INCLUDED)
 #define ES_IMPLEMENTATION_INCLUDED
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -403,14 +442,14 @@ ES_API const char *es_result_string(es_result result)
     case ES_ERROR_INVALID_ARGUMENT: return "invalid argument";
     case ES_ERROR_OUT_OF_MEMORY: return "out of memory";
     case ES_ERROR_BAD_NPOP: return "npop must be at least 2, and even with antithetic sampling";
-    case ES_ERROR_BAD_SIGMA: return "sigma must be positive and finite";
+    case ES_ERROR_BAD_SIGMA: return "sigma must be positive, finite and not denormal";
     case ES_ERROR_BAD_TOP_K: return "top_k must be between 0 and npop/2, with antithetic sampling";
     case ES_ERROR_NAN_REWARD: return "a reward is NaN or infinite";
     case ES_ERROR_IO: return "file input/output failed";
     case ES_ERROR_NOT_A_CHECKPOINT: return "not an es checkpoint (bad magic)";
     case ES_ERROR_NEWER_VERSION: return "checkpoint written by a newer format or noise stream version";
     case ES_ERROR_TRUNCATED: return "checkpoint is truncated";
-    case ES_ERROR_CORRUPT: return "checkpoint is corrupt (checksum or layout mismatch)";
+    case ES_ERROR_CORRUPT: return "checkpoint is corrupt (checksum, layout or a setting out of range)";
     case ES_ERROR_MISMATCH: return "checkpoint does not match this task or policy";
     case ES_ERROR_THREADS: return "could not start threads";
     case ES_ERROR_MUJOCO: return "MuJoCo error";
@@ -418,6 +457,9 @@ ES_API const char *es_result_string(es_result result)
     case ES_ERROR_BAD_ACTION: return "bad action (wrong size or not finite)";
     case ES_ERROR_REDIS: return "Redis error";
     case ES_ERROR_GL: return "OpenGL context error";
+    case ES_ERROR_BAD_LR: return "lr must be positive and finite, weight decay finite and not negative";
+    case ES_ERROR_BAD_ADAM: return "Adam needs beta1 and beta2 in [0, 1) and adam_eps positive and finite";
+    case ES_ERROR_NOT_FINITE: return "theta or the optimizer state is NaN or infinite";
     }
     return "unknown error";
 }
@@ -705,6 +747,11 @@ ES_API double es_rng_normal(es_rng *rng)
 
 /* ---- desc and state -------------------------------------------------- */
 
+#define ES__ZERO_ALL (ES_ZERO_WD | ES_ZERO_BETA1 | ES_ZERO_BETA2)
+
+/* A field's 0 becomes its default, unless desc.zero names it: then it is 0
+   whatever the field holds. The result is a fixed point: resolving a
+   resolved desc changes nothing. */
 static es_result es__resolve(const es_desc *in, es_desc *d)
 {
     es_desc def = es_desc_default();
@@ -712,27 +759,54 @@ static es_result es__resolve(const es_desc *in, es_desc *d)
     if (d->npop == 0) d->npop = def.npop;
     if (d->sigma == 0.0f) d->sigma = def.sigma;
     if (d->lr == 0.0f) d->lr = def.lr;
-    if (d->wd == 0.0f) d->wd = def.wd;
-    if (d->wd < 0.0f) d->wd = 0.0f;
+    if (d->zero & ES_ZERO_WD) d->wd = 0.0f;
+    else if (d->wd == 0.0f) d->wd = def.wd;
     if (d->sampling == ES_SAMPLING_DEFAULT) d->sampling = def.sampling;
     if (d->shaping == ES_SHAPING_DEFAULT) d->shaping = def.shaping;
     if (d->optimizer == ES_OPTIMIZER_DEFAULT) d->optimizer = def.optimizer;
-    if (d->beta1 == 0.0f) d->beta1 = def.beta1;
-    if (d->beta2 == 0.0f) d->beta2 = def.beta2;
+    if (d->zero & ES_ZERO_BETA1) d->beta1 = 0.0f;
+    else if (d->beta1 == 0.0f) d->beta1 = def.beta1;
+    if (d->zero & ES_ZERO_BETA2) d->beta2 = 0.0f;
+    else if (d->beta2 == 0.0f) d->beta2 = def.beta2;
     if (d->adam_eps == 0.0f) d->adam_eps = def.adam_eps;
     if (d->npop < 2 || (d->sampling == ES_SAMPLING_ANTITHETIC && d->npop % 2 != 0))
         return ES_ERROR_BAD_NPOP;
-    if (!(d->sigma > 0.0f) || !isfinite(d->sigma)) return ES_ERROR_BAD_SIGMA;
+    /* the noise is multiplied by sigma and the gradient divided by it: a
+       denormal sigma loses its precision and overflows 1/sigma */
+    if (!(d->sigma >= FLT_MIN) || !(d->sigma <= FLT_MAX)) return ES_ERROR_BAD_SIGMA;
     if (d->top_k < 0 || d->top_k > d->npop / 2 ||
         (d->top_k > 0 && d->sampling != ES_SAMPLING_ANTITHETIC))
         return ES_ERROR_BAD_TOP_K;
-    if (!isfinite(d->lr) || !isfinite(d->wd) || d->sampling > ES_SAMPLING_PLAIN ||
-        d->shaping > ES_SHAPING_RAW || d->optimizer > ES_OPTIMIZER_SGD)
+    if (!(d->lr > 0.0f) || !(d->lr <= FLT_MAX) || !(d->wd >= 0.0f) || !(d->wd <= FLT_MAX))
+        return ES_ERROR_BAD_LR;
+    if (!(d->beta1 >= 0.0f && d->beta1 < 1.0f) || !(d->beta2 >= 0.0f && d->beta2 < 1.0f) ||
+        !(d->adam_eps > 0.0f) || !(d->adam_eps <= FLT_MAX))
+        return ES_ERROR_BAD_ADAM;
+    if ((int)d->sampling < 0 || d->sampling > ES_SAMPLING_PLAIN || (int)d->shaping < 0 ||
+        d->shaping > ES_SHAPING_RAW || (int)d->optimizer < 0 || d->optimizer > ES_OPTIMIZER_SGD ||
+        (d->zero & ~(unsigned)ES__ZERO_ALL) != 0)
         return ES_ERROR_INVALID_ARGUMENT;
     return ES_OK;
 }
 
+/* 1 when all n floats are finite. */
+static int es__all_finite(const float *x, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
 static size_t es__nslices(size_t nparams) { return (nparams + ES__SLICE - 1) / ES__SLICE; }
+
+/* At most 2^34 parameters (a checkpoint's 4-byte floats stay below 2^36
+   bytes), and few enough that every byte count fits in a size_t: 16 bytes
+   a parameter bound the largest buffer (4 for theta, m, v, grad each). */
+static int es__nparams_ok(size_t nparams)
+{
+    return nparams > 0 && (uint64_t)nparams <= ((uint64_t)1 << 34) && nparams <= (size_t)-1 / 16;
+}
 
 ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size_t nparams)
 {
@@ -740,28 +814,31 @@ ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size
     es_result r;
     const es_allocator *a;
     size_t np = nparams ? nparams : 1;
-    if (!opt || !desc || nparams == 0 || nparams > ((size_t)1 << 34)) return ES_ERROR_INVALID_ARGUMENT;
+    if (!opt || !desc || !es__nparams_ok(nparams)) return ES_ERROR_INVALID_ARGUMENT;
     memset(opt, 0, sizeof *opt);
     r = es__resolve(desc, &d);
     if (r != ES_OK) return r;
+    if (theta0 && !es__all_finite(theta0, nparams)) return ES_ERROR_NOT_FINITE;
     opt->desc = d;
     opt->nparams = nparams;
     a = &opt->desc.allocator;
     opt->theta = (float *)es__alloc(a, np * sizeof(float));
+    opt->grad = (float *)es__alloc(a, np * sizeof(float));
     opt->utility = (float *)es__alloc(a, (size_t)d.npop * sizeof(float));
     opt->order = (int *)es__alloc(a, (size_t)d.npop * sizeof(int));
-    opt->slice_sums = (double *)es__alloc(a, es__nslices(nparams) * 3 * sizeof(double));
+    opt->slice_sums = (double *)es__alloc(a, es__nslices(nparams) * 4 * sizeof(double));
     if (d.optimizer == ES_OPTIMIZER_ADAM) {
         opt->m = (float *)es__alloc(a, np * sizeof(float));
         opt->v = (float *)es__alloc(a, np * sizeof(float));
     }
-    if (!opt->theta || !opt->utility || !opt->order || !opt->slice_sums ||
+    if (!opt->theta || !opt->grad || !opt->utility || !opt->order || !opt->slice_sums ||
         (d.optimizer == ES_OPTIMIZER_ADAM && (!opt->m || !opt->v))) {
         es_free(opt);
         return ES_ERROR_OUT_OF_MEMORY;
     }
     if (theta0) memcpy(opt->theta, theta0, nparams * sizeof(float));
     else memset(opt->theta, 0, nparams * sizeof(float));
+    memset(opt->grad, 0, nparams * sizeof(float));
     if (opt->m) {
         memset(opt->m, 0, nparams * sizeof(float));
         memset(opt->v, 0, nparams * sizeof(float));
@@ -775,6 +852,7 @@ ES_API void es_free(es *opt)
     if (!opt) return;
     a = &opt->desc.allocator;
     es__free(a, opt->theta);
+    es__free(a, opt->grad);
     es__free(a, opt->m);
     es__free(a, opt->v);
     es__free(a, opt->utility);
@@ -919,21 +997,50 @@ typedef struct es__tell_job {
     int nnoise;
     double gscale;        /* 1 / (npop * sigma) */
     double adam_step;     /* lr * sqrt(1-b2^t) / (1-b1^t) */
+    int commit;           /* 0: g into opt->grad and a trial step; 1: the step */
 } es__tell_job;
 
-/* One slice: g = gscale * sum_k w_k eps_k (pairs in order), then the step.
-   Records |g|^2, |dtheta|^2 and |theta|^2 of the slice. */
+/* The optimizer's new theta, m, v of parameter j for gradient g (m, v are
+   left alone with SGD). */
+static ES__INLINE void es__step(const es *e, const es__tell_job *job, size_t j, float g,
+                                float *th, float *m, float *v)
+{
+    float before = e->theta[j], lr = e->desc.lr, wd = e->desc.wd;
+    if (e->desc.optimizer == ES_OPTIMIZER_SGD) {
+        *th = before + lr * g - lr * wd * before;
+    } else {
+        float h = -g + wd * before;
+        *m = e->desc.beta1 * e->m[j] + (1.0f - e->desc.beta1) * h;
+        *v = e->desc.beta2 * e->v[j] + (1.0f - e->desc.beta2) * h * h;
+        *th = before - (float)(job->adam_step * *m / (sqrt((double)*v) + e->desc.adam_eps));
+    }
+}
+
+/* One slice. Trial: g = gscale * sum_k w_k eps_k (pairs in order) into
+   opt->grad, the step computed but not stored; records |g|^2, |dtheta|^2,
+   |theta|^2 of the slice and whether anything came out non-finite.
+   Commit: the step from the stored g, the same arithmetic. */
 static void es__tell_slice(void *user, int slice, int thread)
 {
     es__tell_job *job = (es__tell_job *)user;
     es *e = job->opt;
     size_t j0 = (size_t)slice * ES__SLICE, n = e->nparams - j0, j;
     double acc[ES__SLICE], g2 = 0.0, d2 = 0.0, t2 = 0.0;
-    float eps[ES__SLICE];
-    int k;
-    float lr = e->desc.lr, wd = e->desc.wd;
+    float eps[ES__SLICE], th, m = 0.0f, v = 0.0f;
+    int k, bad = 0;
     (void)thread;
     if (n > ES__SLICE) n = ES__SLICE;
+    if (job->commit) {
+        for (j = j0; j < j0 + n; j++) {
+            es__step(e, job, j, e->grad[j], &th, &m, &v);
+            e->theta[j] = th;
+            if (e->m) {
+                e->m[j] = m;
+                e->v[j] = v;
+            }
+        }
+        return;
+    }
     for (j = 0; j < n; j++) acc[j] = 0.0;
     for (k = 0; k < job->nnoise; k++) {
         double w = job->w[k];
@@ -942,34 +1049,28 @@ static void es__tell_slice(void *user, int slice, int thread)
         for (j = 0; j < n; j++) acc[j] += w * eps[j];
     }
     for (j = 0; j < n; j++) {
-        float *th = &e->theta[j0 + j];
-        float g = (float)(acc[j] * job->gscale), before = *th;
-        if (e->desc.optimizer == ES_OPTIMIZER_SGD) {
-            *th = before + lr * g - lr * wd * before;
-        } else {
-            float h = -g + wd * before;
-            float *m = &e->m[j0 + j], *v = &e->v[j0 + j];
-            *m = e->desc.beta1 * *m + (1.0f - e->desc.beta1) * h;
-            *v = e->desc.beta2 * *v + (1.0f - e->desc.beta2) * h * h;
-            *th = before - (float)(job->adam_step * *m / (sqrt((double)*v) + e->desc.adam_eps));
-        }
+        float g = (float)(acc[j] * job->gscale), before = e->theta[j0 + j];
+        e->grad[j0 + j] = g;
+        es__step(e, job, j0 + j, g, &th, &m, &v);
+        bad |= !isfinite(g) || !isfinite(th) || !isfinite(m) || !isfinite(v);
         g2 += (double)g * g;
-        d2 += ((double)*th - before) * ((double)*th - before);
+        d2 += ((double)th - before) * ((double)th - before);
         t2 += (double)before * before;
     }
-    e->slice_sums[3 * slice + 0] = g2;
-    e->slice_sums[3 * slice + 1] = d2;
-    e->slice_sums[3 * slice + 2] = t2;
+    e->slice_sums[4 * slice + 0] = g2;
+    e->slice_sums[4 * slice + 1] = d2;
+    e->slice_sums[4 * slice + 2] = t2;
+    e->slice_sums[4 * slice + 3] = bad;
 }
 
 ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
 {
     es__tell_job job;
     es_result r;
-    int i, npairs, nslices;
+    int i, npairs, nslices, bad = 0;
     float *w;
     double g2 = 0.0, d2 = 0.0, t2 = 0.0;
-    if (!opt || !rewards) return ES_ERROR_INVALID_ARGUMENT;
+    if (!opt || !rewards || opt->generation >= (uint32_t)INT32_MAX) return ES_ERROR_INVALID_ARGUMENT;
     for (i = 0; i < opt->desc.npop; i++)
         if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
     npairs = opt->desc.npop / 2;
@@ -977,6 +1078,7 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
     if (!w) return ES_ERROR_OUT_OF_MEMORY;
     job.opt = opt;
     job.w = w;
+    job.commit = 0;
     if (opt->desc.top_k > 0) {
         r = es__top_k(opt, rewards, w);
         job.nnoise = npairs;
@@ -997,24 +1099,31 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
         return r;
     }
     if (opt->desc.optimizer == ES_OPTIMIZER_ADAM) {
-        opt->t++;
-        job.adam_step = opt->desc.lr * sqrt(1.0 - pow(opt->desc.beta2, (double)opt->t)) /
-                        (1.0 - pow(opt->desc.beta1, (double)opt->t));
+        double t = (double)opt->t + 1.0;
+        job.adam_step = opt->desc.lr * sqrt(1.0 - pow(opt->desc.beta2, t)) / (1.0 - pow(opt->desc.beta1, t));
     } else {
         job.adam_step = 0.0;
     }
+    /* a trial over every slice first: a step that would leave anything
+       non-finite is refused with the state untouched */
     nslices = (int)es__nslices(opt->nparams);
     if (pool && pool->nthreads > 1 && nslices > 1) es_pool_run(pool, nslices, es__tell_slice, &job);
     else for (i = 0; i < nslices; i++) es__tell_slice(&job, i, 0);
     for (i = 0; i < nslices; i++) {
-        g2 += opt->slice_sums[3 * i];
-        d2 += opt->slice_sums[3 * i + 1];
-        t2 += opt->slice_sums[3 * i + 2];
+        g2 += opt->slice_sums[4 * i];
+        d2 += opt->slice_sums[4 * i + 1];
+        t2 += opt->slice_sums[4 * i + 2];
+        bad |= opt->slice_sums[4 * i + 3] != 0.0;
     }
+    es__free(&opt->desc.allocator, w);
+    if (bad || !isfinite(job.adam_step)) return ES_ERROR_NOT_FINITE;
+    job.commit = 1;
+    if (pool && pool->nthreads > 1 && nslices > 1) es_pool_run(pool, nslices, es__tell_slice, &job);
+    else for (i = 0; i < nslices; i++) es__tell_slice(&job, i, 0);
+    if (opt->desc.optimizer == ES_OPTIMIZER_ADAM) opt->t++;
     opt->grad_norm = sqrt(g2);
     opt->update_ratio = t2 > 0.0 ? sqrt(d2 / t2) : 0.0;
     opt->generation++;
-    es__free(&opt->desc.allocator, w);
     return ES_OK;
 }
 
@@ -1611,15 +1720,15 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
     p = (const unsigned char *)sv;
     if (es_get_u32(p + 20) > ES_NOISE_STREAM_VERSION) return ES_ERROR_NEWER_VERSION;
     if (es_get_u32(p + 20) != ES_NOISE_STREAM_VERSION) return ES_ERROR_MISMATCH;
+    if (es_get_u64(p + 12) > ((uint64_t)1 << 34)) return ES_ERROR_CORRUPT;
     nparams = (size_t)es_get_u64(p + 12);
-    if (nparams == 0 || ts != nparams * 4) return ES_ERROR_CORRUPT;
+    if (!es__nparams_ok(nparams) || ts != nparams * 4) return ES_ERROR_CORRUPT;
     memset(&d, 0, sizeof d);
     p = (const unsigned char *)dv;
     d.npop = (int)es_get_u32(p + 0);
     d.sigma = es_get_f32(p + 4);
     d.lr = es_get_f32(p + 8);
     d.wd = es_get_f32(p + 12);
-    if (d.wd == 0.0f) d.wd = -1.0f;          /* an explicit zero, not "default" */
     d.sampling = (es_sampling)es_get_u32(p + 16);
     d.shaping = (es_shaping)es_get_u32(p + 20);
     d.optimizer = (es_optimizer)es_get_u32(p + 24);
@@ -1629,16 +1738,24 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
     d.top_k = (int)es_get_u32(p + 40);
     d.seed = es_get_u64(p + 44);
     if (allocator) d.allocator = *allocator;
-    if (d.npop <= 0 || d.npop > (1 << 24) || d.sampling == ES_SAMPLING_DEFAULT ||
-        d.shaping == ES_SHAPING_DEFAULT || d.optimizer == ES_OPTIMIZER_DEFAULT)
+    /* A resolved desc holds no zero but those es_zero names: mark them,
+       and refuse a zero anywhere else (es_init would read it as "default"). */
+    if (d.wd == 0.0f) d.zero |= ES_ZERO_WD;
+    if (d.beta1 == 0.0f) d.zero |= ES_ZERO_BETA1;
+    if (d.beta2 == 0.0f) d.zero |= ES_ZERO_BETA2;
+    if (d.npop <= 0 || d.npop > (1 << 24) || d.sigma == 0.0f || d.lr == 0.0f || d.adam_eps == 0.0f ||
+        d.sampling == ES_SAMPLING_DEFAULT || d.shaping == ES_SHAPING_DEFAULT || d.optimizer == ES_OPTIMIZER_DEFAULT)
         return ES_ERROR_CORRUPT;
+    p = (const unsigned char *)sv;
+    if (es_get_u32(p + 0) >= (uint32_t)INT32_MAX) return ES_ERROR_CORRUPT;   /* generations stay below 2^31 - 1 */
     r = es_init(opt, &d, NULL, nparams);
     if (r != ES_OK) return r == ES_ERROR_OUT_OF_MEMORY ? r : ES_ERROR_CORRUPT;
-    p = (const unsigned char *)sv;
     opt->generation = es_get_u32(p + 0);
     opt->t = es_get_u64(p + 4);
     es__get_floats(opt->theta, (const unsigned char *)tv, nparams);
-    if (opt->m) {
+    r = es__all_finite(opt->theta, nparams) ? ES_OK : ES_ERROR_NOT_FINITE;
+    if (r == ES_OK && opt->m) {
+        size_t j;
         if (es_checkpoint_section(ck, ES__TAG_ADMM, &mv, &ms) != ES_OK || ms != nparams * 4 ||
             es_checkpoint_section(ck, ES__TAG_ADMV, &vv, &vs) != ES_OK || vs != nparams * 4) {
             es_free(opt);
@@ -1646,8 +1763,12 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
         }
         es__get_floats(opt->m, (const unsigned char *)mv, nparams);
         es__get_floats(opt->v, (const unsigned char *)vv, nparams);
+        if (!es__all_finite(opt->m, nparams) || !es__all_finite(opt->v, nparams)) r = ES_ERROR_NOT_FINITE;
+        for (j = 0; r == ES_OK && j < nparams; j++)
+            if (opt->v[j] < 0.0f) r = ES_ERROR_CORRUPT;   /* a sum of squares */
     }
-    return ES_OK;
+    if (r != ES_OK) es_free(opt);
+    return r;
 }
 
 ES_API es_result es_save(const es *opt, const char *path, const es_section *user, int nuser)
@@ -1667,6 +1788,15 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.3  es_desc.zero (es_zero flags) names settings that are a real 0 (no
+        weight decay: ES_ZERO_WD), replacing "negative wd means 0"; es_init
+        refuses a negative or NaN lr or weight decay, a denormal sigma, beta1
+        or beta2 outside [0, 1) or NaN, adam_eps not positive, a non-finite
+        theta0 (ES_ERROR_BAD_LR, ES_ERROR_BAD_ADAM, ES_ERROR_NOT_FINITE);
+        es_tell refuses a step that would leave anything non-finite and keeps
+        the state; opt.grad holds the last gradient; es_load refuses
+        non-finite theta or moments, out-of-range settings and generations
+        of 2^31 - 1 or more. Checkpoint format unchanged (v1).
    0.2  no FMA contraction in any header's implementation (a -march=native
         build trains to the same bytes); AVX2 loops chosen at run time
         (ES_NO_DISPATCH); es_perturbed_pair. Noise stream and checkpoint

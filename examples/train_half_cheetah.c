@@ -221,7 +221,9 @@ static int parse_args(int argc, char **argv, config *c)
             c->es.lr = (float)d;
         } else if (!strcmp(flag, "--wd")) {
             if (!parse_double(v, 0.0, 1e6, &d)) return bad(flag, v, "a number >= 0");
-            c->es.wd = d == 0.0 ? -1.0f : (float)d;
+            c->es.wd = (float)d;
+            if (d == 0.0) c->es.zero |= ES_ZERO_WD;       /* a 0 in wd would mean the default */
+            else c->es.zero &= ~(unsigned)ES_ZERO_WD;
         } else if (!strcmp(flag, "--optimizer")) {
             if (!strcmp(v, "adam")) c->es.optimizer = ES_OPTIMIZER_ADAM;
             else if (!strcmp(v, "sgd")) c->es.optimizer = ES_OPTIMIZER_SGD;
@@ -554,7 +556,7 @@ static void run_config_text(const config *c, int chunk, char *out, size_t size)
              "es run, noise stream %d\nenv=%s\nnpop=%d\nsigma=%.9g\nlr=%.9g\nwd=%.9g\noptimizer=%s\n"
              "shaping=%s\ntop_k=%d\npolicy=%s\nhidden=%s\nseed=%llu\ngenerations=%d\nckpt_every=%d\n"
              "eval_episodes=%d\nmax_steps=%d\nchunk=%d\n",
-             ES_NOISE_STREAM_VERSION, c->env, c->es.npop, c->es.sigma, c->es.lr, c->es.wd < 0 ? 0.0 : c->es.wd,
+             ES_NOISE_STREAM_VERSION, c->env, c->es.npop, c->es.sigma, c->es.lr, (double)c->es.wd,
              optimizer_name(c->es.optimizer), shaping_name(c->es.shaping), c->es.top_k,
              c->policy.nhidden == ES_MLP_LINEAR ? "linear" : "mlp", hidden, (unsigned long long)c->es.seed,
              c->generations, c->ckpt_every, c->eval_episodes, c->max_steps, chunk);

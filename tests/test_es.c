@@ -9,6 +9,7 @@
 #include "tests/test.h"
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <unistd.h>
 
@@ -368,6 +369,10 @@ static void test_sgd_step(void)
         gn += g[j] * g[j];
     }
     CHECK(ok, "sgd: theta' = theta + lr*g - lr*wd*theta, by hand (raw rewards)");
+    ok = 1;
+    for (j = 0; j < 3; j++)
+        if (fabs(opt.grad[j] - g[j]) > 1e-6 * (1.0 + fabs(g[j]))) ok = 0;
+    CHECK(ok, "sgd: opt.grad holds g, by hand");
     CHECK(fabs(opt.grad_norm - sqrt(gn)) < 1e-5 * sqrt(gn), "sgd: grad_norm is |g|");
     CHECK(opt.generation == 1 && opt.t == 0, "sgd: generation advanced");
 
@@ -379,7 +384,7 @@ static void test_sgd_step(void)
         int i;
         d.sampling = ES_SAMPLING_PLAIN;
         d.npop = 5;
-        d.wd = -1.0f;
+        d.zero = ES_ZERO_WD;                 /* d.wd still holds 0.05: ignored */
         es_init(&opt, &d, theta0, 3);
         for (i = 0; i < 5; i++) w5[i] = r5[i];
         hand_gradient(99, 0, w5, 5, 5.0, 0.1, 3, g);
@@ -387,12 +392,14 @@ static void test_sgd_step(void)
         ok = 1;
         for (j = 0; j < 3; j++)
             if (fabs(opt.theta[j] - (theta0[j] + 0.1 * g[j])) > 1e-6) ok = 0;
-        CHECK(ok, "sgd: plain sampling, g = 1/(npop sigma) sum_i r_i eps_i, wd < 0 means no decay");
+        CHECK(ok && opt.desc.wd == 0.0f, "sgd: plain sampling, g = 1/(npop sigma) sum_i r_i eps_i, ES_ZERO_WD means no decay");
         es_free(&opt);
     }
 }
 
-static void test_adam_steps(void)
+/* Three Adam steps against the hand computation; zero names settings that
+   are 0 (their fields keep nonzero values, which must be ignored). */
+static void adam_case(unsigned zero, const char *what)
 {
     es_desc d = es_desc_default();
     es opt;
@@ -405,6 +412,10 @@ static void test_adam_steps(void)
     double lr = (double)0.05f, wd = (double)0.01f, b1 = (double)0.9f, b2 = (double)0.999f, ae = (double)1e-8f, worst = 0.0;
     int t, ok = 1;
     size_t j;
+    if (zero & ES_ZERO_WD) wd = 0.0;
+    if (zero & ES_ZERO_BETA1) b1 = 0.0;
+    if (zero & ES_ZERO_BETA2) b2 = 0.0;
+    d.zero = zero;
     d.npop = 4;
     d.sigma = 0.2f;
     d.lr = (float)lr;
@@ -436,9 +447,16 @@ static void test_adam_steps(void)
             }
         }
     }
-    CHECK(ok, "adam: three steps equal the hand computation (centered ranks, wd, bias correction), worst %.2g", worst);
-    CHECK(opt.t == 3 && opt.generation == 3, "adam: t and generation count steps");
+    CHECK(ok, "adam%s: three steps equal the hand computation (centered ranks, wd, bias correction), worst %.2g", what, worst);
+    CHECK(opt.t == 3 && opt.generation == 3, "adam%s: t and generation count steps", what);
     es_free(&opt);
+}
+
+static void test_adam_steps(void)
+{
+    adam_case(0, "");
+    adam_case(ES_ZERO_BETA1, " with ES_ZERO_BETA1 (beta1 0)");
+    adam_case(ES_ZERO_BETA1 | ES_ZERO_BETA2 | ES_ZERO_WD, " with beta1, beta2 and wd all 0");
 }
 
 static void test_top_k(void)
@@ -454,7 +472,7 @@ static void test_top_k(void)
     d.top_k = 2;
     d.sigma = 0.1f;
     d.lr = 1.0f;
-    d.wd = -1.0f;
+    d.zero = ES_ZERO_WD;
     d.optimizer = ES_OPTIMIZER_SGD;
     d.seed = 31337;
     es_init(&opt, &d, NULL, 6);
@@ -490,7 +508,7 @@ static void test_linear_gradient(void)
     d.npop = NPOP;
     d.sigma = 0.05f;
     d.lr = 1.0f;
-    d.wd = -1.0f;
+    d.zero = ES_ZERO_WD;
     d.shaping = ES_SHAPING_RAW;
     d.optimizer = ES_OPTIMIZER_SGD;
     d.seed = 2024;
@@ -542,7 +560,7 @@ static void test_convergence(void)
     d.npop = 40;
     d.sigma = 0.02f;
     d.lr = 0.02f;
-    d.wd = -1.0f;
+    d.zero = ES_ZERO_WD;
     d.seed = 7;
     es_init(&opt, &d, theta0, 10);
     for (g = 0; g < 1000; g++) {
@@ -629,17 +647,126 @@ static void test_invalid(void)
     es_free(&opt);
 }
 
+/* es_init's answer for the default desc with one change applied by set. */
+#define DESC_TRY(stmt, want, what)                                                              \
+    do {                                                                                        \
+        es_desc d_ = es_desc_default();                                                         \
+        es o_;                                                                                  \
+        es_result r_;                                                                           \
+        d_.npop = 4;                                                                            \
+        { es_desc *q = &d_; stmt; }                                                             \
+        r_ = es_init(&o_, &d_, NULL, 3);                                                        \
+        if (r_ == ES_OK) es_free(&o_);                                                          \
+        CHECK(r_ == (want), "desc: %s -> %s (got %s)", what, es_result_string(want), es_result_string(r_)); \
+    } while (0)
+
+static void test_desc_validation(void)
+{
+    es_desc d = {0}, d2;
+    es opt, opt2;
+    float theta0[3] = {1.0f, (float)NAN, 0.0f};
+    es_result r;
+    /* what cannot train is refused */
+    DESC_TRY(q->beta1 = 1.0f, ES_ERROR_BAD_ADAM, "beta1 = 1");
+    DESC_TRY(q->beta1 = 1.5f, ES_ERROR_BAD_ADAM, "beta1 = 1.5");
+    DESC_TRY(q->beta1 = -0.1f, ES_ERROR_BAD_ADAM, "beta1 < 0");
+    DESC_TRY(q->beta1 = (float)NAN, ES_ERROR_BAD_ADAM, "beta1 NaN");
+    DESC_TRY(q->beta2 = 1.0f, ES_ERROR_BAD_ADAM, "beta2 = 1");
+    DESC_TRY(q->beta2 = (float)NAN, ES_ERROR_BAD_ADAM, "beta2 NaN");
+    DESC_TRY(q->adam_eps = (float)NAN, ES_ERROR_BAD_ADAM, "adam_eps NaN");
+    DESC_TRY(q->adam_eps = -1e-8f, ES_ERROR_BAD_ADAM, "adam_eps < 0");
+    DESC_TRY(q->adam_eps = (float)INFINITY, ES_ERROR_BAD_ADAM, "adam_eps infinite");
+    DESC_TRY((q->optimizer = ES_OPTIMIZER_SGD, q->beta1 = 1.0f), ES_ERROR_BAD_ADAM, "beta1 = 1 with SGD too");
+    DESC_TRY(q->lr = -0.01f, ES_ERROR_BAD_LR, "lr < 0");
+    DESC_TRY(q->lr = (float)NAN, ES_ERROR_BAD_LR, "lr NaN");
+    DESC_TRY(q->lr = (float)INFINITY, ES_ERROR_BAD_LR, "lr infinite");
+    DESC_TRY(q->wd = -1.0f, ES_ERROR_BAD_LR, "wd < 0 (no longer a code for 0)");
+    DESC_TRY(q->wd = (float)NAN, ES_ERROR_BAD_LR, "wd NaN");
+    DESC_TRY(q->sigma = -0.03f, ES_ERROR_BAD_SIGMA, "sigma < 0");
+    DESC_TRY(q->sigma = 1e-40f, ES_ERROR_BAD_SIGMA, "sigma denormal (1e-40)");
+    DESC_TRY(q->sigma = FLT_MIN / 2.0f, ES_ERROR_BAD_SIGMA, "sigma denormal (FLT_MIN/2)");
+    DESC_TRY(q->sigma = (float)NAN, ES_ERROR_BAD_SIGMA, "sigma NaN");
+    DESC_TRY(q->zero = 8u, ES_ERROR_INVALID_ARGUMENT, "an unknown es_zero bit");
+    DESC_TRY(q->shaping = (es_shaping)-1, ES_ERROR_INVALID_ARGUMENT, "a negative shaping");
+    /* and what can, accepted */
+    DESC_TRY(q->sigma = FLT_MIN, ES_OK, "sigma FLT_MIN (smallest normal)");
+    DESC_TRY(q->beta1 = 0.999999f, ES_OK, "beta1 just below 1");
+    DESC_TRY(q->zero = ES_ZERO_BETA1 | ES_ZERO_BETA2 | ES_ZERO_WD, ES_OK, "beta1, beta2, wd named zero");
+    DESC_TRY(q->zero = ES_ZERO_BETA1, ES_OK, "beta1 = 1 in the field but ES_ZERO_BETA1: the field is ignored");
+
+    /* zeros: the field's 0 is the default, desc.zero's 0 is 0 */
+    CHECK(es_init(&opt, &d, NULL, 3) == ES_OK && opt.desc.wd == 0.005f && opt.desc.beta1 == 0.9f &&
+              opt.desc.beta2 == 0.999f && opt.desc.lr == 0.02f && opt.desc.sigma == 0.03f && opt.desc.npop == 64,
+          "desc: {0} resolves to the documented defaults");
+    es_free(&opt);
+    d.zero = ES_ZERO_WD | ES_ZERO_BETA1;
+    d.wd = 0.3f;
+    CHECK(es_init(&opt, &d, NULL, 3) == ES_OK && opt.desc.wd == 0.0f && opt.desc.beta1 == 0.0f &&
+              opt.desc.beta2 == 0.999f,
+          "desc: ES_ZERO_WD | ES_ZERO_BETA1 give wd 0 and beta1 0 whatever the fields hold");
+    /* a resolved desc resolves to itself: re-initializing from opt.desc
+       keeps wd 0 (it used to become the default 0.005) */
+    d2 = opt.desc;
+    r = es_init(&opt2, &d2, NULL, 3);
+    CHECK(r == ES_OK && opt2.desc.wd == 0.0f && opt2.desc.beta1 == 0.0f && opt2.desc.zero == opt.desc.zero &&
+              memcmp(&opt2.desc, &opt.desc, sizeof d2) == 0,
+          "desc: es_init(opt.desc) gives the same resolved desc (a fixed point)");
+    if (r == ES_OK) es_free(&opt2);
+    es_free(&opt);
+    d = es_desc_default();
+    CHECK(es_init(&opt, &d, theta0, 3) == ES_ERROR_NOT_FINITE, "desc: a theta0 holding NaN -> ES_ERROR_NOT_FINITE");
+    theta0[1] = (float)INFINITY;
+    CHECK(es_init(&opt, &d, theta0, 3) == ES_ERROR_NOT_FINITE, "desc: a theta0 holding inf -> ES_ERROR_NOT_FINITE");
+    CHECK(es_init(&opt, &d, NULL, ((size_t)1 << 34) + 1) == ES_ERROR_INVALID_ARGUMENT,
+          "desc: more than 2^34 parameters refused");
+}
+
+/* A step that would make theta or the update non-finite is refused and
+   leaves the state as it was. */
+static void test_not_finite_step(void)
+{
+    es_desc d = es_desc_default();
+    es opt;
+    float theta0[4] = {0.5f, -0.5f, 1.0f, 2.0f}, big[4] = {3e38f, -3e38f, -3e38f, 3e38f}, ok4[4] = {1, 2, 3, 4};
+    uint64_t h;
+    int k;
+    for (k = 0; k < 3; k++) {
+        const char *what = k == 0 ? "SGD, raw rewards +-3e38 (u+ - u- overflows)" :
+                           k == 1 ? "Adam, raw rewards +-3e38" : "SGD, lr 3e38 (theta overflows)";
+        d = es_desc_default();
+        d.npop = 4;
+        d.shaping = k < 2 ? ES_SHAPING_RAW : ES_SHAPING_CENTERED_RANK;
+        d.optimizer = k == 1 ? ES_OPTIMIZER_ADAM : ES_OPTIMIZER_SGD;
+        if (k == 2) {
+            d.lr = 3e38f;
+            d.sigma = 1e-3f;
+        }
+        if (es_init(&opt, &d, theta0, 4) != ES_OK) {
+            CHECK(0, "not finite: es_init (%s)", what);
+            continue;
+        }
+        h = es_hash(&opt);
+        CHECK(es_tell(&opt, k < 2 ? big : ok4, NULL) == ES_ERROR_NOT_FINITE, "not finite: %s -> ES_ERROR_NOT_FINITE", what);
+        CHECK(es_hash(&opt) == h && opt.generation == 0 && opt.t == 0 && memcmp(opt.theta, theta0, sizeof theta0) == 0,
+              "not finite: %s leaves theta, m, v, t and generation as they were", what);
+        if (k < 2) {
+            CHECK(es_tell(&opt, ok4, NULL) == ES_OK && opt.generation == 1, "not finite: %s, then ordinary rewards step", what);
+        }
+        es_free(&opt);
+    }
+}
+
 static void test_result_strings(void)
 {
-    const char *s[19];
+    const char *s[22];
     int i, j, ok = 1;
-    for (i = 0; i <= 18; i++) {
+    for (i = 0; i <= 21; i++) {
         s[i] = es_result_string((es_result)-i);
         if (!s[i] || !s[i][0]) ok = 0;
         for (j = 0; j < i; j++)
             if (s[j] && s[i] && strcmp(s[i], s[j]) == 0) ok = 0;
     }
-    CHECK(ok, "result: es_result_string gives a distinct non-empty message for every code 0..-18");
+    CHECK(ok, "result: es_result_string gives a distinct non-empty message for every code 0..-21");
     CHECK(es_result_string((es_result)-999) != NULL && es_result_string((es_result)-999)[0],
           "result: an unknown code still gets a message");
 }
@@ -774,7 +901,7 @@ static void test_checkpoint(void)
     for (i = 0; i < sizeof blob; i++) blob[i] = (unsigned char)(i * 29 + 3);
     d.npop = 8;
     d.seed = 0xfedcba9876543210ull;
-    d.wd = -1.0f;
+    d.zero = ES_ZERO_WD;
     d.top_k = 2;
     es_init(&opt, &d, theta0, 10);
     run_tells(&opt, 3);
@@ -964,6 +1091,89 @@ static void test_checkpoint(void)
             CHECK(b2 && decode_copy(b2, n2) == ES_ERROR_CORRUPT, "checkpoint: NaN sigma in DESC -> CORRUPT");
             free(b2);
         }
+        /* Settings es_init refuses, or a 0 that es_init would read as
+           "default", under a valid CRC: DESC offsets 4 sigma, 8 lr, 12 wd,
+           28 beta1, 32 beta2, 36 adam_eps. */
+        {
+            static const struct { int off; float x; es_result want; const char *what; } bad[] = {
+                {28, 1.0f, ES_ERROR_CORRUPT, "beta1 = 1"},
+                {28, -1.0f, ES_ERROR_CORRUPT, "beta1 = -1"},
+                {32, 1.0f, ES_ERROR_CORRUPT, "beta2 = 1"},
+                {8, -0.02f, ES_ERROR_CORRUPT, "lr < 0"},
+                {8, 0.0f, ES_ERROR_CORRUPT, "lr 0 (would load as the default 0.02)"},
+                {4, 0.0f, ES_ERROR_CORRUPT, "sigma 0 (would load as the default 0.03)"},
+                {4, 1e-40f, ES_ERROR_CORRUPT, "denormal sigma"},
+                {36, 0.0f, ES_ERROR_CORRUPT, "adam_eps 0"},
+                {12, -0.5f, ES_ERROR_CORRUPT, "wd < 0"},
+            };
+            unsigned char desc[64];
+            for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+                memcpy(s2, s, sizeof s);
+                memcpy(desc, s[0].data, s[0].size);
+                es_put_f32(desc + bad[k].off, bad[k].x);
+                s2[0].data = desc;
+                b2 = build_ckpt(s2, nsec, (uint32_t)nsec, 1, &n2);
+                r = b2 ? decode_copy(b2, n2) : ES_ERROR_OUT_OF_MEMORY;
+                CHECK(r == bad[k].want, "checkpoint: %s in DESC, valid CRC -> %s (%s)", bad[k].what,
+                      es_result_string(bad[k].want), es_result_string(r));
+                free(b2);
+            }
+        }
+        /* Non-finite state under a valid CRC: theta, m, v (section 2, 3, 4). */
+        {
+            static const float vals[3] = {(float)NAN, (float)INFINITY, -(float)INFINITY};
+            static const char *const names[3] = {"NaN", "+inf", "-inf"};
+            unsigned char buf[64];
+            int sec_i, vi, all = 1;
+            for (sec_i = 2; sec_i <= 4; sec_i++) {
+                for (vi = 0; vi < 3; vi++) {
+                    memcpy(s2, s, sizeof s);
+                    memcpy(buf, s[sec_i].data, s[sec_i].size);
+                    es_put_f32(buf + 4 * 7, vals[vi]);
+                    s2[sec_i].data = buf;
+                    b2 = build_ckpt(s2, nsec, (uint32_t)nsec, 1, &n2);
+                    r = b2 ? decode_copy(b2, n2) : ES_ERROR_OUT_OF_MEMORY;
+                    if (r != ES_ERROR_NOT_FINITE) {
+                        all = 0;
+                        printf("# %s in section %d: %s\n", names[vi], sec_i, es_result_string(r));
+                    }
+                    free(b2);
+                }
+            }
+            CHECK(all, "checkpoint: NaN, +inf or -inf in THTA, ADMM or ADMV with a valid CRC -> NOT_FINITE");
+            memcpy(s2, s, sizeof s);
+            memcpy(buf, s[4].data, s[4].size);
+            es_put_f32(buf + 4 * 3, -1.0f);
+            s2[4].data = buf;
+            b2 = build_ckpt(s2, nsec, (uint32_t)nsec, 1, &n2);
+            r = b2 ? decode_copy(b2, n2) : ES_ERROR_OUT_OF_MEMORY;
+            CHECK(r == ES_ERROR_CORRUPT, "checkpoint: a negative second moment in ADMV -> CORRUPT (%s)", es_result_string(r));
+            free(b2);
+        }
+        /* A generation of 2^31 - 1 or more (STAT offset 0). */
+        {
+            static const uint32_t gens[3] = {0x7fffffffu, 0x80000000u, 0xffffffffu};
+            unsigned char stat[64];
+            int gi;
+            for (gi = 0; gi < 3; gi++) {
+                memcpy(s2, s, sizeof s);
+                memcpy(stat, s[1].data, s[1].size);
+                es_put_u32(stat, gens[gi]);
+                s2[1].data = stat;
+                b2 = build_ckpt(s2, nsec, (uint32_t)nsec, 1, &n2);
+                r = b2 ? decode_copy(b2, n2) : ES_ERROR_OUT_OF_MEMORY;
+                CHECK(r == ES_ERROR_CORRUPT, "checkpoint: generation %lu -> CORRUPT (%s)", (unsigned long)gens[gi],
+                      es_result_string(r));
+                free(b2);
+            }
+            memcpy(stat, s[1].data, s[1].size);
+            es_put_u32(stat, 0x7ffffffeu);
+            s2[1].data = stat;
+            b2 = build_ckpt(s2, nsec, (uint32_t)nsec, 1, &n2);
+            r = b2 ? decode_copy(b2, n2) : ES_ERROR_OUT_OF_MEMORY;
+            CHECK(r == ES_OK, "checkpoint: generation 2^31 - 2 loads (%s)", es_result_string(r));
+            free(b2);
+        }
     }
     /* A failed save leaves nothing behind. */
     snprintf(path2, sizeof path2, "%s/no/such/dir/x.ckpt", dir);
@@ -1120,6 +1330,8 @@ int main(void)
     test_linear_gradient();
     test_convergence();
     test_invalid();
+    test_desc_validation();
+    test_not_finite_step();
     test_result_strings();
     test_crc();
     test_checkpoint();
