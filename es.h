@@ -126,7 +126,9 @@
 
    Errors. Every fallible call returns es_result (0 ok, negative an error);
    es_result_string() describes it. Nothing here prints, asserts on input,
-   exits or aborts.
+   exits or aborts. es.h keeps the core codes; the MuJoCo and Redis layers
+   own blocks of codes and their own result-string functions (see the
+   table after the es_result enum).
 
    REVISION HISTORY: see the end of this file. LICENSE: MIT, at the end.
 */
@@ -174,15 +176,26 @@ typedef enum es_result {
     ES_ERROR_CORRUPT = -11,
     ES_ERROR_MISMATCH = -12,
     ES_ERROR_THREADS = -13,
-    ES_ERROR_MUJOCO = -14,
+    /* -14, -17, -18: no longer used (MuJoCo, Redis, GL moved to their layers) */
     ES_ERROR_NOT_FOUND = -15,
     ES_ERROR_BAD_ACTION = -16,
-    ES_ERROR_REDIS = -17,
-    ES_ERROR_GL = -18,
     ES_ERROR_BAD_LR = -19,
     ES_ERROR_BAD_ADAM = -20,
-    ES_ERROR_NOT_FINITE = -21
+    ES_ERROR_NOT_FINITE = -21,
+    ES__RESULT_MIN = -2147483647   /* so every int code is an es_result, in C++ too */
 } es_result;
+
+/* Result codes by layer. es.h and es_mlp.h own -1..-99 (above). Each upper
+   layer owns a block, defines its codes there as ((es_result)N) and names
+   them with its own result-string function, which passes every other code
+   on to es_result_string():
+       -100..-199  es_env_mujoco.h   es_mujoco_result_string()
+       -200..-299  es_redis.h        es_redis_result_string()
+       -1000 and below: programs' own codes (examples/render.c: GL).
+   es_result_string() names only the layer of a code in another block. */
+#define ES_RESULT_MUJOCO_FIRST (-100)
+#define ES_RESULT_REDIS_FIRST (-200)
+#define ES_RESULT_APP_FIRST (-1000)
 
 typedef enum es_sampling {
     ES_SAMPLING_DEFAULT = 0,
@@ -437,7 +450,8 @@ extern "C" {
 
 ES_API const char *es_result_string(es_result result)
 {
-    switch (result) {
+    int code = (int)result;
+    switch (code) {
     case ES_OK: return "ok";
     case ES_ERROR_INVALID_ARGUMENT: return "invalid argument";
     case ES_ERROR_OUT_OF_MEMORY: return "out of memory";
@@ -452,15 +466,16 @@ ES_API const char *es_result_string(es_result result)
     case ES_ERROR_CORRUPT: return "checkpoint is corrupt (checksum, layout or a setting out of range)";
     case ES_ERROR_MISMATCH: return "checkpoint does not match this task or policy";
     case ES_ERROR_THREADS: return "could not start threads";
-    case ES_ERROR_MUJOCO: return "MuJoCo error";
     case ES_ERROR_NOT_FOUND: return "not found";
     case ES_ERROR_BAD_ACTION: return "bad action (wrong size or not finite)";
-    case ES_ERROR_REDIS: return "Redis error";
-    case ES_ERROR_GL: return "OpenGL context error";
     case ES_ERROR_BAD_LR: return "lr must be positive and finite, weight decay finite and not negative";
     case ES_ERROR_BAD_ADAM: return "Adam needs beta1 and beta2 in [0, 1) and adam_eps positive and finite";
     case ES_ERROR_NOT_FINITE: return "theta or the optimizer state is NaN or infinite";
+    default: break;
     }
+    if (code <= ES_RESULT_MUJOCO_FIRST && code > ES_RESULT_REDIS_FIRST) return "MuJoCo layer error (es_mujoco_result_string names it)";
+    if (code <= ES_RESULT_REDIS_FIRST && code > ES_RESULT_REDIS_FIRST - 100) return "Redis layer error (es_redis_result_string names it)";
+    if (code <= ES_RESULT_APP_FIRST) return "the program's own error";
     return "unknown error";
 }
 

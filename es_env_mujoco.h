@@ -29,7 +29,8 @@
    ES_DLL, ES_MALLOC/ES_FREE, ...), plus
 
        ES_MUJOCO_NO_HANDLERS   do not install MuJoCo error/warning handlers
-                               (then MuJoCo's own, which print and exit, stay)
+                               (then MuJoCo's own, which print and exit, stay,
+                               and es_mujoco_guard catches nothing)
 
    STEP BY STEP
 
@@ -97,19 +98,50 @@
    at a time.
 
    Errors. Every fallible call returns es_result; messages go to the err
-   buffer given (never to stdout). Unknown task: ES_ERROR_NOT_FOUND with the
-   list of names. Missing or malformed MJCF: ES_ERROR_MUJOCO with MuJoCo's
-   message. An action with a NaN/inf entry, or a NULL one:
-   ES_ERROR_BAD_ACTION (the state is not touched; act must hold act_dim
-   floats, which C cannot check). On first load this header installs
-   mju_user_error/mju_user_warning handlers when none are set (MuJoCo's
-   defaults print, wait for Enter and exit): warnings are silent (the
-   counters in mjData are read instead) and an error inside an es call
-   unwinds (setjmp/longjmp, per thread) to that call: step then ends the
-   episode as failed, reset returns ES_ERROR_MUJOCO, env_init
-   ES_ERROR_OUT_OF_MEMORY. An error raised on a thread that is not inside
-   an es call returns to MuJoCo, as with any handler that returns. step
-   before the first reset: ES_ERROR_INVALID_ARGUMENT.
+   buffer given or to env.error (never to stdout). Unknown task:
+   ES_ERROR_NOT_FOUND with the list of names. Missing or malformed MJCF:
+   ES_ERROR_MUJOCO with MuJoCo's message. A custom task whose defaults do
+   not fit its model (obs_dim other than nq + nv without observe; no joints
+   without observe and reward): ES_ERROR_INVALID_ARGUMENT with the reason.
+   An action with a NaN/inf entry, or a NULL one: ES_ERROR_BAD_ACTION (the
+   state is not touched; act must hold act_dim floats, which C cannot
+   check). step before the first reset: ES_ERROR_INVALID_ARGUMENT.
+   es_mujoco_env_init says what failed in env.error ("out of memory for the
+   env's state", or MuJoCo's message from mj_makeData as ES_ERROR_MUJOCO).
+   ES_ERROR_MUJOCO is this header's own code (es.h's block -100..-199):
+   es_mujoco_result_string() names it and every es.h code.
+
+   ERRORS RAISED BY MUJOCO: THE GUARD
+
+   MuJoCo reports errors (a stack overflow in mj_stackAlloc, a bad model)
+   by calling mju_user_error, and its callers assume that handler does not
+   return. On first use (load, env_init, es_mujoco_guard, or
+   es_mujoco_install_handlers(); thread-safe, once per process) this header
+   installs its own mju_user_error and mju_user_warning, keeping the ones
+   installed before (set yours before the first es call, not after: a
+   handler installed later replaces the guard). Ours never returns:
+
+       es_mujoco_guard(fn, arg, msg, msglen) runs fn(arg); a MuJoCo error
+       raised inside it on this thread unwinds (longjmp) to the guard,
+       which returns ES_ERROR_MUJOCO with MuJoCo's message in msg. Guards
+       nest; each thread has its own. fn's own cleanup is skipped, and
+       MuJoCo's state touched by fn (an mjData mid-step) must be reset
+       before use.
+
+       Outside any guard the message goes to the handler installed before
+       ours, or, with none (or if that one returns), to stderr, and the
+       process aborts: MuJoCo never gets control back.
+
+   Every es call into MuJoCo runs under the guard: a MuJoCo error in
+   reset returns ES_ERROR_MUJOCO; in step (the physics and the task's
+   callbacks) it ends the episode as failed (status ES_EPISODE_FAILED,
+   reward 0, zero observation) and returns ES_ERROR_MUJOCO, so a runner
+   stops with it; env.error holds "<task>: reset|step: <MuJoCo's message>".
+   Warnings go to the handler installed before ours, else nowhere (the
+   counters in mjData are read instead). ES_MUJOCO_NO_HANDLERS leaves
+   MuJoCo's handlers alone (then the guard catches nothing). On MuJoCo
+   3.10 and later, a log handler set with mju_setLogHandler bypasses
+   mju_user_error, and so the guard.
 
    Unstable simulation. After each step the warnings mjWARN_BADQPOS,
    mjWARN_BADQVEL and mjWARN_BADQACC (cleared at reset) and the finiteness
@@ -133,6 +165,17 @@ extern "C" {
 
 #define ES_MUJOCO_NAME_MAX 64
 
+/* This layer's result code (es.h's block -100..-199): MuJoCo refused a
+   model or raised an error; the message is in the err buffer or in
+   env.error. es_mujoco_result_string() names it and passes any other code
+   on to es_result_string(). */
+#define ES_ERROR_MUJOCO ((es_result)(ES_RESULT_MUJOCO_FIRST - 0))
+ES_API const char *es_mujoco_result_string(es_result result);
+
+/* The MuJoCo error guard (see ERRORS above). */
+ES_API void es_mujoco_install_handlers(void);
+ES_API es_result es_mujoco_guard(void (*fn)(void *arg), void *arg, char *msg, size_t msglen);
+
 /* What a custom reward or termination callback sees after one env step. */
 typedef struct es_mujoco_step {
     const mjModel *model;
@@ -149,14 +192,16 @@ typedef struct es_mujoco_task_desc {
     const char *name;            /* for messages and checkpoints (the file name) */
     int frame_skip;              /* physics steps per env step (1) */
     int max_steps;               /* truncation (1000) */
-    int obs_dim;                 /* required with observe; default nq + nv */
+    int obs_dim;                 /* required with observe; without it 0 or nq + nv (else refused) */
     float act_low, act_high;     /* both 0: ctrlrange of actuator 0 if limited, else [-1, 1] */
     double reset_noise;          /* default reset: qpos0 + U(+-noise), qvel U(+-noise) (0: none) */
     /* After mj_resetData, before mj_forward; draw only from rng. */
     void (*reset)(const mjModel *m, mjData *d, es_rng *rng, void *user);
-    /* Default: qpos then qvel. */
+    /* Default: qpos then qvel (a model without joints needs its own). */
     void (*observe)(const mjModel *m, const mjData *d, float *obs, void *user);
-    /* Default: (qpos[0] - qpos_before[0]) / dt, forward velocity of the root. */
+    /* Default: (qpos[0] - qpos_before[0]) / dt, forward velocity of the root
+       (a model without joints needs its own). Runs under the MuJoCo guard,
+       as do observe and terminated. */
     double (*reward)(const es_mujoco_step *step);
     /* Nonzero ends the episode (ES_EPISODE_TERMINATED). Default: never. */
     int (*terminated)(const es_mujoco_step *step);
@@ -199,6 +244,7 @@ ES_API mjData *es_mujoco_env_data(es_env *env);
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 ES__STRICT_FP_BEGIN
@@ -1044,8 +1090,11 @@ ES_API es_result es_mujoco_task_dims(int i, int *obs_dim, int *act_dim)
 }
 
 /* ---- MuJoCo error handling ---------------------------------------------
-   MuJoCo's default error handler prints, waits for Enter and exits. Ours
-   unwinds to the innermost es__mj_guarded() call of this thread. */
+   MuJoCo's callers assume its error handler does not return (mj_stackAlloc,
+   for one, would go on past the end of its stack). Ours never does: inside
+   an es_mujoco_guard() call of this thread it unwinds to that call;
+   elsewhere it hands the message to the handler installed before it, or
+   prints it and aborts. */
 
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #  define ES__MJ_TLS thread_local
@@ -1059,7 +1108,7 @@ ES_API es_result es_mujoco_task_dims(int i, int *obs_dim, int *act_dim)
 
 #ifdef ES__MJ_TLS
 static ES__MJ_TLS jmp_buf *es__mj_jump;
-static ES__MJ_TLS char es__mj_message[256];
+static ES__MJ_TLS char es__mj_message[512];
 #endif
 
 static void es__mj_copy(char *dst, size_t n, const char *src)
@@ -1072,33 +1121,96 @@ static void es__mj_copy(char *dst, size_t n, const char *src)
     dst[k] = '\0';
 }
 
+#ifndef ES_MUJOCO_NO_HANDLERS
+static void (*es__mj_prev_error)(const char *);     /* written once, before ours is in place */
+static void (*es__mj_prev_warning)(const char *);
+#endif
+
+/* MuJoCo's messages span several lines: one line, runs of blanks as one. */
+static void es__mj_one_line(char *s)
+{
+    size_t i, k = 0;
+    for (i = 0; s[i]; i++) {
+        char ch = s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i];
+        if (ch == ' ' && (k == 0 || s[k - 1] == ' ')) continue;
+        s[k++] = ch;
+    }
+    while (k > 0 && s[k - 1] == ' ') k--;
+    s[k] = '\0';
+}
+
+#ifndef ES_MUJOCO_NO_HANDLERS
 static void es__mj_on_error(const char *msg)
 {
+    if (!msg) msg = "MuJoCo error";
 #ifdef ES__MJ_TLS
     if (es__mj_jump) {
-        es__mj_copy(es__mj_message, sizeof es__mj_message, msg ? msg : "MuJoCo error");
+        es__mj_copy(es__mj_message, sizeof es__mj_message, msg);
         longjmp(*es__mj_jump, 1);
     }
 #endif
-    (void)msg;   /* no es call to return to: back to MuJoCo */
+    /* No es call to return to, and MuJoCo must not get control back. */
+    if (es__mj_prev_error) {
+        es__mj_prev_error(msg);
+        fprintf(stderr, "MuJoCo error (its handler returned): %s\n", msg);
+    } else {
+        fprintf(stderr, "MuJoCo error: %s\n", msg);
+    }
+    fflush(stderr);
+    abort();
 }
 
 static void es__mj_on_warning(const char *msg)
 {
-    (void)msg;   /* the counters in mjData carry what matters */
+    if (es__mj_prev_warning) es__mj_prev_warning(msg);
+    /* else silent: the counters in mjData carry what matters */
 }
 
-static void es__mj_install_handlers(void)
+static void es__mj_install_now(void)
 {
-#ifndef ES_MUJOCO_NO_HANDLERS
-    if (!mju_user_error) mju_user_error = es__mj_on_error;
-    if (!mju_user_warning) mju_user_warning = es__mj_on_warning;
+    if (mju_user_error != es__mj_on_error) {
+        es__mj_prev_error = mju_user_error;
+        mju_user_error = es__mj_on_error;
+    }
+    if (mju_user_warning != es__mj_on_warning) {
+        es__mj_prev_warning = mju_user_warning;
+        mju_user_warning = es__mj_on_warning;
+    }
+}
+#endif
+
+#if !defined(ES_MUJOCO_NO_HANDLERS) && ES__THREADS
+static pthread_once_t es__mj_once = PTHREAD_ONCE_INIT;
+#endif
+
+ES_API void es_mujoco_install_handlers(void)
+{
+#if defined(ES_MUJOCO_NO_HANDLERS)
+    /* the caller keeps MuJoCo's handlers (and the guard catches nothing) */
+#elif ES__THREADS
+    pthread_once(&es__mj_once, es__mj_install_now);
+#elif defined(__GNUC__) || defined(__clang__)
+    static int state;                /* 0 not yet, 1 being installed, 2 done */
+    int expected = 0;
+    if (__atomic_compare_exchange_n(&state, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        es__mj_install_now();
+        __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+    } else {
+        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2) {
+        }
+    }
+#else
+    static volatile int done;        /* no threads and no atomics: one thread */
+    if (!done) {
+        es__mj_install_now();
+        done = 1;
+    }
 #endif
 }
 
-/* Runs fn(arg); returns 0, or -1 with the message in msg if MuJoCo raised
-   an error inside it. */
-static int es__mj_guarded(void (*fn)(void *arg), void *arg, char *msg, size_t msglen)
+/* Runs fn(arg); ES_OK, or ES_ERROR_MUJOCO with MuJoCo's message in msg if
+   MuJoCo raised an error inside it. The handlers must be installed. */
+static es_result es__mj_guarded(void (*fn)(void *arg), void *arg, char *msg, size_t msglen)
 {
 #ifdef ES__MJ_TLS
     jmp_buf here;
@@ -1106,7 +1218,7 @@ static int es__mj_guarded(void (*fn)(void *arg), void *arg, char *msg, size_t ms
     if (setjmp(here)) {
         es__mj_jump = outer;
         es__mj_copy(msg, msglen, es__mj_message);
-        return -1;
+        return ES_ERROR_MUJOCO;
     }
     es__mj_jump = &here;
     fn(arg);
@@ -1114,9 +1226,20 @@ static int es__mj_guarded(void (*fn)(void *arg), void *arg, char *msg, size_t ms
 #else
     fn(arg);
 #endif
-    (void)msg;
-    (void)msglen;
-    return 0;
+    return ES_OK;
+}
+
+ES_API es_result es_mujoco_guard(void (*fn)(void *arg), void *arg, char *msg, size_t msglen)
+{
+    if (msg && msglen) msg[0] = '\0';
+    if (!fn) return ES_ERROR_INVALID_ARGUMENT;
+    es_mujoco_install_handlers();
+    return es__mj_guarded(fn, arg, msg, msglen);
+}
+
+ES_API const char *es_mujoco_result_string(es_result result)
+{
+    return result == ES_ERROR_MUJOCO ? "MuJoCo error" : es_result_string(result);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -1150,12 +1273,9 @@ static mjModel *es__mj_compile(const char *file, const mjVFS *vfs, char *err, si
     c.errlen = (int)sizeof local;
     c.model = NULL;
     local[0] = '\0';
-    if (es__mj_guarded(es__mj_load_fn, &c, local, sizeof local) != 0) c.model = NULL;
+    if (es__mj_guarded(es__mj_load_fn, &c, local, sizeof local) != ES_OK) c.model = NULL;
     if (!c.model) {
-        size_t k;
-        for (k = 0; local[k]; k++)      /* one line: MuJoCo's messages span several */
-            if (local[k] == '\n' || local[k] == '\r') local[k] = ' ';
-        while (k > 0 && local[k - 1] == ' ') local[--k] = '\0';
+        es__mj_one_line(local);
         es__mj_errorf(err, errlen, "%s: %s", file, local[0] ? local : "MuJoCo could not load the model");
     }
     return c.model;
@@ -1258,7 +1378,7 @@ ES_API es_result es_mujoco_load(es_mujoco *mj, const char *task, char *err, size
         }
         return ES_ERROR_NOT_FOUND;
     }
-    es__mj_install_handlers();
+    es_mujoco_install_handlers();
     mj->model = es__mj_load_text(es__mj_tasks[i].file, es__mj_tasks[i].xml, err, errlen);
     if (!mj->model) return ES_ERROR_MUJOCO;
     if (mj->model->nu != es__mj_tasks[i].act_dim) {   /* our own text and table disagree */
@@ -1300,7 +1420,7 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
         return ES_ERROR_MUJOCO;
     }
     fclose(f);
-    es__mj_install_handlers();
+    es_mujoco_install_handlers();
     mj->model = es__mj_compile(path, NULL, err, errlen);
     if (!mj->model) return ES_ERROR_MUJOCO;
     if (mj->model->nu <= 0) {
@@ -1309,9 +1429,30 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
         mj->model = NULL;
         return ES_ERROR_MUJOCO;
     }
+    {   /* the defaults read qpos and qvel: refuse what they cannot fill or would overrun */
+        long nqv = (long)mj->model->nq + (long)mj->model->nv;
+        const char *why = NULL;
+        char line[200];
+        if (!t.observe && nqv == 0) {
+            why = "the model has no joints, so the default observation (qpos, qvel) is empty: give observe and obs_dim";
+        } else if (!t.observe && t.obs_dim != 0 && (long)t.obs_dim != nqv) {
+            snprintf(line, sizeof line,
+                     "obs_dim %d, but the default observation writes nq + nv = %ld values: give observe, or obs_dim 0",
+                     t.obs_dim, nqv);
+            why = line;
+        } else if (!t.reward && mj->model->nq == 0) {
+            why = "the default reward is the velocity of qpos[0], and the model has no joints: give reward";
+        }
+        if (why) {
+            es__mj_errorf(err, errlen, "%s: %s", path, why);
+            mj_deleteModel(mj->model);
+            mj->model = NULL;
+            return ES_ERROR_INVALID_ARGUMENT;
+        }
+        if (t.obs_dim == 0) t.obs_dim = (int)nqv;
+    }
     if (t.frame_skip == 0) t.frame_skip = 1;
     if (t.max_steps == 0) t.max_steps = 1000;
-    if (t.obs_dim == 0) t.obs_dim = mj->model->nq + mj->model->nv;
     if (t.act_low == 0.0f && t.act_high == 0.0f) {
         if (mj->model->actuator_ctrllimited[0]) {
             t.act_low = (float)mj->model->actuator_ctrlrange[0];
@@ -1399,9 +1540,29 @@ static int es__mj_unstable(const mjModel *m, const mjData *d)
            !es__mj_finite(d->qvel, m->nv);
 }
 
+/* env->error = "<task>: <what>: <detail>" */
+static void es__mj_env_error(es_env *env, const es_mujoco *mj, const char *what, const char *detail)
+{
+    const char *part[5];
+    size_t at = 0, n = sizeof env->error;
+    int i;
+    part[0] = mj && mj->name[0] ? mj->name : "MuJoCo";
+    part[1] = ": ";
+    part[2] = what;
+    part[3] = ": ";
+    part[4] = detail && detail[0] ? detail : "MuJoCo error";
+    for (i = 0; i < 5; i++) {                    /* truncated to fit, always terminated */
+        es__mj_copy(env->error + at, n - at, part[i]);
+        at += strlen(env->error + at);
+    }
+    es__mj_one_line(env->error);
+}
+
 typedef struct es__mj_reset_call {
     es__mj_env *e;
     es_rng *rng;
+    float *obs;
+    int unstable;
 } es__mj_reset_call;
 
 static void es__mj_reset_fn(void *arg)
@@ -1409,32 +1570,36 @@ static void es__mj_reset_fn(void *arg)
     es__mj_reset_call *c = (es__mj_reset_call *)arg;
     es__mj_env *e = c->e;
     const mjModel *m = e->mj->model;
+    const es__mj_task *task = es__mj_task_of(e->mj);
     mj_resetData(m, e->d);
     memset(e->d->warning, 0, sizeof e->d->warning);
-    es__mj_task_of(e->mj)->reset(es__mj_task_of(e->mj), e, c->rng);
+    task->reset(task, e, c->rng);
     mj_forward(m, e->d);
+    c->unstable = es__mj_unstable(m, e->d);
+    if (!c->unstable) task->observe(e, c->obs);
 }
 
 static es_result es__mj_reset(es_env *env, es_rng *rng, float *obs)
 {
     es__mj_env *e;
     es__mj_reset_call c;
-    char msg[256];
+    char msg[512];
     if (!env || !env->state || !rng || !obs) return ES_ERROR_INVALID_ARGUMENT;
     e = (es__mj_env *)env->state;
     c.e = e;
     c.rng = rng;
+    c.obs = obs;
+    c.unstable = 0;
     e->ready = 0;
     e->failed = 0;
-    if (es__mj_guarded(es__mj_reset_fn, &c, msg, sizeof msg) != 0) return ES_ERROR_MUJOCO;
-    e->ready = 1;
-    if (es__mj_unstable(e->mj->model, e->d)) {   /* the noise alone broke it */
-        e->failed = 1;
-        memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
-        return ES_OK;
+    env->error[0] = '\0';
+    if (es__mj_guarded(es__mj_reset_fn, &c, msg, sizeof msg) != ES_OK) {
+        es__mj_env_error(env, e->mj, "reset", msg);
+        return ES_ERROR_MUJOCO;
     }
-    es__mj_task_of(e->mj)->observe(e, obs);
-    if (!es__mj_finite_f(obs, env->obs_dim)) {
+    e->ready = 1;
+    /* the noise alone broke it: the first step reports the failure */
+    if (c.unstable || !es__mj_finite_f(obs, env->obs_dim)) {
         e->failed = 1;
         memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
     }
@@ -1442,17 +1607,31 @@ static es_result es__mj_reset(es_env *env, es_rng *rng, float *obs)
 }
 
 typedef struct es__mj_step_call {
-    const mjModel *m;
-    mjData *d;
-    int n;
+    es__mj_env *e;
+    const float *act;
+    float *obs;
+    double reward;
+    int terminated, unstable;
 } es__mj_step_call;
 
+/* The physics, the reward and the observation of one step: all of it under
+   the guard, the task's callbacks too. */
 static void es__mj_step_fn(void *arg)
 {
     es__mj_step_call *c = (es__mj_step_call *)arg;
+    es__mj_env *e = c->e;
+    const es_mujoco *mj = e->mj;
+    const mjModel *m = mj->model;
+    const es__mj_task *task = es__mj_task_of(mj);
+    double x_vel = 0.0;
     int k;
-    for (k = 0; k < c->n; k++) mj_step(c->m, c->d);
-    mj_rnePostConstraint(c->m, c->d);
+    for (k = 0; k < mj->frame_skip; k++) mj_step(m, e->d);
+    mj_rnePostConstraint(m, e->d);
+    c->unstable = es__mj_unstable(m, e->d);
+    if (c->unstable) return;
+    if (task->forward_x) x_vel = (task->forward_x(m, e->d) - e->x_before) / mj->dt;
+    c->reward = task->reward(e, c->act, x_vel, &c->terminated);
+    task->observe(e, c->obs);
 }
 
 static es_result es__mj_step(es_env *env, const float *act, float *obs, double *reward, int *status)
@@ -1462,9 +1641,9 @@ static es_result es__mj_step(es_env *env, const float *act, float *obs, double *
     const es__mj_task *task;
     const mjModel *m;
     es__mj_step_call c;
-    char msg[256];
-    double x_vel = 0.0, r;
-    int i, terminated = 0;
+    es_result res = ES_OK;
+    char msg[512];
+    int i;
     if (!env || !env->state || !obs || !reward || !status) return ES_ERROR_INVALID_ARGUMENT;
     if (!act) return ES_ERROR_BAD_ACTION;
     e = (es__mj_env *)env->state;
@@ -1478,23 +1657,27 @@ static es_result es__mj_step(es_env *env, const float *act, float *obs, double *
     if (task->forward_x) e->x_before = task->forward_x(m, e->d);
     memcpy(e->qpos_before, e->d->qpos, (size_t)m->nq * sizeof(mjtNum));
     for (i = 0; i < m->nu; i++) e->d->ctrl[i] = (mjtNum)act[i];
-    c.m = m;
-    c.d = e->d;
-    c.n = mj->frame_skip;
-    if (es__mj_guarded(es__mj_step_fn, &c, msg, sizeof msg) != 0 || es__mj_unstable(m, e->d)) goto failed;
-    if (task->forward_x) x_vel = (task->forward_x(m, e->d) - e->x_before) / mj->dt;
-    r = task->reward(e, act, x_vel, &terminated);
-    task->observe(e, obs);
-    if (!(r - r == 0.0) || !es__mj_finite_f(obs, env->obs_dim)) goto failed;
-    *reward = r;
-    *status = terminated ? ES_EPISODE_TERMINATED : ES_EPISODE_RUNNING;
+    c.e = e;
+    c.act = act;
+    c.obs = obs;
+    c.reward = 0.0;
+    c.terminated = 0;
+    c.unstable = 0;
+    if (es__mj_guarded(es__mj_step_fn, &c, msg, sizeof msg) != ES_OK) {
+        es__mj_env_error(env, mj, "step", msg);   /* the episode fails, and says why */
+        res = ES_ERROR_MUJOCO;
+        goto failed;
+    }
+    if (c.unstable || !(c.reward - c.reward == 0.0) || !es__mj_finite_f(obs, env->obs_dim)) goto failed;
+    *reward = c.reward;
+    *status = c.terminated ? ES_EPISODE_TERMINATED : ES_EPISODE_RUNNING;
     return ES_OK;
 failed:
     e->failed = 1;
     memset(obs, 0, (size_t)env->obs_dim * sizeof(float));
     *reward = 0.0;
     *status = ES_EPISODE_FAILED;
-    return ES_OK;
+    return res;
 }
 
 static void es__mj_destroy(es_env *env)
@@ -1522,19 +1705,32 @@ ES_API es_result es_mujoco_env_init(const es_mujoco *mj, es_env *env)
 {
     es__mj_env *e;
     es__mj_make_call c;
-    char msg[256];
+    char msg[512];
     if (!env) return ES_ERROR_INVALID_ARGUMENT;
     memset(env, 0, sizeof *env);
-    if (!mj || !mj->model) return ES_ERROR_INVALID_ARGUMENT;
+    if (!mj || !mj->model) {
+        es__mj_env_error(env, NULL, "es_mujoco_env_init", "no model (es_mujoco_load or es_mujoco_load_xml first)");
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
+    es_mujoco_install_handlers();
     e = (es__mj_env *)ES_MALLOC(sizeof *e + (size_t)mj->model->nq * sizeof(double));
-    if (!e) return ES_ERROR_OUT_OF_MEMORY;
+    if (!e) {
+        es__mj_env_error(env, mj, "es_mujoco_env_init", "out of memory for the env's state");
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
     memset(e, 0, sizeof *e);
     e->mj = mj;
     e->qpos_before = (double *)(void *)(e + 1);
     c.m = mj->model;
     c.d = NULL;
-    if (es__mj_guarded(es__mj_make_fn, &c, msg, sizeof msg) != 0 || !c.d) {
+    if (es__mj_guarded(es__mj_make_fn, &c, msg, sizeof msg) != ES_OK) {
         ES_FREE(e);
+        es__mj_env_error(env, mj, "mj_makeData", msg);
+        return ES_ERROR_MUJOCO;
+    }
+    if (!c.d) {
+        ES_FREE(e);
+        es__mj_env_error(env, mj, "mj_makeData", "MuJoCo could not allocate the simulation data");
         return ES_ERROR_OUT_OF_MEMORY;
     }
     e->d = c.d;

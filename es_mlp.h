@@ -39,7 +39,8 @@
       (obs - mean) / max(std, std_floor) clipped to +-clip.
    5. es_env is the interface to an environment; es_rollout() runs one
       episode of a policy on it. es_env_mujoco.h implements es_env for
-      MuJoCo; any C environment can implement it too.
+      MuJoCo; any C environment can implement it too. An env that fails
+      (its init, reset or step returns an error) may say why in env.error.
    6. es_runner runs whole generations: es_runner_generation() evaluates
       the npop members (and noiseless episodes of theta) on an es_pool with
       one es_env per pool thread (both members of an antithetic pair on one
@@ -110,6 +111,8 @@ typedef struct es_normalizer {
 
 enum { ES_EPISODE_RUNNING = 0, ES_EPISODE_TERMINATED = 1, ES_EPISODE_FAILED = 2 };
 
+#define ES_ENV_ERROR_SIZE 256
+
 typedef struct es_env {
     int obs_dim, act_dim;
     int max_steps;                       /* truncation limit */
@@ -121,6 +124,9 @@ typedef struct es_env {
        or _FAILED (unstable simulation; the reward is still finite). */
     es_result (*step)(struct es_env *env, const float *act, float *obs, double *reward, int *status);
     void (*destroy)(struct es_env *env);
+    /* What the last failing call (the env's init, reset or step) said, for
+       a message: "" when it said nothing. The implementation writes it. */
+    char error[ES_ENV_ERROR_SIZE];
 } es_env;
 
 typedef struct es_episode {

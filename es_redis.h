@@ -97,6 +97,12 @@
 extern "C" {
 #endif
 
+/* This layer's result code (es.h's block -200..-299); the detail is in
+   es_redis.error. es_redis_result_string() names it and passes any other
+   code on to es_result_string(). */
+#define ES_ERROR_REDIS ((es_result)(ES_RESULT_REDIS_FIRST - 0))
+ES_API const char *es_redis_result_string(es_result result);
+
 /* Where the results of a generation live (es_runner's layout): rewards and
    stats per member, steps and status per member then per evaluation
    episode (index npop + j), eval_returns per evaluation episode. */
@@ -222,6 +228,11 @@ ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+ES_API const char *es_redis_result_string(es_result result)
+{
+    return result == ES_ERROR_REDIS ? "Redis error" : es_result_string(result);
+}
 
 /* ---- payload codec ---------------------------------------------------- */
 
@@ -1098,7 +1109,7 @@ static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_red
         r = take(user, g, c, by[c]->str, by[c]->len);
         if (r != ES_OK) {
             char why[200];
-            snprintf(why, sizeof why, "%s", es_result_string(r));
+            snprintf(why, sizeof why, "%s", es_redis_result_string(r));
             es__redis_fail(rd, "%s chunk %d: payload of %zu bytes rejected (%s)", key, c, by[c]->len,
                            r == ES_ERROR_REDIS ? "malformed or of another chunk" : why);
             r = ES_ERROR_REDIS;

@@ -23,7 +23,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,16 +498,17 @@ static int gl_open(gl *g, int width, int height, char **argv)
 }
 
 /* ---- MuJoCo errors during rendering ---------------------------------------- */
-/* mjr_* report failures through mju_user_error; while rendering our handler
-   jumps back here instead of letting MuJoCo carry on or exit. */
+/* mjr_* report failures through MuJoCo's error handler: the drawing runs
+   under es_mujoco_guard, which brings the message back here. Rendering
+   failures are this program's own result code (es.h's block for programs). */
 
-static jmp_buf *render_jump;
-static char render_message[256];
+#define RENDER_ERROR_GL ((es_result)(ES_RESULT_APP_FIRST - 0))
 
-static void on_render_error(const char *msg)
+static char render_message[512];
+
+static const char *render_result_string(es_result r)
 {
-    snprintf(render_message, sizeof render_message, "%s", msg ? msg : "MuJoCo rendering error");
-    if (render_jump) longjmp(*render_jump, 1);
+    return r == RENDER_ERROR_GL ? "OpenGL or MuJoCo rendering error" : es_mujoco_result_string(r);
 }
 
 typedef struct scene {
@@ -520,10 +520,19 @@ typedef struct scene {
     mjrContext con;
     mjrRect viewport;
     int made_scene, made_context;
+    unsigned char *flipped;  /* where scene_draw_fn reads the pixels to */
 } scene;
 
-static void scene_make_fn(scene *s, int width, int height, int samples)
+typedef struct scene_make_call {
+    scene *s;
+    int width, height, samples;
+} scene_make_call;
+
+static void scene_make_fn(void *arg)
 {
+    scene_make_call *c = (scene_make_call *)arg;
+    scene *s = c->s;
+    int width = c->width, height = c->height, samples = c->samples;
     mjModel *m = (mjModel *)s->m;
     m->vis.global.offwidth = width;       /* the offscreen buffer must hold a frame */
     m->vis.global.offheight = height;
@@ -565,22 +574,18 @@ static void scene_free(scene *s)
 /* 0, or -1 with the message in render_message. */
 static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int height, int samples)
 {
-    jmp_buf here;
-    void (*prev)(const char *) = mju_user_error;
+    scene_make_call c;
     memset(s, 0, sizeof *s);
     s->m = m;
     s->d = d;
-    if (setjmp(here)) {
-        mju_user_error = prev;
-        render_jump = NULL;
+    c.s = s;
+    c.width = width;
+    c.height = height;
+    c.samples = samples;
+    if (es_mujoco_guard(scene_make_fn, &c, render_message, sizeof render_message) != ES_OK) {
         scene_free(s);
         return -1;
     }
-    render_jump = &here;
-    mju_user_error = on_render_error;
-    scene_make_fn(s, width, height, samples);
-    mju_user_error = prev;
-    render_jump = NULL;
     return 0;
 }
 
@@ -611,26 +616,23 @@ static void follow_floor(mjvScene *scn)
     }
 }
 
-/* Renders the current state into rgb (top row first). */
-static int scene_render(scene *s, unsigned char *rgb, unsigned char *flipped)
+static void scene_draw_fn(void *arg)
 {
-    jmp_buf here;
-    void (*prev)(const char *) = mju_user_error;
-    int y, w = s->viewport.width, h = s->viewport.height;
-    size_t row = (size_t)w * 3;
-    if (setjmp(here)) {
-        mju_user_error = prev;
-        render_jump = NULL;
-        return -1;
-    }
-    render_jump = &here;
-    mju_user_error = on_render_error;
+    scene *s = (scene *)arg;
     mjv_updateScene(s->m, s->d, &s->opt, NULL, &s->cam, mjCAT_ALL, &s->scn);
     follow_floor(&s->scn);
     mjr_render(s->viewport, &s->scn, &s->con);
-    mjr_readPixels(flipped, NULL, s->viewport, &s->con);
-    mju_user_error = prev;
-    render_jump = NULL;
+    mjr_readPixels(s->flipped, NULL, s->viewport, &s->con);
+}
+
+/* Renders the current state into rgb (top row first); 0, or -1 with the
+   message in render_message. */
+static int scene_render(scene *s, unsigned char *rgb, unsigned char *flipped)
+{
+    int y, w = s->viewport.width, h = s->viewport.height;
+    size_t row = (size_t)w * 3;
+    s->flipped = flipped;
+    if (es_mujoco_guard(scene_draw_fn, s, render_message, sizeof render_message) != ES_OK) return -1;
     for (y = 0; y < h; y++) memcpy(rgb + (size_t)y * row, flipped + (size_t)(h - 1 - y) * row, row);
     return 0;
 }
@@ -838,7 +840,7 @@ static es_result rec_step(es_env *env, const float *act, float *obs, double *rew
     }
     if (scene_render(r->scene, r->rgb, r->flipped) != 0) {
         r->failed = 1;
-        return ES_ERROR_GL;
+        return RENDER_ERROR_GL;
     }
     if (sink_write(r->sink, r->rgb) != 0) {
         r->failed = 2;
@@ -963,7 +965,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         return 1;
     }
     if (es_mujoco_env_init(&mj, &env) != ES_OK) {
-        fprintf(stderr, PROG ": %s: cannot make the environment\n", path);
+        fprintf(stderr, PROG ": %s: cannot make the environment: %s\n", path, env.error);
         rc = 1;
         goto done;
     }
@@ -1061,7 +1063,8 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
             if (rec.failed == 3 || interrupted) fprintf(stderr, PROG ": interrupted; nothing written for %s\n", path);
             else if (rec.failed == 1) fprintf(stderr, PROG ": %s: rendering failed: %s\n", path, render_message);
             else if (k.err[0]) fprintf(stderr, PROG ": %s: %s\n", path, k.err);
-            else fprintf(stderr, PROG ": %s: episode failed: %s\n", path, es_result_string(r));
+            else fprintf(stderr, PROG ": %s: episode failed: %s%s%s\n", path, render_result_string(r),
+                         env.error[0] ? ": " : "", env.error);
             sink_discard(&k);
             rc = 1;
             break;

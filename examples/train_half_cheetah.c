@@ -869,7 +869,11 @@ static int train(trainer *t)
 #endif
         r = es_runner_generation(&t->run);
         if (r != ES_OK) {
-            fprintf(stderr, "\ntrain_half_cheetah: generation %u failed: %s\n", gen, es_result_string(r));
+            const char *why = "";
+            int i;
+            for (i = 0; i < t->nenvs && !why[0]; i++) why = t->envs[i].error;   /* the env's own words */
+            fprintf(stderr, "\ntrain_half_cheetah: generation %u failed: %s%s%s\n", gen, es_mujoco_result_string(r),
+                    why[0] ? ": " : "", why);
             return 1;
         }
         if (!ended) log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
@@ -949,7 +953,7 @@ static int setup(trainer *t, int argc, char **argv)
     if (!t->envs) return 1;
     for (i = 0; i < t->nenvs; i++) {
         if ((r = es_mujoco_env_init(&t->mj, &t->envs[i])) != ES_OK) {
-            fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
+            fprintf(stderr, "train_half_cheetah: %s: %s\n", es_mujoco_result_string(r), t->envs[i].error);
             return 1;
         }
     }

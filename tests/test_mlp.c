@@ -348,7 +348,7 @@ static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
 static es_result mass_step(es_env *env, const float *act, float *obs, double *reward, int *status)
 {
     mass *m = (mass *)env->state;
-    if (m->error_at && m->t + 1 == m->error_at) return ES_ERROR_MUJOCO;
+    if (m->error_at && m->t + 1 == m->error_at) return ES_ERROR_IO;
     m->x += act[0];
     m->t++;
     obs[0] = (float)m->x;
@@ -438,7 +438,7 @@ static void test_rollout(void)
     m.fail_at = 0;
     m.error_at = 4;
     es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
-    CHECK(es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep) == ES_ERROR_MUJOCO && ep.steps == 3,
+    CHECK(es_rollout(&env, &mlp, theta, NULL, NULL, &rng, 0, work, &ep) == ES_ERROR_IO && ep.steps == 3,
           "rollout: an env error is returned after 3 good steps");
     m.error_at = 0;
 
