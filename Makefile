@@ -11,7 +11,7 @@ SCRIPTS := $(wildcard tests/test_*.sh)
 
 .PHONY: all deps deps-core train test bench clean
 
-all: build/train_half_cheetah build/minimal build/render $(TESTS)
+all: build/train_half_cheetah build/minimal build/custom_task build/render $(TESTS)
 
 deps-core:
 	@tools/install-deps core

@@ -39,7 +39,8 @@
       list them). Each model is this file's own MJCF text, loaded through a
       MuJoCo virtual file system: no file is read. Or es_mujoco_load_xml()
       compiles an MJCF file with your observation, reward, termination and
-      reset callbacks (es_mujoco_task_desc; zero fields mean defaults).
+      reset callbacks (es_mujoco_task_desc; zero fields mean defaults;
+      examples/custom_task.c is one).
       mj_loadXML takes a global lock: load once, before starting threads.
    2. es_mujoco_env_init() makes an es_env for one thread: obs_dim, act_dim,
       max_steps (1000; Reacher 50), act_low/act_high, and reset/step/destroy.
