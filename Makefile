@@ -11,7 +11,7 @@ SCRIPTS := $(wildcard tests/test_*.sh)
 
 .PHONY: all deps deps-core train test bench clean
 
-all: build/train_half_cheetah build/minimal build/custom_task build/render $(TESTS)
+all: build/train_half_cheetah build/minimal build/custom_task build/distributed build/render $(TESTS)
 
 deps-core:
 	@tools/install-deps core
@@ -28,6 +28,10 @@ build/train_half_cheetah: examples/train_half_cheetah.c $(HEADERS) es_redis.h | 
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $< -o $@ $(LIBS) $(if $(REDIS),-lhiredis,)
 build/tests/test_redis_payload build/asan/test_redis_payload: es_redis.h
+# examples/distributed.c: minimal.c on Redis (needs hiredis).
+build/distributed: examples/distributed.c $(HEADERS) es_redis.h | deps-core
+	@mkdir -p $(dir $@)
+	$(if $(REDIS),$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS) -lhiredis,@echo "build/distributed: skipped (no hiredis)")
 
 build/tests/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)

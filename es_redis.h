@@ -1,23 +1,23 @@
-/* es_redis.h - v0.1 - elastic distributed ES generations on Redis: workers
+/* es_redis.h - v0.2 - elastic distributed ES generations on Redis: workers
    claim chunks of the population, share their results through Redis, and
    each applies the same update to its own copy of theta.
 
-   QUICK START
+   QUICK START (a single-process trainer plus a connect and one call)
 
        #define ES_IMPLEMENTATION
-       #include "es_redis.h"                 // includes es.h; link -lhiredis
+       #include "es_redis.h"                 // includes es_mlp.h; link -lhiredis
 
-       es_redis_desc d = {0};
-       d.host = "127.0.0.1"; d.port = 6379; d.run = "cheetah";
-       d.password = getenv("ES_REDIS_PASSWORD");
+       ...                                   // es_init, es_runner_init as for one process
+       es_redis_desc rdd = {0};
+       rdd.host = "127.0.0.1"; rdd.port = 6379; rdd.run = "cheetah";
+       rdd.password = getenv("ES_REDIS_PASSWORD");
+       rdd.settings = "task=HalfCheetah-v5\n";  // what else every worker must share
        es_redis rd;
-       es_redis_connect(&rd, &d);            // rd.error holds the detail on failure
-       es_redis_config(&rd, text, len, &stored, &stored_len, &created);
-       ...                                   // adopt es_redis_checkpoint_get() or start fresh
+       if (es_redis_connect(&rd, &rdd) != ES_OK) ...   // rd.error holds the detail
        for (;;) {
            int stopped;
-           es_redis_generation(&rd, opt.generation, nchunks, evaluate_chunk, take_chunk, user, &stopped);
-           es_tell(...);                     // identical on every worker
+           if (es_redis_runner_generation(&rd, &run, &stopped) != ES_OK) ...
+           if (stopped) break;               // the run's last generation is done
        }
        es_redis_close(&rd);
 
@@ -26,42 +26,65 @@
 
    STEP BY STEP
 
-   1. es_redis_connect() connects (AUTH when desc.password is set) and loads
-      the Lua scripts. Every key of a run starts with "es:{RUN}:" (the braces
-      keep a run in one Redis Cluster slot).
-   2. es_redis_config() stores the run's configuration text (SET NX) and
-      returns what the run holds: the first worker creates the run, the
-      others compare and refuse to join on any difference.
-   3. The creator stores its initial checkpoint with es_redis_checkpoint_put()
-      (a Lua script keeps the highest generation); a joiner adopts
-      es_redis_checkpoint_get() and then simply runs generations: those whose
-      results are complete in Redis are replayed without evaluating anything.
-   4. es_redis_generation() runs one generation's protocol:
+   1. es_redis_connect() connects (AUTH when desc.password is set; any
+      length) and loads the Lua scripts. Every key of a run starts with
+      "es:{RUN}:" (the braces keep a run in one Redis Cluster slot).
+   2. es_redis_runner_generation() runs one generation of an es_runner with
+      the other workers, in place of es_runner_generation(). Its first call
+      creates or joins the run:
+        - the run's settings (desc.settings, then the runner's: noise stream,
+          npop, sigma, lr, optimizer, seed, nparams, observation and action
+          sizes, evaluation episodes, max_steps, desc.generations, chunk) are
+          stored with SET NX; a worker whose settings differ gets
+          ES_ERROR_REDIS_SETTINGS, es_redis.error naming the first line that
+          differs;
+        - the creator stores its state as the run's checkpoint; a joiner
+          adopts the run's checkpoint (theta, optimizer state, normalizer,
+          env_steps) and then replays: generations whose results are
+          complete in Redis are collected without evaluating anything.
+      Each call then claims, evaluates and stores chunks until the
+      generation is complete, collects every chunk into the runner's
+      results, counts every member's steps in env_steps (whoever ran them)
+      and calls es_runner_update(). Every desc.ckpt_every generations, and at
+      the last one, the runner's state becomes the run's checkpoint.
+      *stopped = 1 (nothing done) once the run's last generation is reached:
+      desc.generations, or the final generation of step 4.
+   3. The protocol of a generation (es_redis_generation(), usable with your
+      own callbacks instead of an es_runner):
         - claim: a Lua script does INCR g:next and SET lease:c WORKER PX
           lease_ms atomically (it answers "complete" when HLEN g:rew is the
           chunk count, and refuses once g reaches the final generation);
-        - evaluate the chunk (your callback) and store the payload with a Lua
-          script doing HSETNX g:rew c PAYLOAD: the first write wins, so a
-          straggler's late result is dropped (counted in .dropped); the write
-          that completes the hash appends g to the stream "done";
+        - evaluate the chunk and store the payload with a Lua script doing
+          HSETNX g:rew c PAYLOAD: the first write wins. A worker whose write
+          lost compares: an equal stored result is a straggler's duplicate
+          (counted in .dropped); a well-formed different one is a forgery
+          (results are deterministic): ES_ERROR_REDIS_FORGED, the worker
+          stops; a malformed one is replaced by this worker's result. The
+          write that completes the hash appends g to the stream "done";
         - no chunk left to claim: re-claim a missing chunk whose lease
           expired (SET lease:c WORKER NX PX), else wait on the stream with
-          XREAD BLOCK wait_ms from the last seen entry and re-check (a timeout
-          re-checks too, so no wake-up is lost);
-        - collect: HGETALL g:rew, every field and value checked, your take
-          callback sees every chunk in chunk order.
-   5. es_redis_checkpoint_put() at your checkpoint cadence also deletes the
-      keys of generations below keep_from (the gc cursor is in Redis).
-   6. es_redis_request_final() sets the last generation of a run that
+          XREAD BLOCK wait_ms from the last seen entry and re-check (a
+          timeout re-checks too, so no wake-up is lost);
+        - collect: HGETALL g:rew, every field and value checked; a chunk
+          whose stored result is malformed (or missing beside stray fields)
+          is recomputed by this worker and put back; your take callback
+          sees every chunk in chunk order.
+   4. es_redis_request_final() sets the last generation of a run that
       stops on a clock: max(requested, highest claimed + 1), first request
       wins; es_redis_final() reads it. No chunk of a generation >= final is
       ever claimed, so every worker stops at the same generation.
-   7. The payload of a chunk (es_redis_payload_encode/decode) is
+   5. Lower-level calls for your own protocol on top: es_redis_config()
+      (settings), es_redis_checkpoint_put()/_get() (the run's checkpoint,
+      "highest generation wins"; put also deletes the keys of generations
+      below keep_from).
+   6. The payload of a chunk (es_redis_payload_encode/decode) is
       little-endian: a 32-byte header (magic "ESRP", version, generation,
       chunk, member range begin/end, doubles of observation statistics per
       member, evaluation episodes), then per member f32 reward, u32 steps,
       u32 status and the statistics as f64, then per evaluation episode f64
-      return, u32 steps, u32 status.
+      return, u32 steps, u32 status. An es_runner's chunks: with evaluation
+      episodes, chunk 0 holds them all; the others hold desc.chunk members
+      each, in member order.
 
    CONTRACTS
 
@@ -71,37 +94,52 @@
    to a single-process run whatever workers joined, died or stalled.
    Faults. Any worker may die at any moment: its chunks are re-claimed when
    their lease expires. A stopped worker's late result is dropped. If Redis
-   loses its data (restart), each worker reconnects (retrying for
-   reconnect_s) and repopulates it through desc.snapshot (its checkpoint),
-   the stored config, the final generation, and the results of the last
-   generation it collected.
+   loses its data (restart), each worker reconnects and repopulates it
+   (the settings, its checkpoint, the final generation, the results of the
+   last generation it collected). Reconnect window: a worker gives up
+   desc.reconnect_s seconds after the call that found the connection lost
+   began, whatever it was doing (no connect, AUTH or command timeout
+   outlasts the window; a command times out after wait_ms plus
+   min(30 s, reconnect_s)).
    Untrusted input. Every value read from Redis is type- and length-checked
-   before use; a malformed value is ES_ERROR_REDIS with a message in
-   es_redis.error, never a crash.
+   before use. The scripts treat a final, head, next or gc that is not a
+   decimal generation as absent (and say so through desc.log_fn); a
+   malformed chunk result is recomputed; a run checkpoint entry of a later
+   generation that holds no valid checkpoint is replaced. What cannot be
+   detected: a forger who writes well-formed results for every chunk of a
+   generation before any worker evaluates one of them.
    Threads. An es_redis is one connection: use it from one thread.
-   Errors. Functions return es_result; the detail is in es_redis.error;
-   nothing prints (desc.log_fn receives notices).
+   Errors. Functions return es_result: es.h's codes, or this header's
+   ES_ERROR_REDIS_* (es_redis_result_string() names both); the detail is in
+   es_redis.error; nothing prints (desc.log_fn receives notices).
 
-   REVISION HISTORY: 0.1 first release. LICENSE: MIT, at the end.
+   REVISION HISTORY: 0.2 es_redis_runner_generation (a runner's whole
+   generation, settings and checkpoint); forged and malformed values
+   detected; scripts validate their integers; passwords of any length;
+   own result codes. 0.1 first release. LICENSE: MIT, at the end.
 */
 #ifndef ES_REDIS_H_INCLUDED
 #define ES_REDIS_H_INCLUDED
 
-#include "es.h"
+#include "es_mlp.h"
 
 #define ES_REDIS_PAYLOAD_MAGIC ES_TAG('E', 'S', 'R', 'P')
 #define ES_REDIS_PAYLOAD_VERSION 1
 #define ES_REDIS_PAYLOAD_HEADER 32
 
+/* Result codes of this layer (es.h reserves -200..-299 for it). */
+#ifndef ES_RESULT_REDIS_FIRST
+#define ES_RESULT_REDIS_FIRST (-200)
+#endif
+#define ES_ERROR_REDIS ((es_result)(ES_RESULT_REDIS_FIRST))               /* connection or error reply */
+#define ES_ERROR_REDIS_DATA ((es_result)(ES_RESULT_REDIS_FIRST - 1))      /* malformed value in Redis */
+#define ES_ERROR_REDIS_AUTH ((es_result)(ES_RESULT_REDIS_FIRST - 2))      /* NOAUTH or WRONGPASS */
+#define ES_ERROR_REDIS_SETTINGS ((es_result)(ES_RESULT_REDIS_FIRST - 3))  /* run created with other settings */
+#define ES_ERROR_REDIS_FORGED ((es_result)(ES_RESULT_REDIS_FIRST - 4))    /* stored result differs from ours */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* This layer's result code (es.h's block -200..-299); the detail is in
-   es_redis.error. es_redis_result_string() names it and passes any other
-   code on to es_result_string(). */
-#define ES_ERROR_REDIS ((es_result)(ES_RESULT_REDIS_FIRST - 0))
-ES_API const char *es_redis_result_string(es_result result);
 
 /* Where the results of a generation live (es_runner's layout): rewards and
    stats per member, steps and status per member then per evaluation
@@ -116,6 +154,8 @@ typedef struct es_redis_results {
     double *eval_returns;     /* neval */
 } es_redis_results;
 
+/* Names this layer's codes, and es.h's. */
+ES_API const char *es_redis_result_string(es_result result);
 /* Bytes of a payload with nmembers members and neval evaluation episodes. */
 ES_API size_t es_redis_payload_size(int nmembers, int nstats, int neval);
 /* Encodes members [begin, end) and, if with_eval, the evaluation episodes
@@ -125,7 +165,7 @@ ES_API es_result es_redis_payload_encode(unsigned char *out, size_t size, uint32
 /* Checks a payload against what chunk `chunk` of `generation` must hold
    (members [begin, end), evaluation episodes if with_eval) and writes its
    values into res. Truncated, oversized, foreign or inconsistent bytes,
-   statuses out of range or non-finite values: ES_ERROR_REDIS, res untouched. */
+   statuses out of range or non-finite values: ES_ERROR_REDIS_DATA, res untouched. */
 ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_t generation, uint32_t chunk,
                                          int begin, int end, int with_eval, es_redis_results *res);
 
@@ -136,22 +176,30 @@ typedef struct es_redis es_redis;
 /* Evaluates chunk of generation; *payload points at your bytes, valid until the next call. */
 typedef es_result (*es_redis_eval_fn)(void *user, uint32_t generation, int chunk, const void **payload,
                                       size_t *size);
-/* Receives the stored payload of each chunk of a complete generation, in chunk order. */
+/* Checks a stored payload of a chunk and takes its values (any non-ES_OK
+   return: malformed). Called on each chunk of a complete generation in
+   chunk order, and on a stored payload that differs from your own. */
 typedef es_result (*es_redis_take_fn)(void *user, uint32_t generation, int chunk, const void *payload,
                                       size_t size);
 /* Encodes the caller's current checkpoint (for repopulating Redis); *bytes
-   stays the caller's. */
+   stays the caller's. es_redis_runner_generation supplies its own. */
 typedef es_result (*es_redis_snapshot_fn)(void *user, uint32_t *generation, const void **bytes, size_t *size);
 
 typedef struct es_redis_desc {
     const char *host;         /* "127.0.0.1" */
     int port;                 /* 6379 */
-    const char *password;     /* AUTH when non-empty */
+    const char *password;     /* AUTH when non-empty (copied) */
     const char *run;          /* run name (required): keys "es:{run}:..." */
     const char *worker;       /* this worker's id in leases (hostname:pid) */
     int lease_ms;             /* lease of a claimed chunk (10000) */
     int wait_ms;              /* XREAD BLOCK timeout (500) */
     int reconnect_s;          /* how long to retry a lost connection (60) */
+    /* es_redis_runner_generation */
+    const char *settings;     /* text every worker of the run must share, one "name=value" a line;
+                                 read at the first es_redis_runner_generation */
+    int chunk;                /* members a chunk (0: npop/8 within [2, 16]) */
+    int ckpt_every;           /* the run's checkpoint in Redis every N generations (10) */
+    int generations;          /* the run's last generation (0: none; see es_redis_request_final) */
     es_redis_snapshot_fn snapshot;   /* may be NULL: no checkpoint when repopulating */
     void *snapshot_user;
     void (*log_fn)(void *user, const char *message);   /* notices; may be NULL */
@@ -162,10 +210,14 @@ struct es_redis {
     es_redis_desc desc;       /* resolved */
     void *ctx;                /* redisContext */
     char prefix[160];         /* "es:{run}:" */
-    char host[128], worker[128], password[128];
-    char sha[4][48];          /* loaded scripts */
+    char host[128], worker[128];
+    char *password;
+    char sha[5][48];          /* loaded scripts */
     char last_id[48];         /* last stream entry seen */
-    char error[256];          /* detail of the last error */
+    char error[400];          /* detail of the last error */
+    es_result code;           /* code of the last error */
+    int noscript;             /* the last error reply was NOSCRIPT */
+    double lost_at;           /* when the call that lost the connection began (0: connected) */
     unsigned char *config;    /* the run's config, as stored */
     size_t config_size;
     uint32_t final;           /* final generation, 0: none known */
@@ -173,6 +225,14 @@ struct es_redis {
     uint32_t last_generation;
     int last_nchunks;
     int lost;                 /* set when the connection was re-established */
+    /* es_redis_runner_generation */
+    es_runner *runner;
+    int joined, created, adopted;   /* adopted: joined an existing run, took its checkpoint */
+    int chunk, eval_chunk, nchunks;
+    es_redis_results res;
+    unsigned char *payload;
+    es_checkpoint snap;
+    uint32_t generations;     /* generations this worker ran */
     /* counters */
     double redis_s;           /* wall time inside Redis calls, blocking waits excluded */
     double wait_s;            /* wall time blocked in XREAD */
@@ -180,11 +240,15 @@ struct es_redis {
     uint64_t evaluated;       /* chunks this worker evaluated */
     uint64_t dropped;         /* of those, results that came too late */
     uint64_t reclaimed;       /* chunks taken over from an expired lease */
+    uint64_t recomputed;      /* malformed or missing results this worker recomputed or replaced */
     uint64_t reconnects;
 };
 
 ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc);
 ES_API void es_redis_close(es_redis *rd);
+/* One generation of run with the other workers of the run (see step 2);
+   the first call creates or joins the run. */
+ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *stopped);
 /* Stores config (SET NX) and returns a copy of the run's config in *stored
    (free with es_redis_free); *created = 1 when this call created the run. */
 ES_API es_result es_redis_config(es_redis *rd, const void *config, size_t size, void **stored,
@@ -231,7 +295,13 @@ extern "C" {
 
 ES_API const char *es_redis_result_string(es_result result)
 {
-    return result == ES_ERROR_REDIS ? "Redis error" : es_result_string(result);
+    int code = (int)result;
+    if (code == (int)ES_ERROR_REDIS) return "Redis error (es_redis.error has the detail)";
+    if (code == (int)ES_ERROR_REDIS_DATA) return "malformed value in Redis";
+    if (code == (int)ES_ERROR_REDIS_AUTH) return "Redis requires a password, or refused the one given";
+    if (code == (int)ES_ERROR_REDIS_SETTINGS) return "the run was created with other settings";
+    if (code == (int)ES_ERROR_REDIS_FORGED) return "a result stored in Redis differs from this worker's own";
+    return es_result_string(result);
 }
 
 /* ---- payload codec ---------------------------------------------------- */
@@ -289,24 +359,24 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
     int i, j, neval;
     if (!es__redis_results_ok(res, begin, end, with_eval)) return ES_ERROR_INVALID_ARGUMENT;
     neval = with_eval ? res->neval : 0;
-    if (!b || size != es_redis_payload_size(end - begin, res->nstats, neval)) return ES_ERROR_REDIS;
+    if (!b || size != es_redis_payload_size(end - begin, res->nstats, neval)) return ES_ERROR_REDIS_DATA;
     if (es_get_u32(b) != ES_REDIS_PAYLOAD_MAGIC || es_get_u32(b + 4) != ES_REDIS_PAYLOAD_VERSION ||
         es_get_u32(b + 8) != generation || es_get_u32(b + 12) != chunk || es_get_u32(b + 16) != (uint32_t)begin ||
         es_get_u32(b + 20) != (uint32_t)end || es_get_u32(b + 24) != (uint32_t)res->nstats ||
         es_get_u32(b + 28) != (uint32_t)neval)
-        return ES_ERROR_REDIS;
+        return ES_ERROR_REDIS_DATA;
     /* validate everything before writing anything */
     p = b + ES_REDIS_PAYLOAD_HEADER;
     for (i = begin; i < end; i++) {
         if (!isfinite(es_get_f32(p)) || es_get_u32(p + 4) > (uint32_t)0x7fffffff || es_get_u32(p + 8) > 2u)
-            return ES_ERROR_REDIS;
+            return ES_ERROR_REDIS_DATA;
         p += 12;
         for (j = 0; j < res->nstats; j++, p += 8)
-            if (!isfinite(es_get_f64(p))) return ES_ERROR_REDIS;
+            if (!isfinite(es_get_f64(p))) return ES_ERROR_REDIS_DATA;
     }
     for (j = 0; j < neval; j++, p += 16)
         if (!isfinite(es_get_f64(p)) || es_get_u32(p + 8) > (uint32_t)0x7fffffff || es_get_u32(p + 12) > 2u)
-            return ES_ERROR_REDIS;
+            return ES_ERROR_REDIS_DATA;
     p = b + ES_REDIS_PAYLOAD_HEADER;
     for (i = begin; i < end; i++) {
         double *s = res->stats + (size_t)i * (size_t)res->nstats;
@@ -334,46 +404,99 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
 #include <unistd.h>
 
 /* Scripts. Keys outside KEYS are derived from the run prefix, which keeps
-   them in the run's hash slot. */
-enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_COUNT };
+   them in the run's hash slot. Values that other clients may have written
+   (final, head, next, gc, the checkpoint's generation) are checked to be
+   decimal integers of at most 10 digits (gen); an invalid one is dropped,
+   and named in the reply so that the worker can say so. */
+#define ES__REDIS_LUA_PRELUDE                                                                        \
+    "local function gen(v)\n"                                                                        \
+    "  if type(v) ~= 'string' or #v == 0 or #v > 10 or not string.match(v, '^%d+$') then return nil end\n" \
+    "  local n = tonumber(v)\n"                                                                      \
+    "  if n > 4294967295 then return nil end\n"                                                      \
+    "  return n\n"                                                                                   \
+    "end\n"                                                                                          \
+    "local function get(k)\n"                                                                        \
+    "  local v = redis.pcall('GET', k)\n"                                                            \
+    "  if type(v) == 'table' then return '(a key of another type)' end\n"                           \
+    "  return v\n"                                                                                   \
+    "end\n"                                                                                          \
+    "local function show(k, v) return ' ' .. k .. '=' .. string.sub(tostring(v), 1, 24) end\n"
+enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
-    /* claim: KEYS next, final, head, rew; ARGV nchunks, worker, lease_ms, lease prefix, generation */
-    "if redis.call('HLEN', KEYS[4]) >= tonumber(ARGV[1]) then return -3 end\n"
-    "local f = redis.call('GET', KEYS[2])\n"
-    "local g = tonumber(ARGV[5])\n"
-    "if f and g >= tonumber(f) then return -2 end\n"
-    "local h = redis.call('GET', KEYS[3])\n"
-    "if (not h) or tonumber(h) < g then redis.call('SET', KEYS[3], ARGV[5]) end\n"
+    /* claim: KEYS next, final, head, rew; ARGV nchunks, worker, lease_ms, lease prefix, generation.
+       Returns {chunk or -1 none left, -2 past the final generation, -3 complete; notes} */
+    ES__REDIS_LUA_PRELUDE
+    "local note = ''\n"
+    "local nc, g = tonumber(ARGV[1]), tonumber(ARGV[5])\n"
+    "local hl = redis.pcall('HLEN', KEYS[4])\n"
+    "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
+    "if hl >= nc then return {-3, note} end\n"
+    "local f = get(KEYS[2])\n"
+    "local fv = gen(f)\n"
+    "if f and (not fv or fv < 1) then redis.call('DEL', KEYS[2]); note = note .. show('final', f); fv = nil end\n"
+    "if fv and g >= fv then return {-2, note} end\n"
+    "local h = get(KEYS[3])\n"
+    "local hv = gen(h)\n"
+    "if h and not hv then note = note .. show('head', h) end\n"
+    "if (not hv) or hv < g then redis.call('SET', KEYS[3], ARGV[5]) end\n"
+    "local n = get(KEYS[1])\n"
+    "if n and not gen(n) then redis.call('DEL', KEYS[1]); note = note .. show('next', n) end\n"
     "local c = redis.call('INCR', KEYS[1]) - 1\n"
-    "if c >= tonumber(ARGV[1]) then return -1 end\n"
+    "if c >= nc then return {-1, note} end\n"
     "redis.call('SET', ARGV[4] .. c, ARGV[2], 'PX', ARGV[3])\n"
-    "return c\n",
-    /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation */
+    "return {c, note}\n",
+    /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation.
+       Returns {stored, fields, 1 if the stored value equals the payload} */
     "local s = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
     "local n = redis.call('HLEN', KEYS[1])\n"
-    "if s == 1 and n == tonumber(ARGV[3]) then\n"
+    "if s == 1 and n >= tonumber(ARGV[3]) then\n"
     "  redis.call('XADD', KEYS[2], 'MAXLEN', '~', '64', '*', 'g', ARGV[4])\n"
     "end\n"
-    "return {s, n}\n",
-    /* checkpoint: KEYS ckpt, gc; ARGV generation, bytes, keep_from, generation prefix */
-    "local cur = redis.call('HGET', KEYS[1], 'gen')\n"
-    "if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end\n"
+    "local same = 1\n"
+    "if s == 0 and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then same = 0 end\n"
+    "return {s, n, same}\n",
+    /* checkpoint: KEYS ckpt, gc; ARGV generation, bytes, keep_from, generation prefix, a generation
+       whose entry the worker found malformed ('' none). Returns {1, '', notes} when stored, else
+       {0, stored generation, notes} */
+    ES__REDIS_LUA_PRELUDE
+    "local note = ''\n"
+    "local cur = redis.pcall('HGET', KEYS[1], 'gen')\n"
+    "if type(cur) == 'table' then note = show('ckpt', 'not a hash'); cur = false end\n"
+    "local cv = gen(cur)\n"
+    "if cur and not cv then note = note .. show('ckpt gen', cur) end\n"
+    "if cv and cur == ARGV[5] then cv = nil end\n"
+    "if cv and cv >= tonumber(ARGV[1]) then return {0, cur, note} end\n"
+    "redis.call('DEL', KEYS[1])\n"
     "redis.call('HSET', KEYS[1], 'gen', ARGV[1], 'data', ARGV[2])\n"
-    "local lo = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
     "local hi = tonumber(ARGV[3])\n"
+    "local gc = get(KEYS[2])\n"
+    "local lo = 0\n"
+    "if gc then lo = gen(gc) end\n"
+    "if not lo then note = note .. show('gc', gc); lo = hi end\n"
     "for g = lo, hi - 1 do\n"
     "  redis.call('DEL', ARGV[4] .. g .. ':rew', ARGV[4] .. g .. ':next')\n"
     "end\n"
-    "if hi > lo then redis.call('SET', KEYS[2], ARGV[3]) end\n"
-    "return 1\n",
-    /* final: KEYS final, head; ARGV generation */
-    "local f = redis.call('GET', KEYS[1])\n"
-    "if f then return tonumber(f) end\n"
-    "local h = tonumber(redis.call('GET', KEYS[2]) or '-1')\n"
+    "if hi > lo or not gen(gc) then redis.call('SET', KEYS[2], ARGV[3]) end\n"
+    "return {1, '', note}\n",
+    /* final: KEYS final, head; ARGV generation. Returns {final, notes} */
+    ES__REDIS_LUA_PRELUDE
+    "local f = get(KEYS[1])\n"
+    "local fv = gen(f)\n"
+    "if fv and fv >= 1 then return {fv, ''} end\n"
+    "local note = ''\n"
+    "if f then note = show('final', f) end\n"
+    "local hv = gen(get(KEYS[2]))\n"
     "local g = tonumber(ARGV[1])\n"
-    "if h + 1 > g then g = h + 1 end\n"
+    "if hv and hv + 1 > g then g = hv + 1 end\n"
+    "if g > 4294967295 then g = 4294967295 end\n"
     "redis.call('SET', KEYS[1], g)\n"
-    "return g\n"};
+    "return {g, note}\n",
+    /* fix: KEYS rew; ARGV chunk, malformed value, replacement. Replaces the value if unchanged. */
+    "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then\n"
+    "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
+    "  return 1\n"
+    "end\n"
+    "return 0\n"};
 
 static double es__redis_now(void)
 {
@@ -390,23 +513,27 @@ static void es__redis_sleep_ms(int ms)
     select(0, NULL, NULL, NULL, &tv);
 }
 
-static es_result es__redis_fail(es_redis *rd, const char *fmt, ...)
+static es_result es__redis_fail(es_redis *rd, es_result code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rd->error, sizeof rd->error, fmt, ap);
     va_end(ap);
-    return ES_ERROR_REDIS;
+    rd->code = code;
+    return code;
 }
 
 static void es__redis_log(es_redis *rd, const char *fmt, ...)
 {
-    char msg[320];
+    char msg[400];
+    size_t i;
     va_list ap;
     if (!rd->desc.log_fn) return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (i = 0; msg[i]; i++)                 /* values from Redis may hold anything */
+        if ((unsigned char)msg[i] < 32 || (unsigned char)msg[i] == 127) msg[i] = '?';
     rd->desc.log_fn(rd->desc.log_user, msg);
 }
 
@@ -416,14 +543,23 @@ static void es__redis_drop_ctx(es_redis *rd)
     rd->ctx = NULL;
 }
 
+/* Whether an error reply carries Redis's error code `code` (its first word). */
+static int es__redis_reply_is(const redisReply *rep, const char *code)
+{
+    size_t n = strlen(code);
+    return rep->str && rep->len >= n && !memcmp(rep->str, code, n) && (rep->len == n || rep->str[n] == ' ');
+}
+
 /* One round trip with binary-safe arguments; NULL on a connection error
-   (the context is dropped) or a Redis error reply (message in rd->error). */
+   (the context is dropped, rd->lost_at is when the failed call began) or a
+   Redis error reply (message in rd->error, rd->noscript set on NOSCRIPT). */
 static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, const size_t *len, int blocking)
 {
     redisReply *rep;
     double t0;
+    rd->noscript = 0;
     if (!rd->ctx) {
-        es__redis_fail(rd, "not connected");
+        es__redis_fail(rd, ES_ERROR_REDIS, "not connected");
         return NULL;
     }
     t0 = es__redis_now();
@@ -432,19 +568,25 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
     else rd->redis_s += es__redis_now() - t0;
     rd->calls++;
     if (!rep) {
-        es__redis_fail(rd, "connection to %s:%d lost: %s", rd->host, rd->desc.port,
+        es__redis_fail(rd, ES_ERROR_REDIS, "connection to %s:%d lost: %s", rd->host, rd->desc.port,
                        ((redisContext *)rd->ctx)->errstr);
+        if (rd->lost_at == 0.0) rd->lost_at = t0;
         es__redis_drop_ctx(rd);
         return NULL;
     }
     if (rep->type == REDIS_REPLY_ERROR) {
-        es__redis_fail(rd, "%s: %.*s", argv[0], (int)(rep->len < 200 ? rep->len : 200), rep->str ? rep->str : "");
+        int auth = es__redis_reply_is(rep, "NOAUTH") || es__redis_reply_is(rep, "WRONGPASS");
+        rd->noscript = es__redis_reply_is(rep, "NOSCRIPT");
+        es__redis_fail(rd, auth ? ES_ERROR_REDIS_AUTH : ES_ERROR_REDIS, "%s%s: %.*s",
+                       auth && !rd->password ? "Redis requires a password (none given): " : "", argv[0],
+                       (int)(rep->len < 200 ? rep->len : 200), rep->str ? rep->str : "");
         freeReplyObject(rep);
         return NULL;
     }
     return rep;
 }
 
+/* A command of up to 6 text arguments (NULL ends the list). */
 static redisReply *es__redis_cmd(es_redis *rd, const char *a0, const char *a1, const char *a2, const char *a3)
 {
     const char *argv[4];
@@ -489,37 +631,59 @@ static int es__redis_uint(const redisReply *rep, unsigned long long max, unsigne
     return 1;
 }
 
-/* Connects, authenticates and loads the scripts (no repopulation). */
-static es_result es__redis_open(es_redis *rd)
+static void es__redis_timeout(es_redis *rd, double s)
+{
+    struct timeval tv;
+    if (s < 0.1) s = 0.1;
+    tv.tv_sec = (long)s;
+    tv.tv_usec = (long)((s - (double)tv.tv_sec) * 1e6);
+    if (rd->ctx) redisSetTimeout((redisContext *)rd->ctx, tv);
+}
+
+/* The timeout of a command: the stream wait plus min(30 s, reconnect window). */
+static double es__redis_cmd_timeout(const es_redis *rd)
+{
+    return rd->desc.wait_ms / 1000.0 + (rd->desc.reconnect_s < 30 ? rd->desc.reconnect_s : 30);
+}
+
+/* Connects, authenticates and loads the scripts (no repopulation), every
+   step within budget_s seconds. */
+static es_result es__redis_open(es_redis *rd, double budget_s)
 {
     struct timeval tv;
     redisContext *c;
     redisReply *rep;
+    double t = budget_s < 5.0 ? budget_s : 5.0;
     int i;
     es__redis_drop_ctx(rd);
-    tv.tv_sec = 5;
-    tv.tv_usec = 0;
+    if (t < 0.1) t = 0.1;
+    tv.tv_sec = (long)t;
+    tv.tv_usec = (long)((t - (double)tv.tv_sec) * 1e6);
     c = redisConnectWithTimeout(rd->host, rd->desc.port, tv);
-    if (!c) return es__redis_fail(rd, "cannot connect to %s:%d: out of memory", rd->host, rd->desc.port);
+    if (!c)
+        return es__redis_fail(rd, ES_ERROR_REDIS, "cannot connect to %s:%d: out of memory", rd->host, rd->desc.port);
     if (c->err) {
-        es__redis_fail(rd, "cannot connect to %s:%d: %s", rd->host, rd->desc.port, c->errstr);
+        es__redis_fail(rd, ES_ERROR_REDIS, "cannot connect to %s:%d: %s", rd->host, rd->desc.port, c->errstr);
         redisFree(c);
         return ES_ERROR_REDIS;
     }
-    tv.tv_sec = rd->desc.wait_ms / 1000 + 30;
-    redisSetTimeout(c, tv);
     rd->ctx = c;
-    if (rd->password[0]) {
-        rep = es__redis_cmd(rd, "AUTH", rd->password, NULL, NULL);
-        if (!rep) return ES_ERROR_REDIS;
+    es__redis_timeout(rd, budget_s < es__redis_cmd_timeout(rd) ? budget_s : es__redis_cmd_timeout(rd));
+    if (rd->password) {
+        const char *argv[2];
+        size_t len[2];
+        argv[0] = "AUTH"; argv[1] = rd->password;
+        len[0] = 4; len[1] = strlen(rd->password);
+        rep = es__redis_call(rd, 2, argv, len, 0);
+        if (!rep) return rd->code;
         freeReplyObject(rep);
     }
     for (i = 0; i < ES__RS_COUNT; i++) {
         rep = es__redis_cmd(rd, "SCRIPT", "LOAD", es__redis_scripts[i], NULL);
-        if (!rep) return ES_ERROR_REDIS;
+        if (!rep) return rd->code;
         if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len >= sizeof rd->sha[i]) {
             freeReplyObject(rep);
-            return es__redis_fail(rd, "SCRIPT LOAD: unexpected reply");
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "SCRIPT LOAD: unexpected reply");
         }
         memcpy(rd->sha[i], rep->str, rep->len);
         rd->sha[i][rep->len] = 0;
@@ -528,14 +692,13 @@ static es_result es__redis_open(es_redis *rd)
     strcpy(rd->last_id, "0-0");
     {   /* start waiting after the newest entry of the stream */
         char key[256];
+        const char *argv[6];
+        size_t len[6];
         es__redis_key(rd, key, sizeof key, "done");
-        {
-            const char *argv[6] = {"XREVRANGE", key, "+", "-", "COUNT", "1"};
-            size_t len[6];
-            for (i = 0; i < 6; i++) len[i] = strlen(argv[i]);
-            rep = es__redis_call(rd, 6, argv, len, 0);
-        }
-        if (!rep) return ES_ERROR_REDIS;
+        argv[0] = "XREVRANGE"; argv[1] = key; argv[2] = "+"; argv[3] = "-"; argv[4] = "COUNT"; argv[5] = "1";
+        for (i = 0; i < 6; i++) len[i] = strlen(argv[i]);
+        rep = es__redis_call(rd, 6, argv, len, 0);
+        if (!rep) return rd->code;
         if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
             rep->element[0]->elements >= 1 && rep->element[0]->element[0]->type == REDIS_REPLY_STRING &&
             rep->element[0]->element[0]->len < sizeof rd->last_id) {
@@ -544,13 +707,14 @@ static es_result es__redis_open(es_redis *rd)
         }
         freeReplyObject(rep);
     }
+    es__redis_timeout(rd, es__redis_cmd_timeout(rd));
     return ES_OK;
 }
 
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
-                                   const void *payload, size_t size, int nchunks, int *stored);
+                                   const void *payload, size_t size, int nchunks, int *stored, int *same);
 static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const void *bytes, size_t size,
-                                    uint32_t keep_from, int *stored);
+                                    uint32_t keep_from, const char *bad, int *stored, uint32_t *current);
 
 /* After a reconnection: if the run's keys are gone (Redis restarted
    empty), put back what this worker knows. */
@@ -561,78 +725,98 @@ static es_result es__redis_repopulate(es_redis *rd)
     int exists;
     es__redis_key(rd, key, sizeof key, "config");
     rep = es__redis_cmd(rd, "EXISTS", key, NULL, NULL);
-    if (!rep) return ES_ERROR_REDIS;
+    if (!rep) return rd->code;
     exists = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
     freeReplyObject(rep);
     if (exists || !rd->config) return ES_OK;
     es__redis_log(rd, "run %s is gone from Redis (restarted?): repopulating it", rd->desc.run);
     {
-        const char *argv[4] = {"SET", key, (const char *)rd->config, "NX"};
+        const char *argv[4];
         size_t len[4];
+        argv[0] = "SET"; argv[1] = key; argv[2] = (const char *)rd->config; argv[3] = "NX";
         len[0] = 3; len[1] = strlen(key); len[2] = rd->config_size; len[3] = 2;
         rep = es__redis_call(rd, 4, argv, len, 0);
-        if (!rep) return ES_ERROR_REDIS;
+        if (!rep) return rd->code;
         freeReplyObject(rep);
     }
     if (rd->desc.snapshot) {
-        uint32_t g = 0;
+        uint32_t g = 0, cur;
         const void *bytes = NULL;
         size_t size = 0;
         int stored;
+        es_result r;
         if (rd->desc.snapshot(rd->desc.snapshot_user, &g, &bytes, &size) == ES_OK && bytes &&
-            es__redis_ckpt_raw(rd, g, bytes, size, 0, &stored) != ES_OK)
-            return ES_ERROR_REDIS;
+            (r = es__redis_ckpt_raw(rd, g, bytes, size, 0, "", &stored, &cur)) != ES_OK)
+            return r;
     }
     if (rd->final) {
         es__redis_key(rd, key, sizeof key, "final");
         snprintf(num, sizeof num, "%u", (unsigned)rd->final);
         rep = es__redis_cmd(rd, "SET", key, num, "NX");
-        if (!rep) return ES_ERROR_REDIS;
+        if (!rep) return rd->code;
         freeReplyObject(rep);
     }
     if (rd->last_reply) {
         redisReply *h = (redisReply *)rd->last_reply;
         size_t i;
-        int stored;
+        int stored, same;
+        es_result r;
         for (i = 0; i + 1 < h->elements; i += 2)
-            if (es__redis_put_raw(rd, rd->last_generation, h->element[i]->str, h->element[i]->len,
-                                  h->element[i + 1]->str, h->element[i + 1]->len, rd->last_nchunks, &stored) != ES_OK)
-                return ES_ERROR_REDIS;
+            if ((r = es__redis_put_raw(rd, rd->last_generation, h->element[i]->str, h->element[i]->len,
+                                       h->element[i + 1]->str, h->element[i + 1]->len, rd->last_nchunks, &stored,
+                                       &same)) != ES_OK)
+                return r;
     }
     return ES_OK;
 }
 
-/* Re-establishes a lost connection, retrying for reconnect_s. */
+/* Re-establishes a lost connection. Every worker applies the same window:
+   it gives up reconnect_s seconds after the call that found the connection
+   lost began, and no attempt (connect, AUTH, script load) outlasts it. */
 static es_result es__redis_reconnect(es_redis *rd)
 {
-    double t0 = es__redis_now();
-    char why[256];
-    snprintf(why, sizeof why, "%s", rd->error);
+    double deadline = (rd->lost_at > 0.0 ? rd->lost_at : es__redis_now()) + rd->desc.reconnect_s;
+    char why[sizeof rd->error];
+    memcpy(why, rd->error, sizeof why);
     es__redis_log(rd, "%s; reconnecting", why);
     for (;;) {
-        if (es__redis_open(rd) == ES_OK && es__redis_repopulate(rd) == ES_OK) {
+        double left = deadline - es__redis_now();
+        es_result r = es__redis_open(rd, left);
+        if (r == ES_OK) r = es__redis_repopulate(rd);
+        if (r == ES_OK) {
             rd->reconnects++;
             rd->lost = 1;
+            rd->lost_at = 0.0;
             es__redis_log(rd, "reconnected to %s:%d", rd->host, rd->desc.port);
             return ES_OK;
         }
+        if (r == ES_ERROR_REDIS_AUTH) return r;
         es__redis_drop_ctx(rd);
-        if (es__redis_now() - t0 > rd->desc.reconnect_s)
-            return es__redis_fail(rd, "Redis at %s:%d unreachable for %d s (%s)", rd->host, rd->desc.port,
-                                  rd->desc.reconnect_s, why);
+        if (es__redis_now() >= deadline)
+            return es__redis_fail(rd, ES_ERROR_REDIS, "Redis at %s:%d unreachable for %d s (%s)", rd->host,
+                                  rd->desc.port, rd->desc.reconnect_s, why);
         es__redis_sleep_ms(250);
     }
 }
 
-/* A script call; on NOSCRIPT it falls back to EVAL with the source. */
+/* A script call with any number of arguments; on NOSCRIPT it falls back to
+   EVAL with the source. */
 static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nargs, const char **args,
                                     const size_t *lens)
 {
-    const char *argv[16];
-    size_t len[16];
-    char nk[8];
+    const char **argv;
+    size_t *len;
+    char nk[16];
     redisReply *rep;
     int i;
+    argv = (const char **)ES_MALLOC((size_t)(nargs + 3) * sizeof *argv);
+    len = (size_t *)ES_MALLOC((size_t)(nargs + 3) * sizeof *len);
+    if (!argv || !len) {
+        ES_FREE((void *)argv);
+        ES_FREE(len);
+        es__redis_fail(rd, ES_ERROR_OUT_OF_MEMORY, "out of memory");
+        return NULL;
+    }
     snprintf(nk, sizeof nk, "%d", nkeys);
     argv[0] = "EVALSHA";
     argv[1] = rd->sha[script];
@@ -640,23 +824,33 @@ static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nar
     len[0] = 7;
     len[1] = strlen(argv[1]);
     len[2] = strlen(nk);
-    for (i = 0; i < nargs && i < 13; i++) {
+    for (i = 0; i < nargs; i++) {
         argv[3 + i] = args[i];
         len[3 + i] = lens ? lens[i] : strlen(args[i]);
     }
-    rep = es__redis_call(rd, 3 + i, argv, len, 0);
-    if (!rep && rd->ctx && !strncmp(rd->error, "EVALSHA: NOSCRIPT", 17)) {
+    rep = es__redis_call(rd, 3 + nargs, argv, len, 0);
+    if (!rep && rd->ctx && rd->noscript) {
         argv[0] = "EVAL";
         len[0] = 4;
         argv[1] = es__redis_scripts[script];
         len[1] = strlen(argv[1]);
-        rep = es__redis_call(rd, 3 + i, argv, len, 0);
+        rep = es__redis_call(rd, 3 + nargs, argv, len, 0);
     }
+    ES_FREE((void *)argv);
+    ES_FREE(len);
     return rep;
 }
 
+/* The notes a script returns (values it found invalid and dropped). */
+static void es__redis_notes(es_redis *rd, const redisReply *note)
+{
+    if (note && note->type == REDIS_REPLY_STRING && note->len > 0)
+        es__redis_log(rd, "Redis held invalid values, ignored:%.*s", (int)(note->len < 200 ? note->len : 200),
+                      note->str);
+}
+
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
-                                   const void *payload, size_t size, int nchunks, int *stored)
+                                   const void *payload, size_t size, int nchunks, int *stored, int *same)
 {
     char k1[256], k2[256], nc[16], gs[16];
     const char *args[6];
@@ -670,23 +864,26 @@ static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, 
     lens[0] = strlen(k1); lens[1] = strlen(k2); lens[2] = chunk_len; lens[3] = size;
     lens[4] = strlen(nc); lens[5] = strlen(gs);
     rep = es__redis_script(rd, ES__RS_PUT, 2, 6, args, lens);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER) {
+    if (!rep) return rd->code;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
+        rep->element[2]->type != REDIS_REPLY_INTEGER) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "put: unexpected reply");
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "put: unexpected reply");
     }
     *stored = rep->element[0]->integer == 1;
+    *same = rep->element[2]->integer == 1;
     freeReplyObject(rep);
     return ES_OK;
 }
 
 static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const void *bytes, size_t size,
-                                    uint32_t keep_from, int *stored)
+                                    uint32_t keep_from, const char *bad, int *stored, uint32_t *current)
 {
     char k1[256], k2[256], gp[256], gs[16], kf[16];
-    const char *args[6];
-    size_t lens[6];
+    const char *args[7];
+    size_t lens[7];
     redisReply *rep;
+    unsigned long long cur = 0;
     int i;
     es__redis_key(rd, k1, sizeof k1, "ckpt");
     es__redis_key(rd, k2, sizeof k2, "gc");
@@ -694,25 +891,30 @@ static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const voi
     snprintf(gs, sizeof gs, "%u", (unsigned)generation);
     snprintf(kf, sizeof kf, "%u", (unsigned)keep_from);
     args[0] = k1; args[1] = k2; args[2] = gs; args[3] = (const char *)bytes; args[4] = kf; args[5] = gp;
-    for (i = 0; i < 6; i++) lens[i] = strlen(args[i]);
+    args[6] = bad;
+    for (i = 0; i < 7; i++) lens[i] = strlen(args[i]);
     lens[3] = size;
-    rep = es__redis_script(rd, ES__RS_CKPT, 2, 6, args, lens);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_INTEGER) {
+    rep = es__redis_script(rd, ES__RS_CKPT, 2, 7, args, lens);
+    if (!rep) return rd->code;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
+        (rep->element[0]->integer == 0 && !es__redis_uint(rep->element[1], 0xffffffffull, &cur))) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "checkpoint: unexpected reply");
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "checkpoint: unexpected reply");
     }
-    *stored = rep->integer == 1;
+    es__redis_notes(rd, rep->element[2]);
+    *stored = rep->element[0]->integer == 1;
+    *current = *stored ? generation : (uint32_t)cur;
     freeReplyObject(rep);
     return ES_OK;
 }
 
-/* Runs op; on a lost connection reconnects (and repopulates) and runs it once more. */
+/* Runs expr; on a lost connection reconnects (and repopulates) and runs it once more. */
 #define ES__REDIS_RETRY(rd, expr)                                                      \
     do {                                                                               \
         r = (expr);                                                                    \
         if (r != ES_OK && !(rd)->ctx) {                                                \
-            if (es__redis_reconnect(rd) != ES_OK) return ES_ERROR_REDIS;               \
+            es_result r2_ = es__redis_reconnect(rd);                                   \
+            if (r2_ != ES_OK) return r2_;                                              \
             r = (expr);                                                                \
         }                                                                              \
     } while (0)
@@ -722,21 +924,27 @@ ES_API void es_redis_free(void *p) { ES_FREE(p); }
 ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
 {
     const char *host;
+    es_result r;
     if (!rd) return ES_ERROR_INVALID_ARGUMENT;
     memset(rd, 0, sizeof *rd);
     if (!desc || !desc->run || !desc->run[0] || strlen(desc->run) > 100)
-        return es__redis_fail(rd, "a run name of 1 to 100 characters is required");
+        return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "a run name of 1 to 100 characters is required");
     rd->desc = *desc;
     host = desc->host && desc->host[0] ? desc->host : "127.0.0.1";
-    if (strlen(host) >= sizeof rd->host) return es__redis_fail(rd, "host name too long");
+    if (strlen(host) >= sizeof rd->host) return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "host name too long");
     strcpy(rd->host, host);
     if (rd->desc.port <= 0) rd->desc.port = 6379;
     if (rd->desc.lease_ms <= 0) rd->desc.lease_ms = 10000;
     if (rd->desc.wait_ms <= 0) rd->desc.wait_ms = 500;
     if (rd->desc.reconnect_s <= 0) rd->desc.reconnect_s = 60;
-    if (desc->password && strlen(desc->password) >= sizeof rd->password)
-        return es__redis_fail(rd, "password too long");
-    if (desc->password) strcpy(rd->password, desc->password);
+    if (rd->desc.ckpt_every <= 0) rd->desc.ckpt_every = 10;
+    if (rd->desc.generations < 0) rd->desc.generations = 0;
+    if (desc->password && desc->password[0]) {
+        size_t n = strlen(desc->password);
+        rd->password = (char *)ES_MALLOC(n + 1);
+        if (!rd->password) return es__redis_fail(rd, ES_ERROR_OUT_OF_MEMORY, "out of memory");
+        memcpy(rd->password, desc->password, n + 1);
+    }
     if (desc->worker && desc->worker[0]) {
         snprintf(rd->worker, sizeof rd->worker, "%s", desc->worker);
     } else {
@@ -748,7 +956,9 @@ ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
     rd->desc.worker = rd->worker;
     rd->desc.password = NULL;
     snprintf(rd->prefix, sizeof rd->prefix, "es:{%s}:", desc->run);
-    return es__redis_open(rd);
+    r = es__redis_open(rd, 5.0);
+    rd->lost_at = 0.0;
+    return r;
 }
 
 ES_API void es_redis_close(es_redis *rd)
@@ -759,7 +969,14 @@ ES_API void es_redis_close(es_redis *rd)
     rd->last_reply = NULL;
     ES_FREE(rd->config);
     rd->config = NULL;
-    memset(rd->password, 0, sizeof rd->password);
+    if (rd->password) {
+        memset(rd->password, 0, strlen(rd->password));
+        ES_FREE(rd->password);
+    }
+    rd->password = NULL;
+    ES_FREE(rd->payload);
+    rd->payload = NULL;
+    es_checkpoint_free(&rd->snap);
 }
 
 static es_result es__redis_config_once(es_redis *rd, const void *config, size_t size, void **stored,
@@ -773,14 +990,14 @@ static es_result es__redis_config_once(es_redis *rd, const void *config, size_t 
     argv[0] = "SET"; argv[1] = key; argv[2] = (const char *)config; argv[3] = "NX";
     len[0] = 3; len[1] = strlen(key); len[2] = size; len[3] = 2;
     rep = es__redis_call(rd, 4, argv, len, 0);
-    if (!rep) return ES_ERROR_REDIS;
+    if (!rep) return rd->code;
     *created = rep->type == REDIS_REPLY_STATUS;
     freeReplyObject(rep);
     rep = es__redis_cmd(rd, "GET", key, NULL, NULL);
-    if (!rep) return ES_ERROR_REDIS;
+    if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len > (1u << 20)) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: not a config string", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: not a config string", key);
     }
     *stored = ES_MALLOC(rep->len + 1);
     if (!*stored) {
@@ -801,15 +1018,13 @@ ES_API es_result es_redis_config(es_redis *rd, const void *config, size_t size, 
     if (!rd || !config || size == 0 || !stored || !stored_size || !created) return ES_ERROR_INVALID_ARGUMENT;
     *stored = NULL;
     ES__REDIS_RETRY(rd, es__redis_config_once(rd, config, size, stored, stored_size, created));
-    if (r != ES_OK) return r;
-    if (*stored_size == size && memcmp(*stored, config, size) == 0) {   /* keep it for repopulating */
-        ES_FREE(rd->config);
+    if (r == ES_OK && !rd->config) {          /* kept for repopulating */
         rd->config = (unsigned char *)ES_MALLOC(size);
         if (!rd->config) return ES_ERROR_OUT_OF_MEMORY;
         memcpy(rd->config, config, size);
         rd->config_size = size;
     }
-    return ES_OK;
+    return r;
 }
 
 ES_API es_result es_redis_checkpoint_put(es_redis *rd, uint32_t generation, const void *bytes, size_t size,
@@ -817,9 +1032,10 @@ ES_API es_result es_redis_checkpoint_put(es_redis *rd, uint32_t generation, cons
 {
     es_result r;
     int dummy;
+    uint32_t cur;
     if (!rd || !bytes || size == 0) return ES_ERROR_INVALID_ARGUMENT;
     if (!stored) stored = &dummy;
-    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, generation, bytes, size, keep_from, stored));
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, generation, bytes, size, keep_from, "", stored, &cur));
     return r;
 }
 
@@ -835,10 +1051,10 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     argv[0] = "HMGET"; argv[1] = key; argv[2] = "gen"; argv[3] = "data";
     for (i = 0; i < 4; i++) len[i] = strlen(argv[i]);
     rep = es__redis_call(rd, 4, argv, len, 0);
-    if (!rep) return ES_ERROR_REDIS;
+    if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: unexpected reply", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", key);
     }
     if (rep->element[0]->type == REDIS_REPLY_NIL && rep->element[1]->type == REDIS_REPLY_NIL) {
         freeReplyObject(rep);
@@ -847,7 +1063,7 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     if (!es__redis_uint(rep->element[0], 0xffffffffull, &g) || rep->element[1]->type != REDIS_REPLY_STRING ||
         rep->element[1]->len == 0) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: malformed checkpoint entry", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: malformed checkpoint entry", key);
     }
     *bytes = ES_MALLOC(rep->element[1]->len);
     if (!*bytes) {
@@ -874,7 +1090,7 @@ static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int req
 {
     char k1[256], k2[256], gs[16];
     unsigned long long f = 0;
-    redisReply *rep;
+    redisReply *rep, *v;
     es__redis_key(rd, k1, sizeof k1, "final");
     if (request) {
         const char *args[3];
@@ -882,16 +1098,26 @@ static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int req
         snprintf(gs, sizeof gs, "%u", (unsigned)generation);
         args[0] = k1; args[1] = k2; args[2] = gs;
         rep = es__redis_script(rd, ES__RS_FINAL, 2, 3, args, NULL);
+        if (!rep) return rd->code;
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+            !es__redis_uint(rep->element[0], 0xffffffffull, &f) || f == 0) {
+            freeReplyObject(rep);
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", k1);
+        }
+        es__redis_notes(rd, rep->element[1]);
     } else {
         rep = es__redis_cmd(rd, "GET", k1, NULL, NULL);
-    }
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_NIL && !es__redis_uint(rep, 0xffffffffull, &f)) {
-        freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: not a generation", k1);
+        if (!rep) return rd->code;
+        v = rep;
+        if (v->type != REDIS_REPLY_NIL && (!es__redis_uint(v, 0xffffffffull, &f) || f == 0)) {
+            es__redis_log(rd, "%s holds no generation (ignored)", k1);
+            f = 0;
+        }
     }
     freeReplyObject(rep);
     *final = (uint32_t)f;
+    if (f && f != rd->final) es__redis_log(rd, "run %s ends at generation %u (its final generation)", rd->desc.run,
+                                           (unsigned)f);
     if (f) rd->final = (uint32_t)f;
     return ES_OK;
 }
@@ -932,17 +1158,21 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
     args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = nc; args[5] = rd->worker; args[6] = ms;
     args[7] = lp; args[8] = gs;
     rep = es__redis_script(rd, ES__RS_CLAIM, 4, 9, args, NULL);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_INTEGER || rep->integer < -3 || rep->integer >= nchunks) {
+    if (!rep) return rd->code;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
+        rep->element[0]->integer < -3 || rep->element[0]->integer >= nchunks) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "claim: unexpected reply");
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "claim: unexpected reply");
     }
-    *chunk = (int)rep->integer;
+    es__redis_notes(rd, rep->element[1]);
+    *chunk = (int)rep->element[0]->integer;
     freeReplyObject(rep);
     return ES_OK;
 }
 
-/* Takes over a missing chunk whose lease expired: *chunk or -1. */
+/* Takes over a missing chunk whose lease expired: *chunk or -1. Fields
+   that are no chunk number are ignored (the collection recomputes what
+   they hide). */
 static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *chunk)
 {
     char key[256], lk[256], ms[16];
@@ -953,10 +1183,10 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
     *chunk = -1;
     es__redis_gkey(rd, key, sizeof key, g, "rew");
     rep = es__redis_cmd(rd, "HKEYS", key, NULL, NULL);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements > (size_t)nchunks) {
+    if (!rep) return rd->code;
+    if (rep->type != REDIS_REPLY_ARRAY) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: unexpected fields", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", key);
     }
     have = (unsigned char *)ES_MALLOC((size_t)nchunks + 1);
     if (!have) {
@@ -966,13 +1196,9 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
     memset(have, 0, (size_t)nchunks);
     for (i = 0; i < rep->elements; i++) {
         unsigned long long v;
-        if (!es__redis_uint(rep->element[i], (unsigned long long)nchunks - 1, &v) ||
-            rep->element[i]->type != REDIS_REPLY_STRING) {
-            freeReplyObject(rep);
-            ES_FREE(have);
-            return es__redis_fail(rd, "%s: field is not a chunk number", key);
-        }
-        have[v] = 1;
+        if (rep->element[i]->type == REDIS_REPLY_STRING &&
+            es__redis_uint(rep->element[i], (unsigned long long)nchunks - 1, &v))
+            have[v] = 1;
     }
     freeReplyObject(rep);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
@@ -989,7 +1215,7 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
         rep = es__redis_call(rd, 6, argv, len, 0);
         if (!rep) {
             ES_FREE(have);
-            return ES_ERROR_REDIS;
+            return rd->code;
         }
         ok = rep->type == REDIS_REPLY_STATUS;
         freeReplyObject(rep);
@@ -1016,7 +1242,17 @@ static es_result es__redis_wait(es_redis *rd)
     argv[5] = "STREAMS"; argv[6] = key; argv[7] = rd->last_id;
     for (i = 0; i < 8; i++) len[i] = strlen(argv[i]);
     rep = es__redis_call(rd, 8, argv, len, 1);
-    if (!rep) return ES_ERROR_REDIS;
+    if (!rep) {
+        if (!rd->ctx) return rd->code;
+        /* "done" is not a stream (written by someone else): drop it and wait a little */
+        es__redis_log(rd, "%s is not a stream (%s): removed", key, rd->error);
+        rep = es__redis_cmd(rd, "DEL", key, NULL, NULL);
+        if (!rep) return rd->code;
+        freeReplyObject(rep);
+        strcpy(rd->last_id, "0-0");
+        es__redis_sleep_ms(rd->desc.wait_ms < 100 ? rd->desc.wait_ms : 100);
+        return ES_OK;
+    }
     if (rep->type == REDIS_REPLY_NIL) {
         freeReplyObject(rep);
         return ES_OK;
@@ -1025,7 +1261,7 @@ static es_result es__redis_wait(es_redis *rd)
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 1 || rep->element[0]->type != REDIS_REPLY_ARRAY ||
         rep->element[0]->elements != 2 || rep->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "XREAD %s: unexpected reply", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "XREAD %s: unexpected reply", key);
     }
     entries = rep->element[0]->element[1];
     if (entries->elements > 0) {
@@ -1033,7 +1269,7 @@ static es_result es__redis_wait(es_redis *rd)
         if (last->type != REDIS_REPLY_ARRAY || last->elements < 1 || last->element[0]->type != REDIS_REPLY_STRING ||
             last->element[0]->len == 0 || last->element[0]->len >= sizeof rd->last_id) {
             freeReplyObject(rep);
-            return es__redis_fail(rd, "XREAD %s: malformed entry", key);
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "XREAD %s: malformed entry", key);
         }
         memcpy(rd->last_id, last->element[0]->str, last->element[0]->len);
         rd->last_id[last->element[0]->len] = 0;
@@ -1042,53 +1278,110 @@ static es_result es__redis_wait(es_redis *rd)
     return ES_OK;
 }
 
+/* Replaces a malformed stored result of chunk `cs` by this worker's own
+   (only if it is still the same malformed value). */
+static es_result es__redis_fix(es_redis *rd, uint32_t g, const char *cs, const void *old, size_t old_size,
+                               const void *payload, size_t size)
+{
+    char key[256];
+    const char *args[4];
+    size_t lens[4];
+    redisReply *rep;
+    es__redis_gkey(rd, key, sizeof key, g, "rew");
+    args[0] = key; args[1] = cs; args[2] = (const char *)old; args[3] = (const char *)payload;
+    lens[0] = strlen(key); lens[1] = strlen(cs); lens[2] = old_size; lens[3] = size;
+    rep = es__redis_script(rd, ES__RS_FIX, 1, 4, args, lens);
+    if (!rep) return rd->code;
+    freeReplyObject(rep);
+    return ES_OK;
+}
+
+/* The stored value of chunk `cs` of generation g (NULL: none or an error). */
+static redisReply *es__redis_hget(es_redis *rd, uint32_t g, const char *cs)
+{
+    char key[256];
+    redisReply *rep;
+    es__redis_gkey(rd, key, sizeof key, g, "rew");
+    rep = es__redis_cmd(rd, "HGET", key, cs, NULL);
+    if (rep && rep->type != REDIS_REPLY_STRING) {
+        freeReplyObject(rep);
+        es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: field %s vanished", key, cs);
+        return NULL;
+    }
+    return rep;
+}
+
+/* Evaluates a claimed chunk and stores its result. Results are
+   deterministic: when another worker stored this chunk first, the stored
+   value must equal this worker's own. A well-formed different value is a
+   forgery (ES_ERROR_REDIS_FORGED, the worker stops); a malformed one is
+   replaced by this worker's result. */
 static es_result es__redis_evaluate(es_redis *rd, uint32_t g, int chunk, int nchunks, es_redis_eval_fn eval,
-                                    void *user)
+                                    es_redis_take_fn take, void *user)
 {
     const void *payload = NULL;
     size_t size = 0;
     char cs[16];
-    int stored;
+    int stored, same;
+    redisReply *old;
     es_result r = eval(user, g, chunk, &payload, &size);
-    if (r != ES_OK) return r;
-    if (!payload || size == 0) return es__redis_fail(rd, "chunk %d: the evaluation gave no payload", chunk);
+    if (r != ES_OK) return es__redis_fail(rd, r, "generation %u chunk %d: evaluation failed: %s", (unsigned)g,
+                                          chunk, es_redis_result_string(r));
+    if (!payload || size == 0)
+        return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "chunk %d: the evaluation gave no payload", chunk);
     rd->evaluated++;
     snprintf(cs, sizeof cs, "%d", chunk);
-    r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored);
+    r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     if (r != ES_OK && !rd->ctx) {             /* keep the work across a reconnection */
-        if (es__redis_reconnect(rd) != ES_OK) return ES_ERROR_REDIS;
-        r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored);
+        if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
+        r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     }
-    if (r == ES_OK && !stored) {
+    if (r != ES_OK || stored) return r;
+    if (same) {
         rd->dropped++;
         es__redis_log(rd, "late result of generation %u chunk %d dropped (another worker stored it first)",
+                      (unsigned)g, chunk);
+        return ES_OK;
+    }
+    if (!(old = es__redis_hget(rd, g, cs))) return rd->code;
+    if (take(user, g, chunk, old->str, old->len) == ES_OK) {
+        freeReplyObject(old);
+        return es__redis_fail(rd, ES_ERROR_REDIS_FORGED,
+                              "generation %u chunk %d: the result stored in Redis differs from this worker's own; "
+                              "results are deterministic, so it was forged or corrupted (or this worker runs "
+                              "other code): stopping",
+                              (unsigned)g, chunk);
+    }
+    r = es__redis_fix(rd, g, cs, old->str, old->len, payload, size);
+    freeReplyObject(old);
+    if (r == ES_OK) {
+        rd->recomputed++;
+        es__redis_log(rd, "generation %u chunk %d: malformed result in Redis replaced by this worker's own",
                       (unsigned)g, chunk);
     }
     return r;
 }
 
-/* HGETALL g:rew, checked, and take() on each chunk in order. */
-static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_redis_take_fn take, void *user,
-                                   int *incomplete)
+/* HGETALL g:rew, and take() on each chunk in order. A chunk whose stored
+   value is malformed, or missing beside fields that are no chunk number,
+   is recomputed by this worker (and its result put back in Redis). */
+static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_redis_eval_fn eval,
+                                   es_redis_take_fn take, void *user, int *incomplete)
 {
     char key[256];
     redisReply *rep, **by;
-    size_t i;
-    int c;
+    size_t i, nfields;
+    int c, present = 0, junk = 0;
     es_result r = ES_OK;
     *incomplete = 0;
     es__redis_gkey(rd, key, sizeof key, g, "rew");
     rep = es__redis_cmd(rd, "HGETALL", key, NULL, NULL);
-    if (!rep) return ES_ERROR_REDIS;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements % 2 || rep->elements > 2 * (size_t)nchunks) {
+    if (!rep) return rd->code;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements % 2) {
         freeReplyObject(rep);
-        return es__redis_fail(rd, "%s: unexpected reply", key);
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", key);
     }
-    if (rep->elements != 2 * (size_t)nchunks) {   /* lost meanwhile (Redis restarted) */
-        freeReplyObject(rep);
-        *incomplete = 1;
-        return ES_OK;
-    }
+    nfields = rep->elements / 2;
     by = (redisReply **)ES_MALLOC((size_t)nchunks * sizeof *by);
     if (!by) {
         freeReplyObject(rep);
@@ -1097,23 +1390,41 @@ static es_result es__redis_collect(es_redis *rd, uint32_t g, int nchunks, es_red
     memset(by, 0, (size_t)nchunks * sizeof *by);
     for (i = 0; i < rep->elements; i += 2) {
         unsigned long long v;
-        if (rep->element[i]->type != REDIS_REPLY_STRING ||
-            !es__redis_uint(rep->element[i], (unsigned long long)nchunks - 1, &v) || by[v] ||
-            rep->element[i + 1]->type != REDIS_REPLY_STRING) {
-            r = es__redis_fail(rd, "%s: malformed field", key);
+        if (rep->element[i]->type == REDIS_REPLY_STRING && rep->element[i + 1]->type == REDIS_REPLY_STRING &&
+            es__redis_uint(rep->element[i], (unsigned long long)nchunks - 1, &v) && !by[v]) {
+            by[v] = rep->element[i + 1];
+            present++;
+        } else {
+            junk++;
+        }
+    }
+    if (present < nchunks && nfields < (size_t)nchunks) {   /* lost meanwhile (Redis restarted) */
+        ES_FREE(by);
+        freeReplyObject(rep);
+        *incomplete = 1;
+        return ES_OK;
+    }
+    if (junk) es__redis_log(rd, "%s: %d fields that are no chunk result ignored", key, junk);
+    for (c = 0; r == ES_OK && c < nchunks; c++) {
+        const void *payload = NULL;
+        size_t size = 0;
+        char cs[16];
+        int stored, same;
+        if (by[c] && take(user, g, c, by[c]->str, by[c]->len) == ES_OK) continue;
+        r = eval(user, g, c, &payload, &size);
+        if (r == ES_OK && (!payload || size == 0)) r = ES_ERROR_INVALID_ARGUMENT;
+        if (r == ES_OK) r = take(user, g, c, payload, size);
+        if (r != ES_OK) {
+            es__redis_fail(rd, r, "%s chunk %d: stored result %s, and recomputing it failed: %s", key, c,
+                           by[c] ? "malformed" : "missing", es_redis_result_string(r));
             break;
         }
-        by[v] = rep->element[i + 1];
-    }
-    for (c = 0; r == ES_OK && c < nchunks; c++) {
-        r = take(user, g, c, by[c]->str, by[c]->len);
-        if (r != ES_OK) {
-            char why[200];
-            snprintf(why, sizeof why, "%s", es_redis_result_string(r));
-            es__redis_fail(rd, "%s chunk %d: payload of %zu bytes rejected (%s)", key, c, by[c]->len,
-                           r == ES_ERROR_REDIS ? "malformed or of another chunk" : why);
-            r = ES_ERROR_REDIS;
-        }
+        rd->recomputed++;
+        es__redis_log(rd, "generation %u chunk %d: %s result in Redis (%zu bytes); recomputed it", (unsigned)g, c,
+                      by[c] ? "malformed" : "missing", by[c] ? by[c]->len : (size_t)0);
+        snprintf(cs, sizeof cs, "%d", c);
+        if (by[c]) r = es__redis_fix(rd, g, cs, by[c]->str, by[c]->len, payload, size);
+        else r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     }
     ES_FREE(by);
     if (r != ES_OK) {
@@ -1135,7 +1446,7 @@ static es_result es__redis_step(es_redis *rd, uint32_t g, int nchunks, es_redis_
     *done = 0;
     if ((r = es__redis_claim(rd, g, nchunks, &chunk)) != ES_OK) return r;
     if (chunk == -3) {
-        if ((r = es__redis_collect(rd, g, nchunks, take, user, &incomplete)) != ES_OK) return r;
+        if ((r = es__redis_collect(rd, g, nchunks, eval, take, user, &incomplete)) != ES_OK) return r;
         *done = !incomplete;
         return ES_OK;
     }
@@ -1151,7 +1462,7 @@ static es_result es__redis_step(es_redis *rd, uint32_t g, int nchunks, es_redis_
             es__redis_log(rd, "generation %u chunk %d: lease expired, re-claimed", (unsigned)g, chunk);
         }
     }
-    if (chunk >= 0) return es__redis_evaluate(rd, g, chunk, nchunks, eval, user);
+    if (chunk >= 0) return es__redis_evaluate(rd, g, chunk, nchunks, eval, take, user);
     return es__redis_wait(rd);
 }
 
@@ -1166,7 +1477,301 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
         es_result r = es__redis_step(rd, generation, nchunks, eval, take, user, stopped, &done);
         if (r == ES_OK) continue;
         if (rd->ctx) return r;        /* a Redis error reply, bad data or the callback's error */
-        if (es__redis_reconnect(rd) != ES_OK) return ES_ERROR_REDIS;
+        if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
+    }
+    return ES_OK;
+}
+
+/* ---- a runner's generations ------------------------------------------- */
+
+#define ES__REDIS_TAG_STEPS ES_TAG('R', 'S', 'T', 'P')
+
+static void es__redis_members(const es_redis *rd, int chunk, int *begin, int *end, int *with_eval)
+{
+    int k = chunk - rd->eval_chunk, npop = rd->res.npop;
+    *with_eval = rd->eval_chunk && chunk == 0;
+    *begin = *end = 0;
+    if (*with_eval) return;
+    *begin = k * rd->chunk;
+    *end = *begin + rd->chunk < npop ? *begin + rd->chunk : npop;
+}
+
+static es_result es__redis_runner_eval(void *user, uint32_t g, int chunk, const void **payload, size_t *size)
+{
+    es_redis *rd = (es_redis *)user;
+    es_runner *run = rd->runner;
+    int begin, end, with_eval;
+    es_result r;
+    if (g != run->opt->generation || chunk < 0 || chunk >= rd->nchunks) return ES_ERROR_INVALID_ARGUMENT;
+    es__redis_members(rd, chunk, &begin, &end, &with_eval);
+    r = es_runner_evaluate(run, begin, end, with_eval);
+    if (r != ES_OK) return r;
+    *size = es_redis_payload_size(end - begin, rd->res.nstats, with_eval ? rd->res.neval : 0);
+    *payload = rd->payload;
+    return es_redis_payload_encode(rd->payload, *size, g, (uint32_t)chunk, begin, end, with_eval, &rd->res);
+}
+
+static es_result es__redis_runner_take(void *user, uint32_t g, int chunk, const void *payload, size_t size)
+{
+    es_redis *rd = (es_redis *)user;
+    int begin, end, with_eval;
+    if (chunk < 0 || chunk >= rd->nchunks) return ES_ERROR_REDIS_DATA;
+    es__redis_members(rd, chunk, &begin, &end, &with_eval);
+    return es_redis_payload_decode(payload, size, g, (uint32_t)chunk, begin, end, with_eval, &rd->res);
+}
+
+/* The runner's state as a checkpoint: es.h's sections, the normalizer,
+   the environment steps. */
+static es_result es__redis_runner_snapshot(void *user, uint32_t *g, const void **bytes, size_t *size)
+{
+    es_redis *rd = (es_redis *)user;
+    es_runner *run = rd->runner;
+    es_section sec[2];
+    unsigned char steps[8], *norm = NULL;
+    int n = 0;
+    es_result r;
+    es_put_u64(steps, run->env_steps);
+    sec[n].tag = ES__REDIS_TAG_STEPS; sec[n].data = steps; sec[n].size = 8; n++;
+    if (run->norm) {
+        norm = (unsigned char *)ES_MALLOC(es_normalizer_bytes(run->norm));
+        if (!norm) return ES_ERROR_OUT_OF_MEMORY;
+        es_normalizer_encode(run->norm, norm);
+        sec[n].tag = ES_TAG_NORM; sec[n].data = norm; sec[n].size = es_normalizer_bytes(run->norm); n++;
+    }
+    es_checkpoint_free(&rd->snap);
+    r = es_checkpoint_encode(run->opt, sec, n, &rd->snap);
+    ES_FREE(norm);
+    if (r != ES_OK) return r;
+    *g = run->opt->generation;
+    *bytes = rd->snap.bytes;
+    *size = rd->snap.size;
+    return ES_OK;
+}
+
+/* Checks a checkpoint of generation g from Redis against the runner and,
+   if adopt, makes it the runner's state. */
+static es_result es__redis_check_ckpt(es_runner *run, const void *bytes, size_t size, uint32_t g,
+                                      int adopt)
+{
+    es_checkpoint ck;
+    es tmp;
+    const void *p;
+    size_t n;
+    es_result r = es_checkpoint_decode(&ck, bytes, size, NULL);
+    if (r != ES_OK) return r;
+    r = es_load(&tmp, &ck, NULL);
+    if (r != ES_OK) {
+        es_checkpoint_free(&ck);
+        return r;
+    }
+    if (tmp.generation != g || tmp.nparams != run->opt->nparams || !tmp.m != !run->opt->m ||
+        es_checkpoint_section(&ck, ES__REDIS_TAG_STEPS, &p, &n) != ES_OK || n != 8 ||
+        (run->norm && (es_checkpoint_section(&ck, ES_TAG_NORM, &p, &n) != ES_OK ||
+                       n != es_normalizer_bytes(run->norm))))
+        r = ES_ERROR_MISMATCH;
+    if (r == ES_OK && adopt) {
+        if (run->norm) {
+            es_checkpoint_section(&ck, ES_TAG_NORM, &p, &n);
+            r = es_normalizer_decode(run->norm, p, n);
+        }
+        if (r == ES_OK) {
+            es_checkpoint_section(&ck, ES__REDIS_TAG_STEPS, &p, &n);
+            run->env_steps = es_get_u64((const unsigned char *)p);
+            memcpy(run->opt->theta, tmp.theta, tmp.nparams * sizeof(float));
+            if (tmp.m) {
+                memcpy(run->opt->m, tmp.m, tmp.nparams * sizeof(float));
+                memcpy(run->opt->v, tmp.v, tmp.nparams * sizeof(float));
+            }
+            run->opt->t = tmp.t;
+            run->opt->generation = tmp.generation;
+        }
+    }
+    es_free(&tmp);
+    es_checkpoint_free(&ck);
+    return r;
+}
+
+/* Stores the runner's state as the run's checkpoint. An entry of a later
+   generation that does not hold a valid checkpoint of this run (forged or
+   damaged) is replaced, with a notice, instead of blocking the run's
+   checkpoint for good. */
+static es_result es__redis_publish(es_redis *rd, es_runner *run)
+{
+    uint32_t g, cur = 0, every = (uint32_t)rd->desc.ckpt_every, keep;
+    const void *bytes;
+    size_t size;
+    int stored = 0;
+    es_result r = es__redis_runner_snapshot(rd, &g, &bytes, &size);
+    if (r != ES_OK) return r;
+    keep = g > every ? g - every : 0;
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, "", &stored, &cur));
+    if (r != ES_OK || stored || cur <= g) return r;
+    {
+        void *theirs = NULL;
+        size_t tsize = 0;
+        uint32_t tg = 0;
+        char bad[16];
+        r = es_redis_checkpoint_get(rd, &tg, &theirs, &tsize);
+        if (r == ES_OK && tg == cur && es__redis_check_ckpt(run, theirs, tsize, tg, 0) == ES_OK) {
+            ES_FREE(theirs);
+            return ES_OK;                 /* a worker ahead of this one stored it */
+        }
+        ES_FREE(theirs);
+        if (r != ES_OK && r != ES_ERROR_REDIS_DATA) return r;
+        snprintf(bad, sizeof bad, "%u", (unsigned)cur);
+        es__redis_log(rd, "the run's checkpoint in Redis claims generation %u but holds no valid checkpoint of "
+                          "this run: replaced by generation %u", (unsigned)cur, (unsigned)g);
+        ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, bad, &stored, &cur));
+        return r;
+    }
+}
+
+/* The settings every worker of a run must share, one per line: the
+   caller's, then the runner's. */
+static es_result es__redis_settings(es_redis *rd, const es_runner *run, char **out, size_t *size)
+{
+    const es_desc *d = &run->opt->desc;
+    const char *user = rd->desc.settings ? rd->desc.settings : "";
+    size_t n = strlen(user) + 1024;
+    char *s = (char *)ES_MALLOC(n);
+    int k;
+    if (!s) return ES_ERROR_OUT_OF_MEMORY;
+    k = snprintf(s, n,
+                 "es run, noise stream %d\n%s%snpop=%d\nsampling=%d\nshaping=%d\noptimizer=%d\nsigma=%.9g\n"
+                 "lr=%.9g\nwd=%.9g\nbeta1=%.9g\nbeta2=%.9g\nadam_eps=%.9g\ntop_k=%d\nseed=%llu\nnparams=%lu\n"
+                 "obs_dim=%d\nact_dim=%d\nnormalizer=%s\neval_episodes=%d\nmax_steps=%d\ngenerations=%d\n"
+                 "chunk=%d\n",
+                 ES_NOISE_STREAM_VERSION, user, user[0] && user[strlen(user) - 1] != '\n' ? "\n" : "", d->npop,
+                 (int)d->sampling, (int)d->shaping, (int)d->optimizer, d->sigma, d->lr, d->wd < 0 ? 0.0 : d->wd,
+                 d->beta1, d->beta2, d->adam_eps, d->top_k, (unsigned long long)d->seed,
+                 (unsigned long)run->opt->nparams, run->envs[0].obs_dim, run->envs[0].act_dim,
+                 run->norm ? "yes" : "no", run->eval_episodes, run->max_steps, rd->desc.generations, rd->chunk);
+    if (k < 0 || (size_t)k >= n) {
+        ES_FREE(s);
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
+    *out = s;
+    *size = (size_t)k;
+    return ES_OK;
+}
+
+/* The first line where two settings texts differ, as an error. */
+static es_result es__redis_conflict(es_redis *rd, const char *ours, const char *theirs)
+{
+    while (*ours && *theirs) {
+        size_t a = strcspn(ours, "\n"), b = strcspn(theirs, "\n");
+        if (a != b || memcmp(ours, theirs, a) != 0) break;
+        ours += a + (ours[a] != 0);
+        theirs += b + (theirs[b] != 0);
+    }
+    return es__redis_fail(rd, ES_ERROR_REDIS_SETTINGS,
+                          "run %s was created with other settings: the run has \"%.*s\", this worker \"%.*s\"; "
+                          "start every worker of a run with the same settings",
+                          rd->desc.run, (int)(strcspn(theirs, "\n") < 80 ? strcspn(theirs, "\n") : 80), theirs,
+                          (int)(strcspn(ours, "\n") < 80 ? strcspn(ours, "\n") : 80), ours);
+}
+
+/* Creates the run, or joins it and adopts its checkpoint. */
+static es_result es__redis_join(es_redis *rd, es_runner *run)
+{
+    int npop = run->opt->desc.npop;
+    size_t a, b, size = 0, ssize = 0;
+    char *text = NULL;
+    void *stored = NULL;
+    es_result r;
+    rd->chunk = rd->desc.chunk > 0 ? rd->desc.chunk : npop / 8 < 2 ? 2 : npop / 8 > 16 ? 16 : npop / 8;
+    if (rd->chunk > npop) rd->chunk = npop;
+    rd->eval_chunk = run->eval_episodes > 0;
+    rd->nchunks = rd->eval_chunk + (npop + rd->chunk - 1) / rd->chunk;
+    rd->res.npop = npop;
+    rd->res.nstats = (int)es_obs_stats_size(run->envs[0].obs_dim);
+    rd->res.neval = run->eval_episodes;
+    rd->res.rewards = run->rewards;
+    rd->res.stats = run->stats;
+    rd->res.steps = run->steps;
+    rd->res.status = run->status;
+    rd->res.eval_returns = run->eval_returns;
+    a = es_redis_payload_size(rd->chunk, rd->res.nstats, 0);
+    b = es_redis_payload_size(0, rd->res.nstats, rd->res.neval);
+    ES_FREE(rd->payload);
+    rd->payload = (unsigned char *)ES_MALLOC(a > b ? a : b);
+    if (!rd->payload) return es__redis_fail(rd, ES_ERROR_OUT_OF_MEMORY, "out of memory");
+    rd->runner = run;
+    if ((r = es__redis_settings(rd, run, &text, &size)) != ES_OK)
+        return es__redis_fail(rd, r, "the run's settings: %s", es_result_string(r));
+    r = es_redis_config(rd, text, size, &stored, &ssize, &rd->created);
+    if (r == ES_OK && (ssize != size || memcmp(stored, text, size) != 0))
+        r = es__redis_conflict(rd, text, (const char *)stored);
+    ES_FREE(text);
+    ES_FREE(stored);
+    if (r != ES_OK) return r;
+    if (!rd->desc.snapshot) {
+        rd->desc.snapshot = es__redis_runner_snapshot;
+        rd->desc.snapshot_user = rd;
+    }
+    if (rd->created) {
+        if ((r = es__redis_publish(rd, run)) != ES_OK) return r;
+        es__redis_log(rd, "created run %s at generation %u", rd->desc.run, (unsigned)run->opt->generation);
+    } else {
+        void *bytes = NULL;
+        uint32_t g = 0;
+        double t0 = es__redis_now();
+        while ((r = es_redis_checkpoint_get(rd, &g, &bytes, &size)) == ES_ERROR_NOT_FOUND &&
+               es__redis_now() - t0 < rd->desc.reconnect_s)
+            es__redis_sleep_ms(200);       /* the creator has not stored it yet */
+        if (r == ES_ERROR_NOT_FOUND)
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
+                                  rd->desc.run);
+        if (r != ES_OK) return r;
+        r = es__redis_check_ckpt(run, bytes, size, g, 1);
+        ES_FREE(bytes);
+        if (r != ES_OK)
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA,
+                                  "the checkpoint of run %s in Redis (generation %u) is not valid: %s", rd->desc.run,
+                                  (unsigned)g, es_result_string(r));
+        rd->adopted = 1;
+        es__redis_log(rd, "joined run %s at generation %u (the run's checkpoint in Redis)", rd->desc.run,
+                      (unsigned)g);
+    }
+    rd->joined = 1;
+    return ES_OK;
+}
+
+ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *stopped)
+{
+    uint64_t before, steps = 0;
+    uint32_t g, last;
+    int i, dummy, n;
+    es_result r;
+    if (!stopped) stopped = &dummy;
+    *stopped = 0;
+    if (!rd || !run || !run->opt || (rd->runner && rd->runner != run)) return ES_ERROR_INVALID_ARGUMENT;
+    if (!rd->joined && (r = es__redis_join(rd, run)) != ES_OK) return r;
+    g = run->opt->generation;
+    if (rd->desc.generations > 0 && g >= (uint32_t)rd->desc.generations) {
+        *stopped = 1;
+        return ES_OK;
+    }
+    before = run->env_steps;
+    r = es_redis_generation(rd, g, rd->nchunks, es__redis_runner_eval, es__redis_runner_take, rd, stopped);
+    if (r != ES_OK || *stopped) {
+        run->env_steps = before;
+        return r;
+    }
+    n = run->opt->desc.npop + run->eval_episodes;
+    for (i = 0; i < n; i++) steps += (uint64_t)run->steps[i];
+    run->env_steps = before + steps;      /* every member's steps, whoever ran them */
+    if ((r = es_runner_update(run)) != ES_OK)
+        return es__redis_fail(rd, r, "generation %u: %s", (unsigned)g, es_result_string(r));
+    rd->generations++;
+    g = run->opt->generation;
+    last = rd->desc.generations > 0 ? (uint32_t)rd->desc.generations : 0;
+    if (g % (uint32_t)rd->desc.ckpt_every == 0 || g == last || (rd->final && g >= rd->final)) {
+        r = es__redis_publish(rd, run);
+        if (r != ES_OK) {
+            es__redis_log(rd, "cannot store the checkpoint of generation %u: %s", (unsigned)g, rd->error);
+            if (!rd->ctx) return r;
+        }
     }
     return ES_OK;
 }

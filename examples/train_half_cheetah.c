@@ -388,12 +388,8 @@ typedef struct trainer {
     char dir[1100];
     FILE *metrics;
     double wall0, wall_offset;
-    struct dist *dist;        /* --redis: the distributed run (NULL: local) */
+    struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
 } trainer;
-
-#ifdef ES_WITH_REDIS
-static void redis_publish(trainer *t, const es_checkpoint *ck);
-#endif
 
 static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
 {
@@ -422,9 +418,6 @@ static es_result save_checkpoint(trainer *t)
     es_checkpoint ck;
     es_result r = encode_checkpoint(t, &ck);
     if (r != ES_OK) return r;
-#ifdef ES_WITH_REDIS
-    if (t->dist) redis_publish(t, &ck);
-#endif
     snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
     r = es_checkpoint_write(&ck, path);
     if (r == ES_OK) {
@@ -499,300 +492,80 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
 /* ---- distributed runs (--redis, es_redis.h) ------------------------------- */
 
 #ifdef ES_WITH_REDIS
-/* Every worker runs the same generations: chunks of the population (and
-   one chunk of all evaluation episodes, chunk 0) are claimed through Redis,
-   evaluated by whoever claimed them, and every worker collects all results
-   and applies the same es_runner_update. The run's settings are stored in
-   Redis when it is created; a worker with other settings is refused.
-   A joiner adopts the run's checkpoint in Redis (cfg.resume points at a
-   copy), so --resume only seeds a run Redis holds nothing of. --minutes:
-   the first worker past its limit sets the run's final generation, which
-   every worker respects. env_steps counts every member's steps, whoever
-   ran them, so checkpoints equal a single-process run's. */
-typedef struct dist {
-    es_redis rd;
-    int chunk;                /* members per chunk */
-    int eval_chunk;           /* 1: chunk 0 holds the evaluation episodes */
-    int nchunks;
-    es_redis_results res;
-    unsigned char *payload;
-    es_checkpoint snap;       /* for repopulating Redis */
-    int created;
-    double wall0;
-    uint32_t gens;            /* generations run by this worker */
-    char adopt[1200];         /* checkpoint taken from Redis, removed after setup */
-} dist;
+/* es_redis.h does the rest; --resume only seeds a run Redis holds nothing of. */
+static char redis_settings[512];      /* read at the first generation */
 
 static int env_int(const char *name, int lo, int hi, int def)
 {
     const char *v = getenv(name);
     int x;
     if (!v || !*v) return def;
-    if (!parse_int(v, lo, hi, &x)) {
-        fprintf(stderr, "train_half_cheetah: %s=%s ignored: expected an integer in [%d, %d]\n", name, v, lo, hi);
-        return def;
-    }
-    return x;
+    if (parse_int(v, lo, hi, &x)) return x;
+    fprintf(stderr, "train_half_cheetah: %s=%s ignored: expected an integer in [%d, %d]\n", name, v, lo, hi);
+    return def;
 }
 
-static void redis_log(void *user, const char *msg)
+static void redis_log(void *f, const char *msg) { fprintf((FILE *)f, "train_half_cheetah: redis: %s\n", msg); }
+
+/* The message of a failed Redis call, and the exit code. */
+static int redis_fail(trainer *t, es_result r)
 {
-    (void)user;
-    fprintf(stderr, "train_half_cheetah: redis: %s\n", msg);
+    fprintf(stderr, "\ntrain_half_cheetah: --redis %s: %s\n", t->cfg.redis, t->rd->error);
+    if (r == ES_ERROR_REDIS_AUTH)
+        fprintf(stderr, "train_half_cheetah: export ES_REDIS_PASSWORD (this Redis's requirepass)\n");
+    return r == ES_ERROR_REDIS_SETTINGS ? 2 : 1;
 }
 
-/* The settings every worker of a run must share, one per line. */
-static void run_config_text(const config *c, int chunk, char *out, size_t size)
+static int redis_connect(trainer *t)
 {
-    char hidden[128] = "-";
-    int l, n = 0;
-    if (c->policy.nhidden != ES_MLP_LINEAR) {
-        int nh = c->policy.nhidden ? c->policy.nhidden : 2;
-        for (l = 0; l < nh && n < (int)sizeof hidden - 12; l++)
-            n += snprintf(hidden + n, sizeof hidden - (size_t)n, "%s%d", l ? "," : "",
-                          c->policy.hidden[l] ? c->policy.hidden[l] : 64);
-    }
-    snprintf(out, size,
-             "es run, noise stream %d\nenv=%s\nnpop=%d\nsigma=%.9g\nlr=%.9g\nwd=%.9g\noptimizer=%s\n"
-             "shaping=%s\ntop_k=%d\npolicy=%s\nhidden=%s\nseed=%llu\ngenerations=%d\nckpt_every=%d\n"
-             "eval_episodes=%d\nmax_steps=%d\nchunk=%d\n",
-             ES_NOISE_STREAM_VERSION, c->env, c->es.npop, c->es.sigma, c->es.lr, (double)c->es.wd,
-             optimizer_name(c->es.optimizer), shaping_name(c->es.shaping), c->es.top_k,
-             c->policy.nhidden == ES_MLP_LINEAR ? "linear" : "mlp", hidden, (unsigned long long)c->es.seed,
-             c->generations, c->ckpt_every, c->eval_episodes, c->max_steps, chunk);
-}
-
-/* Prints the first line where the two configs differ. */
-static void config_conflict(const char *run, const char *ours, const char *theirs)
-{
-    while (*ours && *theirs) {
-        size_t a = strcspn(ours, "\n"), b = strcspn(theirs, "\n");
-        if (a != b || memcmp(ours, theirs, a) != 0) break;
-        ours += a + (ours[a] != 0);
-        theirs += b + (theirs[b] != 0);
-    }
-    fprintf(stderr,
-            "train_half_cheetah: --run %s was created with other settings: the run has \"%.*s\", this worker "
-            "\"%.*s\"; start every worker of a run with the same flags\n",
-            run, (int)strcspn(theirs, "\n"), theirs, (int)strcspn(ours, "\n"), ours);
-}
-
-static es_result redis_snapshot(void *user, uint32_t *gen, const void **bytes, size_t *size)
-{
-    trainer *t = (trainer *)user;
-    es_checkpoint_free(&t->dist->snap);
-    if (encode_checkpoint(t, &t->dist->snap) != ES_OK) return ES_ERROR_OUT_OF_MEMORY;
-    *gen = t->opt.generation;
-    *bytes = t->dist->snap.bytes;
-    *size = t->dist->snap.size;
-    return ES_OK;
-}
-
-static void redis_publish(trainer *t, const es_checkpoint *ck)
-{
-    uint32_t g = t->opt.generation, every = (uint32_t)t->cfg.ckpt_every;
-    if (es_redis_checkpoint_put(&t->dist->rd, g, ck->bytes, ck->size, g > every ? g - every : 0, NULL) != ES_OK)
-        fprintf(stderr, "train_half_cheetah: redis: cannot store the checkpoint of generation %u: %s\n", g,
-                t->dist->rd.error);
-}
-
-/* Before setup: connect, create or join the run; a joiner adopts the run's
-   checkpoint (through cfg.resume). Returns 0, or the exit code. */
-static int redis_start(trainer *t, int env_given)
-{
-    dist *d;
+    static es_redis rd;
     es_redis_desc desc;
-    char host[256], text[2048], *colon;
-    void *stored = NULL;
-    size_t stored_size = 0;
-    int port;
-    d = (dist *)calloc(1, sizeof *d);
-    if (!d) return 1;
-    t->dist = d;
-    d->wall0 = now_s();
+    char host[256], *colon, *p;
+    int port, r;
     snprintf(host, sizeof host, "%s", t->cfg.redis);
     colon = strrchr(host, ':');
     if (!colon || !parse_int(colon + 1, 1, 65535, &port)) return bad("--redis", t->cfg.redis, "HOST:PORT");
     *colon = 0;
     memset(&desc, 0, sizeof desc);
-    desc.host = host;
-    desc.port = port;
-    desc.password = getenv("ES_REDIS_PASSWORD");
-    desc.run = t->cfg.run;
+    desc.host = host; desc.port = port; desc.run = t->cfg.run; desc.password = getenv("ES_REDIS_PASSWORD");
     desc.lease_ms = env_int("ES_REDIS_LEASE_MS", 100, 86400000, 30000);
     desc.reconnect_s = env_int("ES_REDIS_RECONNECT_S", 1, 86400, 60);
-    desc.snapshot = redis_snapshot;
-    desc.snapshot_user = t;
-    desc.log_fn = redis_log;
-    if (es_redis_connect(&d->rd, &desc) != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: --redis %s: %s\n", t->cfg.redis, d->rd.error);
-        return 1;
+    desc.chunk = env_int("ES_REDIS_CHUNK", 1, 1 << 24, 0);
+    desc.settings = redis_settings; desc.ckpt_every = t->cfg.ckpt_every; desc.generations = t->cfg.generations;
+    desc.log_fn = redis_log; desc.log_user = stderr;
+    t->rd = &rd;
+    if ((r = es_redis_connect(&rd, &desc)) != ES_OK) {
+        es_redis_close(&rd);
+        return redis_fail(t, (es_result)r);
     }
-    if (t->cfg.resume[0]) {            /* the settings of the checkpoint */
-        if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
-        es_free(&t->opt);
-        es_normalizer_free(&t->norm);
-        t->run.env_steps = 0;
-        if (!t->cfg.out[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
-    }
-    if (!t->cfg.out[0]) {
-        char *p;
-        snprintf(t->cfg.out, sizeof t->cfg.out, "runs/%s-%s", t->cfg.run, d->rd.worker);
+    if (!t->cfg.out[0] && !t->cfg.resume[0]) {      /* one directory a worker */
+        snprintf(t->cfg.out, sizeof t->cfg.out, "runs/%s-%s", t->cfg.run, rd.worker);
         for (p = t->cfg.out + 5; *p; p++)
             if (*p == ':' || *p == '/') *p = '-';
     }
-    d->chunk = env_int("ES_REDIS_CHUNK", 1, 1 << 24, 0);
-    if (!d->chunk) d->chunk = t->cfg.es.npop / 8 < 2 ? 2 : t->cfg.es.npop / 8 > 16 ? 16 : t->cfg.es.npop / 8;
-    run_config_text(&t->cfg, d->chunk, text, sizeof text);
-    if (es_redis_config(&d->rd, text, strlen(text), &stored, &stored_size, &d->created) != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: --redis %s: %s\n", t->cfg.redis, d->rd.error);
-        return 1;
-    }
-    if (stored_size != strlen(text) || memcmp(stored, text, stored_size) != 0) {
-        config_conflict(t->cfg.run, text, (const char *)stored);
-        es_redis_free(stored);
-        return 2;
-    }
-    es_redis_free(stored);
-    if (!d->created) {                 /* join: adopt the run's checkpoint */
-        void *bytes = NULL;
-        size_t size = 0;
-        uint32_t g = 0;
-        double t0 = now_s();
-        es_result r;
-        while ((r = es_redis_checkpoint_get(&d->rd, &g, &bytes, &size)) == ES_ERROR_NOT_FOUND &&
-               now_s() - t0 < desc.reconnect_s) {
-            struct timespec ts = {0, 200000000};
-            nanosleep(&ts, NULL);      /* the creator has not stored it yet */
-        }
-        if (r != ES_OK) {
-            fprintf(stderr, "train_half_cheetah: --run %s: no checkpoint in Redis: %s\n", t->cfg.run,
-                    r == ES_ERROR_NOT_FOUND ? "none stored" : d->rd.error);
-            return 1;
-        }
-        snprintf(d->adopt, sizeof d->adopt, "%s/.redis-adopt.ckpt", t->cfg.out);
-        if (mkdirs(t->cfg.out) != 0 || es_file_write_atomic(d->adopt, bytes, size) != ES_OK) {
-            fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", d->adopt, strerror(errno));
-            es_redis_free(bytes);
-            return 1;
-        }
-        es_redis_free(bytes);
-        strcpy(t->cfg.resume, d->adopt);
-        if (!t->cfg.quiet) printf("joining run %s at generation %u (checkpoint from Redis)\n", t->cfg.run, g);
-    } else if (!t->cfg.quiet) {
-        printf("created run %s on Redis %s\n", t->cfg.run, t->cfg.redis);
-    }
     return 0;
 }
 
-/* After setup: chunk layout, buffers, and the run's checkpoint in Redis. */
-static int redis_ready(trainer *t)
+/* After setup: what the run's workers share besides the runner's settings. */
+static void redis_describe(trainer *t)
 {
-    dist *d = t->dist;
-    es_checkpoint ck;
-    int npop = t->opt.desc.npop;
-    size_t a, b;
-    if (d->adopt[0]) remove(d->adopt);
-    d->eval_chunk = t->cfg.eval_episodes > 0;
-    d->nchunks = d->eval_chunk + (npop + d->chunk - 1) / d->chunk;
-    d->res.npop = npop;
-    d->res.nstats = (int)es_obs_stats_size(t->mlp.desc.nin);
-    d->res.neval = t->cfg.eval_episodes;
-    d->res.rewards = t->run.rewards;
-    d->res.stats = t->run.stats;
-    d->res.steps = t->run.steps;
-    d->res.status = t->run.status;
-    d->res.eval_returns = t->run.eval_returns;
-    a = es_redis_payload_size(d->chunk, d->res.nstats, 0);
-    b = es_redis_payload_size(0, d->res.nstats, d->res.neval);
-    d->payload = (unsigned char *)malloc(a > b ? a : b);
-    if (!d->payload || encode_checkpoint(t, &ck) != ES_OK) return 1;
-    redis_publish(t, &ck);
-    es_checkpoint_free(&ck);
-    return 0;
+    int n = snprintf(redis_settings, sizeof redis_settings, "env=%s\nlayers=", t->cfg.env), l;
+    for (l = 0; l <= t->mlp.nlayers && n < (int)sizeof redis_settings - 16; l++)
+        n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "%s%d", l ? "," : "", t->mlp.size[l]);
+    snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");
 }
 
-static void chunk_members(const dist *d, int chunk, int *begin, int *end)
+static void redis_finish(es_redis *rd, int report, double wall)
 {
-    int k = chunk - d->eval_chunk;
-    *begin = k * d->chunk;
-    *end = *begin + d->chunk < d->res.npop ? *begin + d->chunk : d->res.npop;
-}
-
-static es_result redis_eval_chunk(void *user, uint32_t gen, int chunk, const void **payload, size_t *size)
-{
-    trainer *t = (trainer *)user;
-    dist *d = t->dist;
-    int begin = 0, end = 0, with_eval = d->eval_chunk && chunk == 0;
-    es_result r;
-    if (gen != t->opt.generation) return ES_ERROR_INVALID_ARGUMENT;
-    if (!with_eval) chunk_members(d, chunk, &begin, &end);
-    r = es_runner_evaluate(&t->run, begin, end, with_eval);
-    if (r != ES_OK) return r;
-    *size = es_redis_payload_size(end - begin, d->res.nstats, with_eval ? d->res.neval : 0);
-    *payload = d->payload;
-    return es_redis_payload_encode(d->payload, *size, gen, (uint32_t)chunk, begin, end, with_eval, &d->res);
-}
-
-static es_result redis_take_chunk(void *user, uint32_t gen, int chunk, const void *payload, size_t size)
-{
-    trainer *t = (trainer *)user;
-    dist *d = t->dist;
-    int begin = 0, end = 0, with_eval = d->eval_chunk && chunk == 0;
-    if (!with_eval) chunk_members(d, chunk, &begin, &end);
-    return es_redis_payload_decode(payload, size, gen, (uint32_t)chunk, begin, end, with_eval, &d->res);
-}
-
-/* One generation with the other workers; *ended when the run's last
-   generation (--generations, or the final one set by --minutes) is reached. */
-static es_result redis_generation(trainer *t, int *ended)
-{
-    dist *d = t->dist;
-    uint64_t before = t->run.env_steps, steps = 0;
-    int i, n = t->opt.desc.npop + t->cfg.eval_episodes;
-    es_result r;
-    *ended = t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations;
-    if (*ended) return ES_OK;
-    r = es_redis_generation(&d->rd, t->opt.generation, d->nchunks, redis_eval_chunk, redis_take_chunk, t, ended);
-    if (r != ES_OK) {
-        fprintf(stderr, "\ntrain_half_cheetah: redis: %s\n", d->rd.error);
-        return r;
-    }
-    if (*ended) return ES_OK;
-    for (i = 0; i < n; i++) steps += (uint64_t)t->run.steps[i];
-    t->run.env_steps = before + steps;  /* every member's steps, whoever ran them */
-    d->gens++;
-    return es_runner_update(&t->run);
-}
-
-/* --minutes: the first worker past its limit sets the run's final generation. */
-static void redis_time_up(trainer *t)
-{
-    uint32_t final = 0;
-    if (es_redis_request_final(&t->dist->rd, t->opt.generation, &final) == ES_OK && !t->cfg.quiet)
-        printf("\ntime limit: the run ends at generation %u\n", final);
-}
-
-/* Prints this worker's coordination figures (if report) and disconnects. */
-static void redis_finish(trainer *t, int report)
-{
-    dist *d = t->dist;
-    double wall;
-    if (!d) return;
-    wall = now_s() - d->wall0;
     if (report)
-        printf("redis: %u generations, %llu chunks evaluated, %llu late results dropped, %llu re-claimed, "
-           "%llu reconnects; %.3f s in %llu Redis calls (%.2f%% of %.1f s wall, %.2f ms a generation), "
-           "%.3f s waiting for other workers\n",
-           d->gens, (unsigned long long)d->rd.evaluated, (unsigned long long)d->rd.dropped,
-           (unsigned long long)d->rd.reclaimed, (unsigned long long)d->rd.reconnects, d->rd.redis_s,
-           (unsigned long long)d->rd.calls, wall > 0 ? 100.0 * d->rd.redis_s / wall : 0.0, wall,
-           d->gens ? 1e3 * d->rd.redis_s / d->gens : 0.0, d->rd.wait_s);
-    es_redis_close(&d->rd);
-    es_checkpoint_free(&d->snap);
-    free(d->payload);
-    free(d);
-    t->dist = NULL;
+        printf("redis: %u generations, %llu chunks evaluated, %llu late results dropped, %llu re-claimed, %llu "
+               "recomputed, %llu reconnects; %.3f s in %llu Redis calls (%.2f%% of %.1f s wall, %.2f ms a "
+               "generation), %.3f s waiting for other workers\n", rd->generations, (unsigned long long)rd->evaluated,
+               (unsigned long long)rd->dropped, (unsigned long long)rd->reclaimed,
+               (unsigned long long)rd->recomputed, (unsigned long long)rd->reconnects, rd->redis_s,
+               (unsigned long long)rd->calls, wall > 0 ? 100.0 * rd->redis_s / wall : 0.0, wall,
+               1e3 * rd->redis_s / (rd->generations + 1e-9), rd->wait_s);
+    es_redis_close(rd);
 }
 #endif
 
@@ -852,20 +625,18 @@ static int train(trainer *t)
     es_result r;
     t->wall0 = now_s();
     /* a resumed run already at --generations has nothing left to do */
-    if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations
-#ifdef ES_WITH_REDIS
-        && !t->dist
-#endif
-    )
-        stop = 1;
+    if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) stop = 1;
     while (!stop) {
         uint32_t gen = t->opt.generation;
         uint64_t steps_before = t->run.env_steps;
         double g0 = now_s();
         int ended = 0;
 #ifdef ES_WITH_REDIS
-        if (t->dist) r = redis_generation(t, &ended);
-        else
+        if (t->rd) {
+            if (!t->rd->joined) redis_describe(t);
+            if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK) return redis_fail(t, r);
+            if (t->rd->adopted && t->rd->generations == 1) steps_before = t->run.env_steps;   /* joined */
+        } else
 #endif
         r = es_runner_generation(&t->run);
         if (r != ES_OK) {
@@ -876,14 +647,14 @@ static int train(trainer *t)
                     why[0] ? ": " : "", why);
             return 1;
         }
+        gen = t->opt.generation - 1;          /* a joiner adopted the run's generation */
         if (!ended) log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
         if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
-            if (t->dist) {             /* all workers stop at the same generation */
-                if (!t->cfg.quiet && tty) printf("\n");
-                if (!stop) redis_time_up(t);
-            } else
+            uint32_t final;          /* all workers stop at the same generation (logged) */
+            if (t->rd && !stop) es_redis_request_final(t->rd, t->opt.generation, &final);
+            if (!t->rd)
 #endif
             stop = 1;
         }
@@ -1047,15 +818,7 @@ int main(int argc, char **argv)
     }
     if (rc) return rc;
 #ifdef ES_WITH_REDIS
-    if (t.cfg.redis[0]) {
-        int i, env_given = 0;
-        for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
-        rc = redis_start(&t, env_given);
-        if (rc) {
-            redis_finish(&t, 0);
-            return rc;
-        }
-    }
+    if (t.cfg.redis[0] && (rc = redis_connect(&t)) != 0) return rc;
 #else
     if (t.cfg.redis[0]) {
         fprintf(stderr, "train_half_cheetah: --redis: this build has no Redis support\n");
@@ -1067,12 +830,9 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
-#ifdef ES_WITH_REDIS
-    if (rc == 0 && t.dist) rc = redis_ready(&t);
-#endif
     if (rc == 0) rc = train(&t);
 #ifdef ES_WITH_REDIS
-    redis_finish(&t, rc == 0);
+    if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);
 #endif
     teardown(&t);
     return rc;

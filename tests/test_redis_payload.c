@@ -112,21 +112,21 @@ int main(void)
               dst.status[NPOP + 1] == src.status[NPOP + 1],
           "evaluation chunk round trip");
     r = decode_into(bad, ne, 7, 0, 0, 0, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "evaluation payload where a member chunk is expected: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "evaluation payload where a member chunk is expected: rejected");
 
     all_rejected = 1;
     no_stray = 1;
     for (k = 0; k < n; k++) {
         r = decode_into(buf, k, 7, 2, 4, 7, 0, &dst, &stray);
-        all_rejected &= r == ES_ERROR_REDIS;
+        all_rejected &= r == ES_ERROR_REDIS_DATA;
         no_stray &= !stray;
     }
     CHECK(all_rejected && no_stray, "every truncation (0..%zu bytes) rejected, nothing written", n - 1);
     memcpy(bad, buf, n);
     bad[n] = 0;
     r = decode_into(bad, n + 1, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "one byte too many: rejected");
-    CHECK(decode_into(NULL, 0, 7, 2, 4, 7, 0, &dst, &stray) == ES_ERROR_REDIS && !stray, "NULL payload rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "one byte too many: rejected");
+    CHECK(decode_into(NULL, 0, 7, 2, 4, 7, 0, &dst, &stray) == ES_ERROR_REDIS_DATA && !stray, "NULL payload rejected");
 
     /* each header word mutated: magic, version, generation, chunk, begin, end, nstats, neval */
     all_rejected = 1;
@@ -135,42 +135,42 @@ int main(void)
         memcpy(bad, buf, n);
         es_put_u32(bad + 4 * i, es_get_u32(bad + 4 * i) + 1);
         r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-        all_rejected &= r == ES_ERROR_REDIS;
+        all_rejected &= r == ES_ERROR_REDIS_DATA;
         no_stray &= !stray;
     }
     CHECK(all_rejected && no_stray, "every header field off by one: rejected");
     r = decode_into(buf, n, 8, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "a payload of another generation: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "a payload of another generation: rejected");
     r = decode_into(buf, n, 7, 3, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "a payload of another chunk: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "a payload of another chunk: rejected");
     r = decode_into(buf, n, 7, 2, 5, 8, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "a payload of another member range (same size): rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "a payload of another member range (same size): rejected");
 
     /* wrong type: a decimal string or the text of a Redis error where bytes are expected */
     r = decode_into((const unsigned char *)"12345", 5, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "a number where a payload is expected: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "a number where a payload is expected: rejected");
     memset(bad, 'x', n);
     memcpy(bad, "WRONGTYPE Operation against a key", 33);
     r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "text of the right length: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "text of the right length: rejected");
 
     /* bad values */
     memcpy(bad, buf, n);
     es_put_f32(bad + 32 + 12 + 8 * NSTATS, NAN);
     r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "NaN reward of the second member: rejected, first member not written");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "NaN reward of the second member: rejected, first member not written");
     memcpy(bad, buf, n);
     es_put_f64(bad + 32 + 12 + 8 * 2, INFINITY);
     r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "infinite observation statistic: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "infinite observation statistic: rejected");
     memcpy(bad, buf, n);
     es_put_u32(bad + 32 + 8, 3);
     r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "episode status 3: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "episode status 3: rejected");
     memcpy(bad, buf, n);
     es_put_u32(bad + 32 + 4, 0x80000000u);
     r = decode_into(bad, n, 7, 2, 4, 7, 0, &dst, &stray);
-    CHECK(r == ES_ERROR_REDIS && !stray, "negative step count: rejected");
+    CHECK(r == ES_ERROR_REDIS_DATA && !stray, "negative step count: rejected");
 
     /* bad arguments */
     v = view(&dst);
@@ -194,9 +194,9 @@ int main(void)
         x = x * 1664525u + 1013904223u;
         if ((x >> 24) % 8 == 0) len = (x >> 4) % (n + 8);
         r = decode_into(bad, len, 7, 2, 4, 7, 0, &dst, &stray);
-        if (r != ES_OK && r != ES_ERROR_REDIS) crashed_never = 0;
+        if (r != ES_OK && r != ES_ERROR_REDIS_DATA) crashed_never = 0;
         no_stray &= !stray;
     }
-    CHECK(crashed_never && no_stray, "20000 random mutations: ok or ES_ERROR_REDIS, nothing written outside the chunk");
+    CHECK(crashed_never && no_stray, "20000 random mutations: ok or ES_ERROR_REDIS_DATA, nothing written outside the chunk");
     return test_finish();
 }
