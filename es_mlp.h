@@ -1,4 +1,4 @@
-/* es_mlp.h - v0.1 - MLP and linear policies over a flat parameter vector,
+/* es_mlp.h - v0.3 - MLP and linear policies over a flat parameter vector,
    a running observation normalizer, and episodes over any environment.
 
    QUICK START
@@ -47,9 +47,22 @@
       thread, from one pass of noise), merges observation statistics in
       member order and calls es_tell(). es_runner_evaluate()/es_runner_update()
       split that for distributed runs (es_redis.h).
-   7. es_policy_load() reads a trained policy back from a checkpoint: the
-      sections ES_TAG_TASK, ES_TAG_POLICY and ES_TAG_NORM that a trainer
-      adds to es.h's own.
+   7. es_policy_save() (or es_policy_encode(), in memory) writes a trained
+      policy as a checkpoint: es.h's sections of the es (theta, optimizer
+      state) plus ES_TAG_TASK, ES_TAG_POLICY (the shape: count of hidden
+      layers and their widths), ES_TAG_NORM and ES_TAG_RUN, the run
+      metadata es_run_info (task, MuJoCo version, max_steps, eval
+      episodes, env steps, generation) as "key=value" lines.
+      es_policy_load() reads task, shape and normalizer back,
+      es_run_info_read() the run metadata, es_load() theta. Every field is
+      checked: a non-finite or out-of-range value is refused even under a
+      valid CRC. Checkpoints of the older layout (a 60-byte shape, the
+      trainer's "TRNR" section) still load.
+
+          es_run_info info = {0};           // C++: memset
+          strcpy(info.task, "HalfCheetah-v5");
+          info.env_steps = run.env_steps;
+          es_policy_save("policy.ckpt", &opt, &mlp, &norm, &info);
 
    CONTRACTS
 
@@ -139,7 +152,9 @@ ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc);
 ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta);
 ES_API size_t es_mlp_work_size(const es_mlp *mlp);
 ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *obs, float *act, float *work);
-ES_API void es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES]);
+/* Writes the shape (section ES_TAG_POLICY, layout below) and returns its
+   size in bytes, at most ES_MLP_DESC_BYTES; the rest of out is zeroed. */
+ES_API size_t es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES]);
 ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size);
 
 ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, float std_floor,
@@ -165,16 +180,58 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             int max_steps, float *work, es_episode *ep);
 
 /* Checkpoint sections of a trained policy (beside es.h's own): the task
-   name, the policy shape (es_mlp_encode) and the normalizer's sums. */
+   name, the policy shape (es_mlp_encode), the normalizer's sums
+   (es_normalizer_encode) and the run metadata (es_run_info, as text). */
 #define ES_TAG_TASK ES_TAG('T', 'A', 'S', 'K')
 #define ES_TAG_POLICY ES_TAG('P', 'O', 'L', 'I')
 #define ES_TAG_NORM ES_TAG('N', 'O', 'R', 'M')
+#define ES_TAG_RUN ES_TAG('R', 'U', 'N', 'I')
 
-/* Reads those sections: task name (NUL-terminated), policy shape and a
-   normalizer it initializes. ES_ERROR_MISMATCH if a section is missing
-   or inconsistent. */
+#define ES_RUN_TASK_MAX 64                /* task name bytes, with its NUL */
+#define ES_RUN_VERSION_MAX 32             /* MuJoCo version string bytes, with its NUL */
+#define ES_RUN_MAX_EVAL_EPISODES (1 << 20)
+
+/* What a run was, beside its optimizer state: the checkpoint's run
+   metadata (ES_TAG_RUN, with the task also in ES_TAG_TASK). Zero fields
+   mean "not recorded". */
+typedef struct es_run_info {
+    char task[ES_RUN_TASK_MAX];          /* e.g. "HalfCheetah-v5"; printable ASCII, required */
+    char mujoco_version[ES_RUN_VERSION_MAX]; /* mj_versionString() of the run, "" unknown */
+    int mujoco_version_number;           /* mj_version() of the run, 0 unknown */
+    int max_steps;                       /* episode limit the run used; 0: the task's own */
+    int eval_episodes;                   /* noiseless episodes of theta a generation */
+    uint64_t env_steps;                  /* env steps taken by the run so far */
+    uint32_t generation;                 /* written from es.generation */
+} es_run_info;
+
+/* Encodes a trained policy as a checkpoint: es.h's sections of opt
+   (theta, optimizer state), then ES_TAG_TASK (info->task), ES_TAG_POLICY,
+   ES_TAG_NORM, ES_TAG_RUN, then the caller's extra sections (may be none).
+   info->generation is ignored: opt->generation is written. */
+ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_normalizer *norm,
+                                  const es_run_info *info, const es_section *extra, int nextra,
+                                  es_checkpoint *out);
+/* es_policy_encode with no extra section, written atomically to path. */
+ES_API es_result es_policy_save(const char *path, const es *opt, const es_mlp *mlp, const es_normalizer *norm,
+                                const es_run_info *info);
+
+/* Reads the task name (NUL-terminated), the policy shape and a normalizer
+   it initializes (free it with es_normalizer_free), and checks the run
+   metadata when present. Old checkpoints (a 60-byte policy shape, no
+   ES_TAG_RUN) load as well. ES_ERROR_MISMATCH: a section is missing, the
+   task name does not fit task_size, or theta does not fit the shape;
+   ES_ERROR_CORRUPT: a field is out of range or not finite. On failure
+   *norm is left zeroed (es_normalizer_free is harmless). The theta and
+   optimizer state come from es_load(). */
 ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
                                 es_normalizer *norm);
+
+/* Reads the run metadata. A checkpoint of an older trainer (section
+   "TRNR") gives its env steps, eval episodes and max steps, with the
+   MuJoCo version unknown. ES_ERROR_NOT_FOUND: neither is present;
+   ES_ERROR_CORRUPT: a malformed or out-of-range field, or a task or
+   generation that disagrees with the task section or es.h's state. */
+ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info);
 
 /* A generation of ES on an environment: evaluates the population (and
    noiseless episodes of theta) on a thread pool with one es_env per pool
@@ -224,7 +281,9 @@ ES_API double es_runner_mean_reward(const es_runner *run);
 #if defined(ES_IMPLEMENTATION) && !defined(ES_MLP_IMPLEMENTATION_INCLUDED)
 #define ES_MLP_IMPLEMENTATION_INCLUDED
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 ES__STRICT_FP_BEGIN
@@ -420,41 +479,58 @@ ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *o
     }
 }
 
-/* Shape as little-endian words: nin, nout, nhidden, hidden activation,
-   output activation, act_low, act_high, hidden widths. */
-ES_API void es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES])
+/* Shape as little-endian 32-bit words: nin, nout, the count of hidden
+   layers (0: linear), hidden activation, output activation, act_low and
+   act_high (floats), then the width of each hidden layer: 28 + 4 * count
+   bytes. Older files wrote ES_MLP_MAX_HIDDEN (8) width slots, the unused
+   ones zero, and a count of -1 for a linear policy (60 bytes); they
+   decode too. */
+ES_API size_t es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES])
 {
     const es_mlp_desc *d = &mlp->desc;
-    int l;
+    int l, nh = mlp->nlayers - 1;
     memset(out, 0, ES_MLP_DESC_BYTES);
     es_put_u32(out + 0, (uint32_t)d->nin);
     es_put_u32(out + 4, (uint32_t)d->nout);
-    es_put_u32(out + 8, (uint32_t)d->nhidden);
+    es_put_u32(out + 8, (uint32_t)nh);
     es_put_u32(out + 12, (uint32_t)d->hidden_activation);
     es_put_u32(out + 16, (uint32_t)d->output_activation);
     es_put_f32(out + 20, d->act_low);
     es_put_f32(out + 24, d->act_high);
-    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++) es_put_u32(out + 28 + 4 * l, (uint32_t)d->hidden[l]);
+    for (l = 0; l < nh; l++) es_put_u32(out + 28 + 4 * l, (uint32_t)mlp->size[l + 1]);
+    return 28 + 4 * (size_t)nh;
 }
 
 ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size)
 {
     const unsigned char *p = (const unsigned char *)bytes;
     es_mlp_desc d;
-    int l;
-    if (!mlp || !bytes || size != ES_MLP_DESC_BYTES) return ES_ERROR_CORRUPT;
+    uint32_t count;
+    size_t l, slots;
+    if (!mlp || !bytes || size < 28 || (size - 28) % 4 != 0) return ES_ERROR_CORRUPT;
     memset(&d, 0, sizeof d);
+    slots = (size - 28) / 4;
+    count = es_get_u32(p + 8);
+    if (count == 0xffffffffu) count = 0;             /* older files' linear policy */
+    if (count > (uint32_t)ES_MLP_MAX_HIDDEN) return ES_ERROR_MISMATCH;
+    if (slots < count) return ES_ERROR_CORRUPT;
+    for (l = count; l < slots; l++)                   /* older files' unused slots */
+        if (es_get_u32(p + 28 + 4 * l) != 0) return ES_ERROR_CORRUPT;
     d.nin = (int)es_get_u32(p + 0);
     d.nout = (int)es_get_u32(p + 4);
-    d.nhidden = (int)es_get_u32(p + 8);
+    d.nhidden = count == 0 ? ES_MLP_LINEAR : (int)count;
     d.hidden_activation = (es_activation)es_get_u32(p + 12);
     d.output_activation = (es_activation)es_get_u32(p + 16);
     d.act_low = es_get_f32(p + 20);
     d.act_high = es_get_f32(p + 24);
-    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++) d.hidden[l] = (int)es_get_u32(p + 28 + 4 * l);
-    if (d.nin > (1 << 20) || d.nout > (1 << 20)) return ES_ERROR_CORRUPT;
-    for (l = 0; l < ES_MLP_MAX_HIDDEN; l++)
-        if (d.hidden[l] > (1 << 20)) return ES_ERROR_CORRUPT;
+    if (es_get_u32(p + 0) - 1u >= (1u << 20) || es_get_u32(p + 4) - 1u >= (1u << 20) ||
+        d.hidden_activation == ES_ACTIVATION_DEFAULT || d.output_activation == ES_ACTIVATION_DEFAULT)
+        return ES_ERROR_CORRUPT;
+    for (l = 0; l < count; l++) {
+        uint32_t w = es_get_u32(p + 28 + 4 * l);
+        if (w - 1u >= (1u << 20)) return ES_ERROR_CORRUPT;   /* 0 would read as "default" */
+        d.hidden[l] = (int)w;
+    }
     return es_mlp_init(mlp, &d) == ES_OK ? ES_OK : ES_ERROR_CORRUPT;
 }
 
@@ -576,15 +652,26 @@ ES_API es_result es_normalizer_decode(es_normalizer *norm, const void *bytes, si
     if (!norm || !bytes || size < 20 || es_get_u32(p) != (uint32_t)norm->n ||
         size != es_normalizer_bytes(norm))
         return ES_ERROR_MISMATCH;
-    norm->clip = es_get_f32(p + 4);
-    norm->std_floor = es_get_f32(p + 8);
-    norm->count = es_get_f64(p + 12);
-    if (!(norm->clip > 0.0f) || !(norm->std_floor > 0.0f) || !(norm->count >= 0.0)) return ES_ERROR_CORRUPT;
+    float clip = es_get_f32(p + 4), std_floor = es_get_f32(p + 8);
+    double count = es_get_f64(p + 12);
+    /* finite and in range, or the snapshot would turn every input into NaN or +-clip */
+    if (!(clip > 0.0f && clip <= FLT_MAX) || !(std_floor > 0.0f && std_floor <= FLT_MAX) ||
+        !(count >= 0.0 && count <= 9007199254740992.0) || count != floor(count))
+        return ES_ERROR_CORRUPT;                      /* a count of observations: a whole number below 2^53 */
+    for (i = 0; i < norm->n; i++) {
+        double s = es_get_f64(p + 20 + 8 * (size_t)i), s2 = es_get_f64(p + 20 + 8 * ((size_t)norm->n + (size_t)i));
+        if (!(s >= -DBL_MAX && s <= DBL_MAX) || !(s2 >= 0.0 && s2 <= DBL_MAX)) return ES_ERROR_CORRUPT;
+    }
+    norm->clip = clip;
+    norm->std_floor = std_floor;
+    norm->count = count;
     for (i = 0; i < norm->n; i++) {
         norm->sum[i] = es_get_f64(p + 20 + 8 * (size_t)i);
         norm->sumsq[i] = es_get_f64(p + 20 + 8 * ((size_t)norm->n + (size_t)i));
     }
     es_normalizer_refresh(norm);
+    for (i = 0; i < norm->n; i++)                     /* huge sums over a tiny count */
+        if (!(fabsf(norm->mean[i]) <= FLT_MAX) || !(norm->inv_std[i] <= FLT_MAX)) return ES_ERROR_CORRUPT;
     return ES_OK;
 }
 
@@ -628,39 +715,249 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
     return r;
 }
 
-/* ---- policies in checkpoints ----------------------------------------- */
-
-ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
-                                es_normalizer *norm)
-{
-    const void *p;
-    size_t n;
-    es_result r;
-    if (!ck || !task || task_size == 0 || !mlp || !norm) return ES_ERROR_INVALID_ARGUMENT;
-    memset(norm, 0, sizeof *norm);
-    if (es_checkpoint_section(ck, ES_TAG_TASK, &p, &n) != ES_OK || n == 0 || n >= task_size ||
-        memchr(p, 0, n) != NULL)
-        return ES_ERROR_MISMATCH;
-    memcpy(task, p, n);
-    task[n] = 0;
-    if (es_checkpoint_section(ck, ES_TAG_POLICY, &p, &n) != ES_OK || es_mlp_decode(mlp, p, n) != ES_OK)
-        return ES_ERROR_MISMATCH;
-    r = es_normalizer_init(norm, mlp->desc.nin, 0.0f, 0.0f, NULL);
-    if (r != ES_OK) return r;
-    if (es_checkpoint_section(ck, ES_TAG_NORM, &p, &n) != ES_OK || es_normalizer_decode(norm, p, n) != ES_OK) {
-        es_normalizer_free(norm);
-        return ES_ERROR_MISMATCH;
-    }
-    return ES_OK;
-}
-
-/* ---- generations ----------------------------------------------------- */
+/* ---- policies and runs in checkpoints -------------------------------- */
 
 static void *es__runner_alloc(const es *opt, size_t size)
 {
     const es_allocator *a = &opt->desc.allocator;
     return a->alloc_fn ? a->alloc_fn(size, a->user_data) : ES_MALLOC(size);
 }
+
+static void es__runner_free(const es *opt, void *p)
+{
+    const es_allocator *a = &opt->desc.allocator;
+    if (!p) return;
+    if (a->free_fn) a->free_fn(p, a->user_data);
+    else ES_FREE(p);
+}
+
+/* Run metadata (ES_TAG_RUN) is text: one "key=value\n" line a field, keys
+   of [a-z0-9_], values of printable ASCII, in any order; readers skip keys
+   they do not know, so fields can be added without a new layout. Keys:
+   task, mujoco_version, mujoco_version_number, max_steps, eval_episodes,
+   env_steps, generation (whole numbers in decimal, no sign). */
+
+static int es__printable(const char *s, size_t n, int allow_space)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < (allow_space ? 0x20 : 0x21) || (unsigned char)s[i] > 0x7e) return 0;
+    return 1;
+}
+
+/* A whole number of at most 20 digits and at most max; 0 if malformed. */
+static int es__parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    uint64_t x = 0;
+    size_t i;
+    if (n == 0 || n > 20 || (n > 1 && s[0] == '0')) return 0;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)((unsigned char)s[i] - '0');
+        if (d > 9 || x > (max - d) / 10) return 0;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 1;
+}
+
+static es_result es__run_info_parse(es_run_info *info, const char *text, size_t size)
+{
+    static const char *const keys[] = {"task", "mujoco_version", "mujoco_version_number", "max_steps",
+                                       "eval_episodes", "env_steps", "generation"};
+    unsigned seen = 0;
+    size_t pos = 0;
+    memset(info, 0, sizeof *info);
+    if (size > 65536) return ES_ERROR_CORRUPT;
+    while (pos < size) {
+        const char *line = text + pos, *eq, *nl = (const char *)memchr(line, '\n', size - pos);
+        size_t klen, vlen, k;
+        uint64_t x = 0;
+        if (!nl) return ES_ERROR_CORRUPT;                /* every line ends with \n */
+        eq = (const char *)memchr(line, '=', (size_t)(nl - line));
+        if (!eq || eq == line) return ES_ERROR_CORRUPT;
+        klen = (size_t)(eq - line);
+        vlen = (size_t)(nl - eq - 1);
+        for (k = 0; k < klen; k++)
+            if (!((line[k] >= 'a' && line[k] <= 'z') || (line[k] >= '0' && line[k] <= '9') || line[k] == '_'))
+                return ES_ERROR_CORRUPT;
+        if (!es__printable(eq + 1, vlen, 1)) return ES_ERROR_CORRUPT;
+        pos += (size_t)(nl - line) + 1;
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (strlen(keys[k]) == klen && memcmp(keys[k], line, klen) == 0) break;
+        if (k == sizeof keys / sizeof keys[0]) continue;  /* a later version's field */
+        if (seen & (1u << k)) return ES_ERROR_CORRUPT;   /* twice */
+        seen |= 1u << k;
+        eq++;
+        switch (k) {
+        case 0:
+            if (vlen == 0 || vlen >= ES_RUN_TASK_MAX || !es__printable(eq, vlen, 0)) return ES_ERROR_CORRUPT;
+            memcpy(info->task, eq, vlen);
+            break;
+        case 1:
+            if (vlen >= ES_RUN_VERSION_MAX) return ES_ERROR_CORRUPT;
+            memcpy(info->mujoco_version, eq, vlen);
+            break;
+        case 2: case 3:
+            if (!es__parse_u64(eq, vlen, 0x7fffffff, &x)) return ES_ERROR_CORRUPT;
+            if (k == 2) info->mujoco_version_number = (int)x;
+            else info->max_steps = (int)x;
+            break;
+        case 4:
+            if (!es__parse_u64(eq, vlen, ES_RUN_MAX_EVAL_EPISODES, &x)) return ES_ERROR_CORRUPT;
+            info->eval_episodes = (int)x;
+            break;
+        case 5:
+            if (!es__parse_u64(eq, vlen, ~(uint64_t)0, &x)) return ES_ERROR_CORRUPT;
+            info->env_steps = x;
+            break;
+        default:
+            if (!es__parse_u64(eq, vlen, 0xffffffffu, &x)) return ES_ERROR_CORRUPT;
+            info->generation = (uint32_t)x;
+            break;
+        }
+    }
+    return (seen & 1u) && (seen & (1u << 6)) ? ES_OK : ES_ERROR_CORRUPT;   /* task and generation required */
+}
+
+/* The task section's name, checked; 0 if missing or malformed. */
+static size_t es__task_section(const es_checkpoint *ck, const char **name)
+{
+    const void *p;
+    size_t n;
+    if (es_checkpoint_section(ck, ES_TAG_TASK, &p, &n) != ES_OK || n == 0 || n >= ES_RUN_TASK_MAX ||
+        !es__printable((const char *)p, n, 0))
+        return 0;
+    *name = (const char *)p;
+    return n;
+}
+
+ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info)
+{
+    const void *p, *st;
+    size_t n, ns, ntask;
+    const char *task = NULL;
+    uint32_t generation;
+    es_result r;
+    if (!ck || !ck->bytes || !info) return ES_ERROR_INVALID_ARGUMENT;
+    memset(info, 0, sizeof *info);
+    if (es_checkpoint_section(ck, ES__TAG_STAT, &st, &ns) != ES_OK || ns < 4) return ES_ERROR_CORRUPT;
+    generation = es_get_u32((const unsigned char *)st);
+    ntask = es__task_section(ck, &task);
+    if (es_checkpoint_section(ck, ES_TAG_RUN, &p, &n) == ES_OK) {
+        r = es__run_info_parse(info, (const char *)p, n);
+        if (r == ES_OK && (info->generation != generation || !task || strlen(info->task) != ntask ||
+                           memcmp(info->task, task, ntask) != 0))
+            r = ES_ERROR_CORRUPT;
+        if (r != ES_OK) memset(info, 0, sizeof *info);
+        return r;
+    }
+    /* Trainers before ES_TAG_RUN wrote "TRNR": u64 env steps, u32 eval
+       episodes, u32 max steps. */
+    if (es_checkpoint_section(ck, ES_TAG('T', 'R', 'N', 'R'), &p, &n) != ES_OK) return ES_ERROR_NOT_FOUND;
+    if (n != 16 || !task) return ES_ERROR_CORRUPT;
+    info->env_steps = es_get_u64((const unsigned char *)p);
+    if (es_get_u32((const unsigned char *)p + 8) > ES_RUN_MAX_EVAL_EPISODES ||
+        es_get_u32((const unsigned char *)p + 12) > 0x7fffffffu)
+        return ES_ERROR_CORRUPT;
+    info->eval_episodes = (int)es_get_u32((const unsigned char *)p + 8);
+    info->max_steps = (int)es_get_u32((const unsigned char *)p + 12);
+    info->generation = generation;
+    memcpy(info->task, task, ntask);
+    return ES_OK;
+}
+
+ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_normalizer *norm,
+                                  const es_run_info *info, const es_section *extra, int nextra,
+                                  es_checkpoint *out)
+{
+    unsigned char shape[ES_MLP_DESC_BYTES], *normb;
+    char text[ES_RUN_TASK_MAX + ES_RUN_VERSION_MAX + 256];
+    es_section *sec;
+    size_t ntask;
+    int i, len;
+    es_result r;
+    if (!opt || !mlp || !norm || !info || !out || nextra < 0 || (nextra > 0 && !extra) ||
+        mlp->nparams != opt->nparams || norm->n != mlp->desc.nin || info->max_steps < 0 ||
+        info->eval_episodes < 0 || info->eval_episodes > ES_RUN_MAX_EVAL_EPISODES ||
+        info->mujoco_version_number < 0)
+        return ES_ERROR_INVALID_ARGUMENT;
+    ntask = strlen(info->task);
+    if (ntask == 0 || ntask >= ES_RUN_TASK_MAX || !es__printable(info->task, ntask, 0) ||
+        strlen(info->mujoco_version) >= ES_RUN_VERSION_MAX ||
+        !es__printable(info->mujoco_version, strlen(info->mujoco_version), 1))
+        return ES_ERROR_INVALID_ARGUMENT;
+    len = snprintf(text, sizeof text,
+                   "task=%s\nmujoco_version=%s\nmujoco_version_number=%d\nmax_steps=%d\neval_episodes=%d\n"
+                   "env_steps=%llu\ngeneration=%lu\n",
+                   info->task, info->mujoco_version, info->mujoco_version_number, info->max_steps,
+                   info->eval_episodes, (unsigned long long)info->env_steps, (unsigned long)opt->generation);
+    if (len <= 0 || (size_t)len >= sizeof text) return ES_ERROR_INVALID_ARGUMENT;
+    normb = (unsigned char *)es__runner_alloc(opt, es_normalizer_bytes(norm));
+    sec = (es_section *)es__runner_alloc(opt, ((size_t)nextra + 4) * sizeof *sec);
+    if (!normb || !sec) {
+        es__runner_free(opt, normb);
+        es__runner_free(opt, sec);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    es_normalizer_encode(norm, normb);
+    sec[0].tag = ES_TAG_TASK; sec[0].data = info->task; sec[0].size = ntask;
+    sec[1].tag = ES_TAG_POLICY; sec[1].data = shape; sec[1].size = es_mlp_encode(mlp, shape);
+    sec[2].tag = ES_TAG_NORM; sec[2].data = normb; sec[2].size = es_normalizer_bytes(norm);
+    sec[3].tag = ES_TAG_RUN; sec[3].data = text; sec[3].size = (size_t)len;
+    for (i = 0; i < nextra; i++) sec[4 + i] = extra[i];
+    r = es_checkpoint_encode(opt, sec, nextra + 4, out);
+    es__runner_free(opt, normb);
+    es__runner_free(opt, sec);
+    return r;
+}
+
+ES_API es_result es_policy_save(const char *path, const es *opt, const es_mlp *mlp, const es_normalizer *norm,
+                                const es_run_info *info)
+{
+    es_checkpoint ck;
+    es_result r;
+    if (!path) return ES_ERROR_INVALID_ARGUMENT;
+    r = es_policy_encode(opt, mlp, norm, info, NULL, 0, &ck);
+    if (r != ES_OK) return r;
+    r = es_checkpoint_write(&ck, path);
+    es_checkpoint_free(&ck);
+    return r;
+}
+
+ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
+                                es_normalizer *norm)
+{
+    const void *p;
+    const char *name = NULL;
+    size_t n;
+    es_result r;
+    es_run_info info;
+    if (!ck || !ck->bytes || !task || task_size == 0 || !mlp || !norm) return ES_ERROR_INVALID_ARGUMENT;
+    memset(norm, 0, sizeof *norm);
+    n = es__task_section(ck, &name);
+    if (n == 0 || n >= task_size) return ES_ERROR_MISMATCH;
+    if (es_checkpoint_section(ck, ES_TAG_POLICY, &p, &n) != ES_OK) return ES_ERROR_MISMATCH;
+    if ((r = es_mlp_decode(mlp, p, n)) != ES_OK) return r;
+    /* theta must fit the shape (es_load reads it) */
+    if (es_checkpoint_section(ck, ES__TAG_THTA, &p, &n) != ES_OK || n / 4 != mlp->nparams || n % 4 != 0)
+        return ES_ERROR_MISMATCH;
+    r = es_run_info_read(ck, &info);
+    if (r != ES_OK && r != ES_ERROR_NOT_FOUND) return r;
+    if (es_checkpoint_section(ck, ES_TAG_NORM, &p, &n) != ES_OK) return ES_ERROR_MISMATCH;
+    r = es_normalizer_init(norm, mlp->desc.nin, 0.0f, 0.0f, NULL);
+    if (r != ES_OK) return r;
+    r = es_normalizer_decode(norm, p, n);
+    if (r != ES_OK) {
+        es_normalizer_free(norm);
+        return r;
+    }
+    n = es__task_section(ck, &name);
+    memcpy(task, name, n);
+    task[n] = 0;
+    return ES_OK;
+}
+
+/* ---- generations ----------------------------------------------------- */
 
 ES_API void es_runner_free(es_runner *run)
 {
@@ -842,6 +1139,11 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.3  es_policy_save/es_policy_encode and the run metadata section
+        (es_run_info, ES_TAG_RUN, es_run_info_read); the policy shape is
+        stored as a count of hidden layers and their widths (older 60-byte
+        shapes still load); es_policy_load refuses non-finite or
+        out-of-range shape, normalizer and run fields.
    0.2  the tanh vectorizes and the layers run AVX2 loops where the CPU has
         them (same bits); es_runner evaluates both members of an antithetic
         pair on one thread from one pass of noise (same results).

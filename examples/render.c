@@ -915,18 +915,14 @@ static int policy_read(policy *p, const char *path)
         return -1;
     }
     p->have_opt = 1;
-    {   /* train_half_cheetah's section: env steps, eval episodes, max steps */
-        const void *t;
-        size_t n;
-        if (es_checkpoint_section(&p->ck, ES_TAG('T', 'R', 'N', 'R'), &t, &n) == ES_OK && n >= 16) {
-            uint32_t m = es_get_u32((const unsigned char *)t + 12);
-            p->max_steps = m <= INT_MAX ? (int)m : 0;
+    {   /* the run's metadata: its --max-steps (none in a bare policy checkpoint) */
+        es_run_info info;
+        r = es_run_info_read(&p->ck, &info);
+        if (r != ES_OK && r != ES_ERROR_NOT_FOUND) {
+            fprintf(stderr, PROG ": %s: run metadata: %s\n", path, es_result_string(r));
+            return -1;
         }
-    }
-    if (p->opt.nparams != p->mlp.nparams) {
-        fprintf(stderr, PROG ": %s: theta has %zu parameters, the policy needs %zu\n", path, p->opt.nparams,
-                p->mlp.nparams);
-        return -1;
+        p->max_steps = r == ES_OK ? info.max_steps : 0;
     }
     return 0;
 }

@@ -24,8 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG_TRAINER ES_TAG('T', 'R', 'N', 'R')
-
 typedef struct config {
     char env[64];
     int generations;          /* stop after this many (0: no limit) */
@@ -393,23 +391,15 @@ typedef struct trainer {
 
 static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
 {
-    unsigned char policy[ES_MLP_DESC_BYTES], trainer_bytes[16], *norm;
-    es_section sec[4];
-    es_result r;
-    norm = (unsigned char *)malloc(es_normalizer_bytes(&t->norm));
-    if (!norm) return ES_ERROR_OUT_OF_MEMORY;
-    es_mlp_encode(&t->mlp, policy);
-    es_normalizer_encode(&t->norm, norm);
-    es_put_u64(trainer_bytes, t->run.env_steps);
-    es_put_u32(trainer_bytes + 8, (uint32_t)t->cfg.eval_episodes);
-    es_put_u32(trainer_bytes + 12, (uint32_t)t->cfg.max_steps);
-    sec[0].tag = ES_TAG_TASK; sec[0].data = t->cfg.env; sec[0].size = strlen(t->cfg.env);
-    sec[1].tag = ES_TAG_POLICY; sec[1].data = policy; sec[1].size = sizeof policy;
-    sec[2].tag = ES_TAG_NORM; sec[2].data = norm; sec[2].size = es_normalizer_bytes(&t->norm);
-    sec[3].tag = TAG_TRAINER; sec[3].data = trainer_bytes; sec[3].size = sizeof trainer_bytes;
-    r = es_checkpoint_encode(&t->opt, sec, 4, ck);
-    free(norm);
-    return r;
+    es_run_info info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.task, sizeof info.task, "%s", t->cfg.env);
+    snprintf(info.mujoco_version, sizeof info.mujoco_version, "%s", mj_versionString());
+    info.mujoco_version_number = mj_version();
+    info.max_steps = t->cfg.max_steps;
+    info.eval_episodes = t->cfg.eval_episodes;
+    info.env_steps = t->run.env_steps;
+    return es_policy_encode(&t->opt, &t->mlp, &t->norm, &info, NULL, 0, ck);
 }
 
 static es_result save_checkpoint(trainer *t)
@@ -432,41 +422,38 @@ static es_result save_checkpoint(trainer *t)
 static int load_checkpoint(trainer *t, const char *path, int env_given)
 {
     es_checkpoint ck;
-    const void *p;
-    size_t n;
+    es_run_info info;
+    char task[sizeof t->cfg.env];
     es_result r = es_checkpoint_read(&ck, path, NULL);
     if (r != ES_OK) {
         fprintf(stderr, "train_half_cheetah: cannot resume from %s: %s\n", path,
                 r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
         return 1;
     }
-    {
-        char task[sizeof t->cfg.env];
-        r = es_policy_load(&ck, task, sizeof task, &t->mlp, &t->norm);
-        if (r != ES_OK) goto bad;
-        if (env_given && strcmp(task, t->cfg.env) != 0) {
-            fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %s, not %s\n", path, task, t->cfg.env);
-            es_checkpoint_free(&ck);
-            return 1;
-        }
-        strcpy(t->cfg.env, task);
+    if ((r = es_policy_load(&ck, task, sizeof task, &t->mlp, &t->norm)) != ES_OK ||
+        (r = es_run_info_read(&ck, &info)) != ES_OK || (r = es_load(&t->opt, &ck, NULL)) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: cannot resume from %s: not a trainer checkpoint (%s)\n", path,
+                es_result_string(r));
+        es_checkpoint_free(&ck);
+        return 1;
     }
+    es_checkpoint_free(&ck);
+    if (env_given && strcmp(task, t->cfg.env) != 0) {
+        fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %s, not %s\n", path, task, t->cfg.env);
+        return 1;
+    }
+    strcpy(t->cfg.env, task);
     t->cfg.policy = t->mlp.desc;
-    r = es_load(&t->opt, &ck, NULL);
-    if (r != ES_OK || t->opt.nparams != t->mlp.nparams) goto bad;
     t->cfg.es = t->opt.desc;
-    if (es_checkpoint_section(&ck, TAG_TRAINER, &p, &n) != ES_OK || n != 16) goto bad;
-    t->run.env_steps = es_get_u64((const unsigned char *)p);
-    t->cfg.eval_episodes = (int)es_get_u32((const unsigned char *)p + 8);
-    t->cfg.max_steps = (int)es_get_u32((const unsigned char *)p + 12);
-    if (t->cfg.eval_episodes > 1000 || t->cfg.max_steps < 0) goto bad;
-    es_checkpoint_free(&ck);
+    t->run.env_steps = info.env_steps;
+    t->cfg.eval_episodes = info.eval_episodes;
+    t->cfg.max_steps = info.max_steps;
+    if (t->cfg.eval_episodes > 1000) {
+        fprintf(stderr, "train_half_cheetah: cannot resume from %s: %d eval episodes (at most 1000)\n", path,
+                t->cfg.eval_episodes);
+        return 1;
+    }
     return 0;
-bad:
-    fprintf(stderr, "train_half_cheetah: cannot resume from %s: not a trainer checkpoint (%s)\n", path,
-            r != ES_OK ? es_result_string(r) : "sections missing or inconsistent");
-    es_checkpoint_free(&ck);
-    return 1;
 }
 
 /* The run directory of a checkpoint: DIR for DIR/latest.ckpt and

@@ -3,8 +3,9 @@
    render_check stats FILE.ppm          prints "W H mean variance" of all bytes
    render_check diff A.ppm B.ppm        prints the mean absolute difference
    render_check retask IN OUT NAME      copies checkpoint IN to OUT with its
-                                        TASK section set to NAME ("-": removed),
-                                        layout and CRC rewritten
+                                        task set to NAME (es_policy_save), or
+                                        its TASK section removed ("-": layout
+                                        and CRC rewritten)
    Exit status 0 ok, 1 error (message on stderr).
 
    Build: cc -std=c99 -I. tests/render_check.c -o build/render_check -lm -lpthread
@@ -109,6 +110,27 @@ static int diff(const char *a, const char *b)
 
 /* Rewrites the section list (format: magic, u32 version, u32 count, then
    u32 tag + u64 size + bytes per section, u32 CRC-32 of all before). */
+/* A policy of another task: the file written again by es_policy_save with
+   the task name changed (in the task section and the run metadata). */
+static int rename_task(es_checkpoint *ck, const char *out, const char *name)
+{
+    es_mlp mlp;
+    es_normalizer norm;
+    es_run_info info;
+    es opt;
+    char task[ES_RUN_TASK_MAX];
+    es_result r = es_policy_load(ck, task, sizeof task, &mlp, &norm);
+    if (r == ES_OK && (r = es_run_info_read(ck, &info)) == ES_OK && (r = es_load(&opt, ck, NULL)) == ES_OK) {
+        snprintf(info.task, sizeof info.task, "%s", name);
+        r = es_policy_save(out, &opt, &mlp, &norm, &info);
+        es_free(&opt);
+    }
+    es_normalizer_free(&norm);               /* zeroed when es_policy_load failed */
+    es_checkpoint_free(ck);
+    if (r != ES_OK) fprintf(stderr, "render_check: %s: %s\n", out, es_result_string(r));
+    return r == ES_OK ? 0 : 1;
+}
+
 static int retask(const char *in, const char *out, const char *name)
 {
     es_checkpoint ck;
@@ -120,6 +142,7 @@ static int retask(const char *in, const char *out, const char *name)
         fprintf(stderr, "render_check: %s: %s\n", in, es_result_string(r));
         return 1;
     }
+    if (namelen) return rename_task(&ck, out, name);
     buf = (unsigned char *)malloc(ck.size + namelen + 16);
     if (!buf) return 1;
     memcpy(buf, ck.bytes, 16);
