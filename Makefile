@@ -45,7 +45,7 @@ build/asan/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 train: build/train_half_cheetah
 	@ARGS="$(ARGS)" tools/train
 
-ASAN    := build/asan/test_es build/asan/test_mlp build/asan/test_policy build/asan/test_redis_payload build/asan/test_custom_task
+ASAN    := build/asan/test_es build/asan/test_mlp build/asan/test_policy build/asan/test_redis_payload build/asan/test_custom_task build/asan/test_strategies
 test: deps all $(ASAN)
 	@tests/run $(TESTS) $(ASAN) $(SCRIPTS)
 

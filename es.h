@@ -43,7 +43,8 @@
       es_desc d = {0} warns under -Wextra): npop 64, sigma 0.03, lr 0.02,
       weight decay 0.005, antithetic sampling, centered-rank shaping, Adam
       with beta1 0.9, beta2 0.999, adam_eps 1e-8, all pairs (top_k 0),
-      seed 0. A setting whose real value may be 0 is set to 0 by naming it
+      seed 0, strategy OpenAI-ES (STRATEGIES below for the others and
+      their defaults). A setting whose real value may be 0 is set to 0 by naming it
       in d.zero, never by a 0 in its field: d.zero = ES_ZERO_WD (no weight
       decay), ES_ZERO_BETA1 (Adam without momentum), ES_ZERO_BETA2; the
       field's value is then ignored. es_init() refuses what cannot train:
@@ -112,13 +113,92 @@
    std of their 2k rewards, and npop in the formula becomes 2k.
    es-torch's update lacks the 1/sigma factor: its lr equals our lr*sigma.
 
+   STRATEGIES (desc.strategy; the same es_perturbed / es_tell calls)
+
+   Every strategy samples member i as theta + s*sigma_j*z_j with z the noise
+   stream above (z_k of pair k with mirrored/antithetic sampling, s = +1 for
+   member 2k and -1 for 2k+1; z_i of member i with plain sampling): only
+   sigma becomes per-parameter (es_sigma(), read-only; es_sigma_mean()).
+   es_tell regenerates z slice by slice, so nothing npop x nparams exists;
+   state and scratch are O(nparams). Rewards are maximized.
+
+   ES_STRATEGY_OPENAI (default): the update above; sigma fixed.
+
+   ES_STRATEGY_PGPE (Sehnke et al. 2010, "Parameter-exploring policy
+   gradients", symmetric sampling only). With the shaped utilities u (desc
+   shaping), K = npop/2 pairs, baseline b = mean u, eps_k = sigma*z_k:
+       g_mu    = 1/K sum_k (u+ - u-)/2 * eps_k
+       g_sigma = 1/K sum_k ((u+ + u-)/2 - b) * (eps_k^2 - sigma^2) / sigma
+   theta takes g_mu through the desc's optimizer (default ClipUp, or Adam,
+   SGD; weight decay as for OpenAI-ES); sigma += sigma_lr * g_sigma, each
+   change clipped to +-sigma_max_change*sigma. Defaults: sigma_lr 0.1,
+   sigma_max_change 0.2 (those of the authors' later pgpelib), initial sigma
+   desc.sigma. On a linear reward u+ + u- = 0 and sigma does not move: PGPE
+   widens its search only where the expected reward grows with sigma.
+
+   ES_OPTIMIZER_CLIPUP (Toklu et al. 2020, "ClipUp: a simple and powerful
+   optimizer for distribution-based policy evolution"), for any strategy
+   that takes an optimizer (OpenAI-ES, PGPE). On h = g - wd*theta:
+       v = beta1*v + lr * h/|h|;  if |v| > max_speed: v *= max_speed/|v|;
+       theta += v
+   Defaults: momentum beta1 0.9, max_speed 2*lr (the paper's advice: step
+   size lr = max_speed/2). The velocity is state (checkpointed).
+
+   ES_STRATEGY_SNES (Schaul, Glasmachers, Schmidhuber 2011, "High
+   dimensions and heavy tails for natural evolution strategies"; the
+   formulas of Wierstra et al. 2014, JMLR 15). Utilities by rank k (1 the
+   best) of the npop rewards, desc.shaping not used:
+       u_k = max(0, ln(npop/2+1) - ln k) / sum_j max(0, ln(npop/2+1) - ln j) - 1/npop
+       theta_j += lr * sigma_j * sum_i u_i z_ij
+       sigma_j *= exp(sigma_lr/2 * sum_i u_i (z_ij^2 - 1))
+   Defaults: lr (eta_mu) 1, sigma_lr (eta_sigma) (3 + ln n)/(5 sqrt n),
+   plain sampling (the paper's). Mirrored sampling may be asked for: SNES's
+   estimates stay unbiased (a pair is two draws of the same distribution).
+   No optimizer (desc.optimizer resolves to SGD, meaning the step above) and
+   no weight decay. The papers' population is 4 + floor(3 ln n); npop's
+   default stays 64 (neural networks want more than ~30).
+
+   ES_STRATEGY_SEPCMA (Ros and Hansen 2008, "A simple modification in
+   CMA-ES achieving linear time and space complexity"): CMA-ES with a
+   diagonal covariance C, cumulative step-size adaptation and rank-one +
+   rank-mu updates (constants of Hansen's 2016 tutorial). mu = npop/2
+   best members, w_i = ln((npop+1)/2) - ln i normalized to sum 1, mu_eff =
+   1/sum w_i^2, n = nparams:
+       c_sigma = (mu_eff+2)/(n+mu_eff+5)
+       d_sigma = 1 + 2 max(0, sqrt((mu_eff-1)/(n+1)) - 1) + c_sigma
+       c_c = (4 + mu_eff/n)/(n + 4 + 2 mu_eff/n)
+       c_cov = (n+2)/3 * [1/mu_eff * 2/(n+sqrt 2)^2
+               + (1 - 1/mu_eff) min(1, (2 mu_eff - 1)/((n+2)^2 + mu_eff))]
+       c_1 = c_cov/mu_eff, c_mu = c_cov - c_1, E|N(0,I)| ~ sqrt(n)(1 - 1/4n + 1/21n^2)
+   With y_i = sqrt(C) z_i over the mu best, <z> = sum w_i z_i, <y> = sqrt(C) <z>:
+       theta += lr * sigma * <y>                         (lr = c_m, default 1)
+       p_sigma = (1-c_sigma) p_sigma + sqrt(c_sigma(2-c_sigma) mu_eff) <z>
+       h_sigma = |p_sigma|/sqrt(1-(1-c_sigma)^(2(g+1))) < (1.4 + 2/(n+1)) E|N(0,I)|
+       p_c = (1-c_c) p_c + h_sigma sqrt(c_c(2-c_c) mu_eff) <y>
+       C = (1-c_1-c_mu) C + c_1 (p_c^2 + (1-h_sigma) c_c(2-c_c) C) + c_mu sum w_i y_i^2
+       sigma *= exp(c_sigma/d_sigma (|p_sigma|/E|N(0,I)| - 1))
+   and sigma_j = sigma*sqrt(C_j). Plain sampling only: mirrored pairs that
+   are both selected cancel in <z>, which shortens p_sigma and biases the
+   step size down (Brockhoff et al. 2010). No optimizer, no weight decay;
+   desc.sigma is the initial step size, C starts at I.
+
+   Checkpoints of these (and of ClipUp) add the sections STRG (strategy,
+   sigma_lr, sigma_max_change, max_speed, sep-CMA's sigma), SIGV (PGPE,
+   SNES sigma), VELO (ClipUp velocity), CMAC, CMPS, CMPC (sep-CMA's C,
+   p_sigma, p_c); OpenAI-ES with Adam or SGD writes the bytes it always
+   did, and a file without STRG loads as OpenAI-ES. es_hash covers the new
+   state. A reader older than 0.3 ignores STRG: it refuses a ClipUp file
+   (unknown optimizer) but would load SNES/PGPE-with-Adam as OpenAI-ES, so
+   resume such runs with 0.3 or later.
+
    Determinism. The same desc, seed and rewards give the same bytes of theta
    and optimizer state whatever the thread count: the gradient is summed
    over pairs in pair order inside fixed slices of ES__SLICE parameters, and
    a thread owns whole slices, never a share of the population sum.
 
    Memory. O(nparams + npop) (theta, g and Adam's m and v: 16 bytes a
-   parameter); nothing of size npop x nparams ever exists.
+   parameter; the strategies add at most 8 more, see STRATEGIES);
+   nothing of size npop x nparams ever exists.
 
    Threads. An es is not thread-safe to modify, but es_perturbed(),
    es_perturbed_pair() and es_noise_fill() may run on any number of threads
@@ -139,7 +219,7 @@
 #include <stdint.h>
 
 #define ES_VERSION_MAJOR 0
-#define ES_VERSION_MINOR 2
+#define ES_VERSION_MINOR 3
 #define ES_NOISE_STREAM_VERSION 1
 #define ES_CHECKPOINT_FORMAT_VERSION 1
 
@@ -212,9 +292,18 @@ typedef enum es_shaping {
 
 typedef enum es_optimizer {
     ES_OPTIMIZER_DEFAULT = 0,
-    ES_OPTIMIZER_ADAM,        /* default */
-    ES_OPTIMIZER_SGD
+    ES_OPTIMIZER_ADAM,        /* default (PGPE: ClipUp) */
+    ES_OPTIMIZER_SGD,
+    ES_OPTIMIZER_CLIPUP       /* Toklu et al. 2020: normalized step, momentum, clipped speed */
 } es_optimizer;
+
+typedef enum es_strategy {
+    ES_STRATEGY_DEFAULT = 0,
+    ES_STRATEGY_OPENAI,       /* default: Salimans et al. 2017 (with top_k: ARS V1-t) */
+    ES_STRATEGY_PGPE,         /* Sehnke et al. 2010, symmetric sampling */
+    ES_STRATEGY_SNES,         /* Schaul et al. 2011, separable NES */
+    ES_STRATEGY_SEPCMA        /* Ros and Hansen 2008, separable CMA-ES */
+} es_strategy;
 
 /* Stream tags: word 3 of the Philox counter. */
 enum {
@@ -254,6 +343,10 @@ typedef struct es_desc {
     uint64_t seed;            /* noise seed (0 is a valid seed) */
     unsigned zero;            /* es_zero flags: settings that are a real 0 */
     es_allocator allocator;   /* zero: ES_MALLOC/ES_FREE */
+    es_strategy strategy;     /* OpenAI-ES by default; see STRATEGIES */
+    float sigma_lr;           /* PGPE alpha_sigma (0.1), SNES eta_sigma ((3+ln n)/(5 sqrt n)) */
+    float sigma_max_change;   /* PGPE: |dsigma| <= this * sigma a step (0.2), below 1 */
+    float max_speed;          /* ClipUp: |velocity| <= this (2 lr) */
 } es_desc;
 
 typedef struct es {
@@ -271,6 +364,12 @@ typedef struct es {
     float *utility;
     int *order;
     double *slice_sums;
+    /* strategy state, O(nparams); NULL where the configuration has none */
+    float *sigma;             /* per-parameter sigma (PGPE, SNES, sep-CMA-ES) */
+    float *velocity;          /* ClipUp */
+    float *cma_c, *cma_ps, *cma_pc;   /* sep-CMA-ES: diag(C), paths p_sigma, p_c */
+    double cma_sigma;         /* sep-CMA-ES: global step size */
+    float *work;              /* (2 + state vectors) nparams: the strategies' scratch */
 } es;
 
 /* A counter-based stream of random numbers: counter (block, index,
@@ -325,6 +424,10 @@ ES_API es_result es_perturbed_pair(const es *opt, int pair, float *plus, float *
 ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool);
 ES_API es_result es_utilities(const es_desc *desc, const float *rewards, float *utility, int *order);
 ES_API uint64_t es_hash(const es *opt);
+/* Per-parameter sigma (read-only; NULL for OpenAI-ES, whose sigma is
+   desc.sigma) and its mean (desc.sigma for OpenAI-ES). */
+ES_API const float *es_sigma(const es *opt);
+ES_API double es_sigma_mean(const es *opt);
 ES_API uint64_t es_hash_bytes(uint64_t h, const void *data, size_t size);
 #define ES_HASH_INIT 0xcbf29ce484222325ull
 
@@ -767,10 +870,18 @@ ES_API double es_rng_normal(es_rng *rng)
 /* A field's 0 becomes its default, unless desc.zero names it: then it is 0
    whatever the field holds. The result is a fixed point: resolving a
    resolved desc changes nothing. */
+/* The strategies' hooks (defined with the strategies, after es_tell). */
+static void es__strategy_defaults(es_desc *d);
+static es_result es__strategy_check(es_desc *d);
+static es_result es__strategy_init(es *opt);
+static void es__strategy_free(es *opt);
+static es_result es__strategy_tell(es *opt, const float *rewards, es_pool *pool);
+
 static es_result es__resolve(const es_desc *in, es_desc *d)
 {
     es_desc def = es_desc_default();
     *d = *in;
+    es__strategy_defaults(d);
     if (d->npop == 0) d->npop = def.npop;
     if (d->sigma == 0.0f) d->sigma = def.sigma;
     if (d->lr == 0.0f) d->lr = def.lr;
@@ -798,10 +909,10 @@ static es_result es__resolve(const es_desc *in, es_desc *d)
         !(d->adam_eps > 0.0f) || !(d->adam_eps <= FLT_MAX))
         return ES_ERROR_BAD_ADAM;
     if ((int)d->sampling < 0 || d->sampling > ES_SAMPLING_PLAIN || (int)d->shaping < 0 ||
-        d->shaping > ES_SHAPING_RAW || (int)d->optimizer < 0 || d->optimizer > ES_OPTIMIZER_SGD ||
+        d->shaping > ES_SHAPING_RAW || (int)d->optimizer < 0 || d->optimizer > ES_OPTIMIZER_CLIPUP ||
         (d->zero & ~(unsigned)ES__ZERO_ALL) != 0)
         return ES_ERROR_INVALID_ARGUMENT;
-    return ES_OK;
+    return es__strategy_check(d);
 }
 
 /* 1 when all n floats are finite. */
@@ -858,7 +969,7 @@ ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size
         memset(opt->m, 0, nparams * sizeof(float));
         memset(opt->v, 0, nparams * sizeof(float));
     }
-    return ES_OK;
+    return es__strategy_init(opt);
 }
 
 ES_API void es_free(es *opt)
@@ -873,6 +984,7 @@ ES_API void es_free(es *opt)
     es__free(a, opt->utility);
     es__free(a, opt->order);
     es__free(a, opt->slice_sums);
+    es__strategy_free(opt);
     memset(opt, 0, sizeof *opt);
 }
 
@@ -890,6 +1002,12 @@ ES_API es_result es_perturbed(const es *opt, int member, float *out)
         scale = opt->desc.sigma;
     }
     es__noise_range(opt->desc.seed, opt->generation, pair, 0, out, opt->nparams);
+    if (opt->sigma) {                       /* per-parameter sigma */
+        const float *sg = opt->sigma;
+        if (scale < 0.0f) for (j = 0; j < opt->nparams; j++) out[j] = opt->theta[j] + -sg[j] * out[j];
+        else for (j = 0; j < opt->nparams; j++) out[j] = opt->theta[j] + sg[j] * out[j];
+        return ES_OK;
+    }
     for (j = 0; j < opt->nparams; j++) out[j] = opt->theta[j] + scale * out[j];
     return ES_OK;
 }
@@ -905,6 +1023,14 @@ ES_API es_result es_perturbed_pair(const es *opt, int pair, float *plus, float *
         return ES_ERROR_INVALID_ARGUMENT;
     sigma = opt->desc.sigma;
     es__noise_range(opt->desc.seed, opt->generation, (uint32_t)pair, 0, minus, opt->nparams);
+    if (opt->sigma) {                       /* per-parameter sigma */
+        for (j = 0; j < opt->nparams; j++) {
+            float eps = minus[j], sg = opt->sigma[j];
+            plus[j] = opt->theta[j] + sg * eps;
+            minus[j] = opt->theta[j] + -sg * eps;
+        }
+        return ES_OK;
+    }
     for (j = 0; j < opt->nparams; j++) {
         float eps = minus[j];
         plus[j] = opt->theta[j] + sigma * eps;
@@ -1088,6 +1214,7 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
     if (!opt || !rewards || opt->generation >= (uint32_t)INT32_MAX) return ES_ERROR_INVALID_ARGUMENT;
     for (i = 0; i < opt->desc.npop; i++)
         if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
+    if (opt->work) return es__strategy_tell(opt, rewards, pool);   /* PGPE, SNES, sep-CMA-ES, ClipUp */
     npairs = opt->desc.npop / 2;
     w = (float *)es__alloc(&opt->desc.allocator, (size_t)opt->desc.npop * sizeof(float));
     if (!w) return ES_ERROR_OUT_OF_MEMORY;
@@ -1142,6 +1269,408 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
     return ES_OK;
 }
 
+/* ---- strategies: PGPE, SNES, sep-CMA-ES; the ClipUp optimizer --------- */
+
+static void es__strategy_defaults(es_desc *d)
+{
+    if (d->strategy == ES_STRATEGY_DEFAULT) d->strategy = ES_STRATEGY_OPENAI;
+    if (d->strategy == ES_STRATEGY_PGPE) {
+        if (d->optimizer == ES_OPTIMIZER_DEFAULT) d->optimizer = ES_OPTIMIZER_CLIPUP;
+        if (d->sigma_lr == 0.0f) d->sigma_lr = 0.1f;
+        if (d->sigma_max_change == 0.0f) d->sigma_max_change = 0.2f;
+    } else if (d->strategy == ES_STRATEGY_SNES || d->strategy == ES_STRATEGY_SEPCMA) {
+        if (d->sampling == ES_SAMPLING_DEFAULT) d->sampling = ES_SAMPLING_PLAIN;
+        if (d->optimizer == ES_OPTIMIZER_DEFAULT) d->optimizer = ES_OPTIMIZER_SGD;
+        if (d->lr == 0.0f) d->lr = 1.0f;
+        if (d->wd == 0.0f) d->zero |= ES_ZERO_WD;   /* no weight decay */
+    }
+}
+
+/* After the generic defaults: what each strategy accepts. */
+static es_result es__strategy_check(es_desc *d)
+{
+    es_strategy s = d->strategy;
+    if (s > ES_STRATEGY_SEPCMA || !isfinite(d->sigma_lr) || d->sigma_lr < 0.0f ||
+        !isfinite(d->sigma_max_change) || d->sigma_max_change < 0.0f || !isfinite(d->max_speed) ||
+        d->max_speed < 0.0f)
+        return ES_ERROR_INVALID_ARGUMENT;
+    if (s != ES_STRATEGY_OPENAI && d->top_k != 0) return ES_ERROR_BAD_TOP_K;
+    if (s == ES_STRATEGY_PGPE && (d->sampling != ES_SAMPLING_ANTITHETIC || d->sigma_max_change >= 1.0f))
+        return ES_ERROR_INVALID_ARGUMENT;
+    if ((s == ES_STRATEGY_SNES || s == ES_STRATEGY_SEPCMA) && (d->optimizer != ES_OPTIMIZER_SGD || d->wd > 0.0f))
+        return ES_ERROR_INVALID_ARGUMENT;
+    if (s == ES_STRATEGY_SEPCMA && d->sampling != ES_SAMPLING_PLAIN) return ES_ERROR_INVALID_ARGUMENT;
+    if (d->optimizer == ES_OPTIMIZER_CLIPUP && d->max_speed == 0.0f) d->max_speed = 2.0f * d->lr;
+    return ES_OK;
+}
+
+static float *es__alloc_floats(es *opt, size_t n, float value)
+{
+    float *x = (float *)es__alloc(&opt->desc.allocator, n * sizeof(float));
+    size_t j;
+    if (x) for (j = 0; j < n; j++) x[j] = value;
+    return x;
+}
+
+/* The vectors an update changes (theta first), for the copy that a
+   refused step restores. */
+#define ES__NSTATE 8
+static int es__state_vectors(const es *opt, float **x)
+{
+    int k = 0;
+    x[k++] = opt->theta;
+    if (opt->m) x[k++] = opt->m;
+    if (opt->v) x[k++] = opt->v;
+    if (opt->sigma) x[k++] = opt->sigma;
+    if (opt->velocity) x[k++] = opt->velocity;
+    if (opt->cma_c) {
+        x[k++] = opt->cma_c;
+        x[k++] = opt->cma_ps;
+        x[k++] = opt->cma_pc;
+    }
+    return k;
+}
+
+/* Copies the state into work (save) or back (restore); t and the sep-CMA
+   step are kept by the caller. */
+static void es__state_copy(es *opt, int restore)
+{
+    float *x[ES__NSTATE], *copy = opt->work + 2 * opt->nparams;
+    int k = es__state_vectors(opt, x), i;
+    for (i = 0; i < k; i++, copy += opt->nparams) {
+        if (restore) memcpy(x[i], copy, opt->nparams * sizeof(float));
+        else memcpy(copy, x[i], opt->nparams * sizeof(float));
+    }
+}
+
+/* 1 when the state after a step can go on: everything finite, sigma > 0. */
+static int es__state_ok(const es *opt)
+{
+    float *x[ES__NSTATE];
+    int k = es__state_vectors(opt, x), i;
+    size_t j;
+    for (i = 0; i < k; i++)
+        if (!es__all_finite(x[i], opt->nparams)) return 0;
+    if (opt->sigma)
+        for (j = 0; j < opt->nparams; j++)
+            if (!(opt->sigma[j] > 0.0f)) return 0;
+    return !opt->cma_c || (isfinite(opt->cma_sigma) && opt->cma_sigma > 0.0);
+}
+
+static es_result es__strategy_init(es *opt)
+{
+    es_desc *d = &opt->desc;
+    size_t n = opt->nparams;
+    if (d->strategy == ES_STRATEGY_OPENAI && d->optimizer != ES_OPTIMIZER_CLIPUP) return ES_OK;
+    if (d->strategy == ES_STRATEGY_SNES && d->sigma_lr == 0.0f)
+        d->sigma_lr = (float)((3.0 + log((double)n)) / (5.0 * sqrt((double)n)));
+    if (d->strategy != ES_STRATEGY_OPENAI) opt->sigma = es__alloc_floats(opt, n, d->sigma);
+    if (d->optimizer == ES_OPTIMIZER_CLIPUP) opt->velocity = es__alloc_floats(opt, n, 0.0f);
+    if (d->strategy == ES_STRATEGY_SEPCMA) {
+        opt->cma_c = es__alloc_floats(opt, n, 1.0f);
+        opt->cma_ps = es__alloc_floats(opt, n, 0.0f);
+        opt->cma_pc = es__alloc_floats(opt, n, 0.0f);
+        opt->cma_sigma = d->sigma;
+    }
+    {   /* a1, a2, and a copy of the state to restore after a non-finite step */
+        float *state[ES__NSTATE];
+        if (n <= (size_t)-1 / (4 * (2 + ES__NSTATE)))
+            opt->work = es__alloc_floats(opt, (2 + (size_t)es__state_vectors(opt, state)) * n, 0.0f);
+    }
+    if (!opt->work || (d->strategy != ES_STRATEGY_OPENAI && !opt->sigma) ||
+        (d->optimizer == ES_OPTIMIZER_CLIPUP && !opt->velocity) ||
+        (d->strategy == ES_STRATEGY_SEPCMA && (!opt->cma_c || !opt->cma_ps || !opt->cma_pc))) {
+        es_free(opt);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    return ES_OK;
+}
+
+static void es__strategy_free(es *opt)
+{
+    const es_allocator *a = &opt->desc.allocator;
+    es__free(a, opt->sigma);
+    es__free(a, opt->velocity);
+    es__free(a, opt->cma_c);
+    es__free(a, opt->cma_ps);
+    es__free(a, opt->cma_pc);
+    es__free(a, opt->work);
+}
+
+ES_API const float *es_sigma(const es *opt) { return opt ? opt->sigma : NULL; }
+
+ES_API double es_sigma_mean(const es *opt)
+{
+    double s = 0.0;
+    size_t j;
+    if (!opt) return 0.0;
+    if (!opt->sigma) return opt->desc.sigma;
+    for (j = 0; j < opt->nparams; j++) s += opt->sigma[j];
+    return s / (double)opt->nparams;
+}
+
+/* sep-CMA-ES: sigma_j = global step * sqrt(C_jj), in one place so that
+   es_tell and es_load give the same bits. */
+static void es__cma_sigma(es *opt)
+{
+    size_t j;
+    for (j = 0; j < opt->nparams; j++) opt->sigma[j] = (float)(opt->cma_sigma * sqrt((double)opt->cma_c[j]));
+}
+
+/* Rank weights by reward (order: ascending, ties by member index, so the
+   best member is order[n-1]): SNES's utilities (Wierstra et al. 2014,
+   u_k = max(0, ln(n/2+1) - ln k) / sum_j max(0, ln(n/2+1) - ln j) - 1/n,
+   rank k = 1 the best), or CMA-ES's recombination weights (Hansen 2016,
+   w_k = ln((n+1)/2) - ln k for the mu = n/2 best, normalized to sum 1, 0
+   for the others). Returns mu_eff = 1 / sum w_k^2 of the CMA weights. */
+static double es__rank_weights(int snes, const int *order, int n, float *u)
+{
+    double sum = 0.0, sum2 = 0.0, w;
+    int k, mu = n / 2;
+    for (k = 1; k <= n; k++) {
+        if (snes) w = log(n / 2.0 + 1.0) - log((double)k);
+        else w = k <= mu ? log((n + 1) / 2.0) - log((double)k) : 0.0;
+        if (w > 0.0) sum += w;
+    }
+    for (k = 1; k <= n; k++) {
+        if (snes) w = log(n / 2.0 + 1.0) - log((double)k);
+        else w = k <= mu ? log((n + 1) / 2.0) - log((double)k) : 0.0;
+        w = w > 0.0 ? w / sum : 0.0;
+        sum2 += w * w;
+        u[order[n - k]] = (float)(snes ? w - 1.0 / n : w);
+    }
+    return 1.0 / sum2;
+}
+
+typedef struct es__moments_job {
+    es *opt;
+    const float *w1, *w2; /* weights of z and of z^2 for each noise index */
+    int nnoise;
+} es__moments_job;
+
+/* One slice of a1_j = sum_k w1_k z_kj and a2_j = sum_k w2_k z_kj^2 (noise
+   indices in order) into work[j] and work[n + j]. */
+static void es__moments_slice(void *user, int slice, int thread)
+{
+    es__moments_job *job = (es__moments_job *)user;
+    es *e = job->opt;
+    size_t j0 = (size_t)slice * ES__SLICE, n = e->nparams - j0, j;
+    double a1[ES__SLICE], a2[ES__SLICE];
+    float z[ES__SLICE];
+    int k;
+    (void)thread;
+    if (n > ES__SLICE) n = ES__SLICE;
+    for (j = 0; j < n; j++) a1[j] = a2[j] = 0.0;
+    for (k = 0; k < job->nnoise; k++) {
+        double w1 = job->w1[k], w2 = job->w2[k];
+        if (w1 == 0.0 && w2 == 0.0) continue;
+        es__noise_range(e->desc.seed, e->generation, (uint32_t)k, j0, z, n);
+        for (j = 0; j < n; j++) {
+            a1[j] += w1 * z[j];
+            a2[j] += w2 * ((double)z[j] * z[j]);
+        }
+    }
+    for (j = 0; j < n; j++) {
+        e->work[j0 + j] = (float)a1[j];
+        e->work[e->nparams + j0 + j] = (float)a2[j];
+    }
+}
+
+/* The mean's step from the ascent gradient g (in work[0..n)), on theta
+   with the desc's optimizer; returns |g|. */
+static double es__mean_step(es *opt, const float *g)
+{
+    size_t n = opt->nparams, j;
+    float lr = opt->desc.lr, wd = opt->desc.wd;
+    double g2 = 0.0;
+    for (j = 0; j < n; j++) g2 += (double)g[j] * g[j];
+    if (opt->desc.optimizer == ES_OPTIMIZER_SGD) {
+        for (j = 0; j < n; j++) opt->theta[j] = opt->theta[j] + lr * g[j] - lr * wd * opt->theta[j];
+    } else if (opt->desc.optimizer == ES_OPTIMIZER_ADAM) {
+        double step;
+        opt->t++;
+        step = lr * sqrt(1.0 - pow(opt->desc.beta2, (double)opt->t)) / (1.0 - pow(opt->desc.beta1, (double)opt->t));
+        for (j = 0; j < n; j++) {
+            float h = -g[j] + wd * opt->theta[j];
+            opt->m[j] = opt->desc.beta1 * opt->m[j] + (1.0f - opt->desc.beta1) * h;
+            opt->v[j] = opt->desc.beta2 * opt->v[j] + (1.0f - opt->desc.beta2) * h * h;
+            opt->theta[j] -= (float)(step * opt->m[j] / (sqrt((double)opt->v[j]) + opt->desc.adam_eps));
+        }
+    } else {
+        /* ClipUp on h = g - wd theta: v = m v + lr h/|h|; |v| clipped to
+           max_speed; theta += v. */
+        double h2 = 0.0, v2 = 0.0, scale;
+        for (j = 0; j < n; j++) {
+            float h = g[j] - wd * opt->theta[j];
+            h2 += (double)h * h;
+        }
+        scale = h2 > 0.0 ? lr / sqrt(h2) : 0.0;
+        for (j = 0; j < n; j++) {
+            float h = g[j] - wd * opt->theta[j];
+            opt->velocity[j] = (float)(opt->desc.beta1 * (double)opt->velocity[j] + scale * h);
+            v2 += (double)opt->velocity[j] * opt->velocity[j];
+        }
+        if (sqrt(v2) > opt->desc.max_speed) {
+            scale = opt->desc.max_speed / sqrt(v2);
+            for (j = 0; j < n; j++) opt->velocity[j] = (float)(scale * opt->velocity[j]);
+        }
+        for (j = 0; j < n; j++) opt->theta[j] += opt->velocity[j];
+    }
+    return sqrt(g2);
+}
+
+/* sep-CMA-ES (Ros and Hansen 2008) from a1 = sum w z, a2 = sum w z^2 of
+   the mu best; returns |a1|. */
+static double es__sepcma_step(es *opt, const float *a1, const float *a2, double mueff)
+{
+    double n = (double)opt->nparams, ps2 = 0.0, a12 = 0.0;
+    double cs = (mueff + 2.0) / (n + mueff + 5.0);
+    double ds = 1.0 + 2.0 * (sqrt((mueff - 1.0) / (n + 1.0)) - 1.0 > 0.0 ? sqrt((mueff - 1.0) / (n + 1.0)) - 1.0 : 0.0) + cs;
+    double cc = (4.0 + mueff / n) / (n + 4.0 + 2.0 * mueff / n);
+    double ccov = (1.0 / mueff) * 2.0 / ((n + sqrt(2.0)) * (n + sqrt(2.0))) +
+                  (1.0 - 1.0 / mueff) * fmin(1.0, (2.0 * mueff - 1.0) / ((n + 2.0) * (n + 2.0) + mueff));
+    double c1, cmu, chin = sqrt(n) * (1.0 - 1.0 / (4.0 * n) + 1.0 / (21.0 * n * n));
+    double kps = sqrt(cs * (2.0 - cs) * mueff), kpc = sqrt(cc * (2.0 - cc) * mueff), hs, dh, sigma_old;
+    size_t j;
+    ccov = fmin(1.0, ccov * (n + 2.0) / 3.0);
+    c1 = ccov / mueff;
+    cmu = ccov - c1;
+    for (j = 0; j < opt->nparams; j++) {
+        opt->cma_ps[j] = (float)((1.0 - cs) * opt->cma_ps[j] + kps * a1[j]);
+        ps2 += (double)opt->cma_ps[j] * opt->cma_ps[j];
+        a12 += (double)a1[j] * a1[j];
+    }
+    hs = sqrt(ps2) / sqrt(1.0 - pow(1.0 - cs, 2.0 * ((double)opt->generation + 1.0))) <
+         (1.4 + 2.0 / (n + 1.0)) * chin ? 1.0 : 0.0;
+    dh = (1.0 - hs) * cc * (2.0 - cc);
+    sigma_old = opt->cma_sigma;
+    opt->cma_sigma = sigma_old * exp(cs / ds * (sqrt(ps2) / chin - 1.0));
+    for (j = 0; j < opt->nparams; j++) {
+        double c = opt->cma_c[j], y = sqrt(c) * a1[j];   /* sum w y = D sum w z */
+        double pc = (1.0 - cc) * opt->cma_pc[j] + hs * kpc * y;
+        opt->theta[j] = (float)(opt->theta[j] + opt->desc.lr * sigma_old * y);
+        opt->cma_pc[j] = (float)pc;
+        opt->cma_c[j] = (float)((1.0 - c1 - cmu) * c + c1 * (pc * pc + dh * c) + cmu * c * a2[j]);
+    }
+    es__cma_sigma(opt);
+    return sqrt(a12);
+}
+
+static es_result es__strategy_tell(es *opt, const float *rewards, es_pool *pool)
+{
+    es__moments_job job;
+    es_strategy s = opt->desc.strategy;
+    int npop = opt->desc.npop, npairs = npop / 2, anti = opt->desc.sampling == ES_SAMPLING_ANTITHETIC;
+    int nnoise = anti ? npairs : npop, i, nslices, *tmp;
+    size_t n = opt->nparams, j;
+    float *w1, *w2, *u = opt->utility, *a1 = opt->work, *a2 = opt->work + n;
+    double mueff = 0.0, t2 = 0.0, d2 = 0.0, gnorm;
+    es_result r = ES_OK;
+    w1 = (float *)es__alloc(&opt->desc.allocator, 2 * (size_t)nnoise * sizeof(float));
+    tmp = (int *)es__alloc(&opt->desc.allocator, (size_t)npop * sizeof(int));
+    if (!w1 || !tmp) {
+        es__free(&opt->desc.allocator, w1);
+        es__free(&opt->desc.allocator, tmp);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    w2 = w1 + nnoise;
+    if (s == ES_STRATEGY_OPENAI && opt->desc.top_k > 0) {
+        r = es__top_k(opt, rewards, w1);    /* pair weights; utility, order are its scratch */
+    } else if (s == ES_STRATEGY_OPENAI || s == ES_STRATEGY_PGPE) {
+        r = es_utilities(&opt->desc, rewards, u, opt->order);
+    } else {
+        for (i = 0; i < npop; i++) opt->order[i] = i;
+        es__sort(rewards, opt->order, tmp, npop);
+        mueff = es__rank_weights(s == ES_STRATEGY_SNES, opt->order, npop, u);
+    }
+    es__free(&opt->desc.allocator, tmp);
+    if (r != ES_OK) {
+        es__free(&opt->desc.allocator, w1);
+        return r;
+    }
+    if (s == ES_STRATEGY_PGPE) {            /* w1 = (u+ - u-)/2, w2 = (u+ + u-)/2 - mean u */
+        double b = 0.0;
+        for (i = 0; i < npop; i++) b += u[i];
+        b /= npop;
+        for (i = 0; i < npairs; i++) {
+            w1[i] = (float)(((double)u[2 * i] - u[2 * i + 1]) / 2.0);
+            w2[i] = (float)(((double)u[2 * i] + u[2 * i + 1]) / 2.0 - b);
+        }
+    } else if (s == ES_STRATEGY_OPENAI && opt->desc.top_k > 0) {
+        for (i = 0; i < npairs; i++) w2[i] = 0.0f;
+    } else if (anti) {                      /* a pair: u+ z + u- (-z); z^2 alike */
+        for (i = 0; i < npairs; i++) {
+            w1[i] = u[2 * i] - u[2 * i + 1];
+            w2[i] = s == ES_STRATEGY_OPENAI ? 0.0f : u[2 * i] + u[2 * i + 1];
+        }
+    } else {
+        for (i = 0; i < npop; i++) {
+            w1[i] = u[i];
+            w2[i] = s == ES_STRATEGY_OPENAI ? 0.0f : u[i];
+        }
+    }
+    job.opt = opt;
+    job.w1 = w1;
+    job.w2 = w2;
+    job.nnoise = nnoise;
+    nslices = (int)es__nslices(n);
+    if (pool && pool->nthreads > 1 && nslices > 1) es_pool_run(pool, nslices, es__moments_slice, &job);
+    else for (i = 0; i < nslices; i++) es__moments_slice(&job, i, 0);
+    for (j = 0; j < n; j++) t2 += (double)opt->theta[j] * opt->theta[j];
+    {
+        const float *before = opt->work + 2 * n;  /* the saved theta comes first */
+        double sum_w2 = 0.0, cma_sigma = opt->cma_sigma;
+        uint64_t t = opt->t;
+        es__state_copy(opt, 0);
+        for (i = 0; i < nnoise; i++) sum_w2 += w2[i];
+        if (s == ES_STRATEGY_OPENAI) {      /* g = a1 / (npop sigma), as es_tell */
+            double gscale = 1.0 / ((opt->desc.top_k ? 2.0 * opt->desc.top_k : (double)npop) * opt->desc.sigma);
+            for (j = 0; j < n; j++) a1[j] = (float)(a1[j] * gscale);
+            gnorm = es__mean_step(opt, a1);
+        } else if (s == ES_STRATEGY_PGPE) {
+            /* g_mu = sum (u+ - u-)/2 eps / npairs, eps = sigma z;
+               g_sigma = sum ((u+ + u-)/2 - b) (eps^2 - sigma^2)/sigma / npairs. */
+            float lr_s = opt->desc.sigma_lr, mc = opt->desc.sigma_max_change;
+            for (j = 0; j < n; j++) {
+                double sg = opt->sigma[j], gs = sg * ((double)a2[j] - sum_w2) / npairs;
+                double ds = lr_s * gs, lim = mc * sg;
+                a1[j] = (float)(sg * a1[j] / npairs);
+                if (ds > lim) ds = lim;
+                if (ds < -lim) ds = -lim;
+                opt->sigma[j] = (float)(sg + ds);
+            }
+            gnorm = es__mean_step(opt, a1);
+        } else if (s == ES_STRATEGY_SNES) {
+            /* mu += eta_mu sigma sum u z; sigma *= exp(eta_sigma/2 sum u (z^2 - 1)). */
+            double a12 = 0.0;
+            for (j = 0; j < n; j++) {
+                double sg = opt->sigma[j];
+                a12 += (double)a1[j] * a1[j];
+                opt->theta[j] = (float)(opt->theta[j] + opt->desc.lr * sg * a1[j]);
+                opt->sigma[j] = (float)(sg * exp(opt->desc.sigma_lr / 2.0 * ((double)a2[j] - sum_w2)));
+            }
+            gnorm = sqrt(a12);
+        } else {
+            gnorm = es__sepcma_step(opt, a1, a2, mueff);
+        }
+        if (!es__state_ok(opt) || !isfinite(gnorm)) {
+            es__state_copy(opt, 1);         /* refused: the state as it was */
+            opt->t = t;
+            opt->cma_sigma = cma_sigma;
+            if (opt->cma_c) es__cma_sigma(opt);
+            es__free(&opt->desc.allocator, w1);
+            return ES_ERROR_NOT_FINITE;
+        }
+        for (j = 0; j < n; j++) d2 += ((double)opt->theta[j] - before[j]) * ((double)opt->theta[j] - before[j]);
+        memcpy(opt->grad, a1, n * sizeof(float));
+    }
+    opt->grad_norm = gnorm;
+    opt->update_ratio = t2 > 0.0 ? sqrt(d2 / t2) : 0.0;
+    opt->generation++;
+    es__free(&opt->desc.allocator, w1);
+    return ES_OK;
+}
+
 /* ---- hashing --------------------------------------------------------- */
 
 ES_API uint64_t es_hash_bytes(uint64_t h, const void *data, size_t size)
@@ -1166,6 +1695,23 @@ static uint64_t es__hash_floats(uint64_t h, const float *x, size_t n)
     return h;
 }
 
+/* The strategies' state, when there is any (OpenAI-ES with SGD or Adam:
+   none, so its hash is what it was before the strategies). */
+static uint64_t es__strategy_hash(const es *opt, uint64_t h)
+{
+    unsigned char b[8];
+    if (opt->sigma && !opt->cma_c) h = es__hash_floats(h, opt->sigma, opt->nparams);
+    if (opt->velocity) h = es__hash_floats(h, opt->velocity, opt->nparams);
+    if (opt->cma_c) {
+        h = es__hash_floats(h, opt->cma_c, opt->nparams);
+        h = es__hash_floats(h, opt->cma_ps, opt->nparams);
+        h = es__hash_floats(h, opt->cma_pc, opt->nparams);
+        es_put_f64(b, opt->cma_sigma);
+        h = es_hash_bytes(h, b, 8);
+    }
+    return h;
+}
+
 /* FNV-1a over theta, the Adam moments and step, and the generation, as
    little-endian bytes: the same on every platform. */
 ES_API uint64_t es_hash(const es *opt)
@@ -1176,6 +1722,7 @@ ES_API uint64_t es_hash(const es *opt)
         h = es__hash_floats(h, opt->m, opt->nparams);
         h = es__hash_floats(h, opt->v, opt->nparams);
     }
+    h = es__strategy_hash(opt, h);
     es_put_u64(b, opt->t);
     es_put_u32(b + 8, opt->generation);
     return es_hash_bytes(h, b, 12);
@@ -1536,6 +2083,19 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
 #define ES__TAG_ADMV ES_TAG('A', 'D', 'M', 'V')
 #define ES__DESC_SIZE 56
 #define ES__STAT_SIZE 24
+/* Strategy sections, written only when the strategy is not OpenAI-ES or the
+   optimizer is ClipUp (so a default run's bytes are what they were):
+   STRG: u32 strategy, f32 sigma_lr, f32 sigma_max_change, f32 max_speed,
+   f64 sep-CMA-ES global step, 8 bytes zero; SIGV per-parameter sigma (PGPE,
+   SNES); VELO ClipUp velocity; CMAC, CMPS, CMPC sep-CMA-ES diag(C), p_sigma,
+   p_c (its sigma is rebuilt from them). A file without STRG is OpenAI-ES. */
+#define ES__TAG_STRG ES_TAG('S', 'T', 'R', 'G')
+#define ES__TAG_SIGV ES_TAG('S', 'I', 'G', 'V')
+#define ES__TAG_VELO ES_TAG('V', 'E', 'L', 'O')
+#define ES__TAG_CMAC ES_TAG('C', 'M', 'A', 'C')
+#define ES__TAG_CMPS ES_TAG('C', 'M', 'P', 'S')
+#define ES__TAG_CMPC ES_TAG('C', 'M', 'P', 'C')
+#define ES__STRG_SIZE 32
 
 static void es__put_floats(unsigned char *p, const float *x, size_t n)
 {
@@ -1551,20 +2111,73 @@ static unsigned char *es__put_section(unsigned char *p, uint32_t tag, const void
     return p + 12 + size;
 }
 
+/* The strategy's vectors, in file order (at most 4). */
+static int es__strategy_vectors(const es *opt, uint32_t *tags, float **vec)
+{
+    int k = 0;
+    if (!opt->work) return 0;
+    if (opt->sigma && !opt->cma_c) { tags[k] = ES__TAG_SIGV; vec[k++] = opt->sigma; }
+    if (opt->velocity) { tags[k] = ES__TAG_VELO; vec[k++] = opt->velocity; }
+    if (opt->cma_c) {
+        tags[k] = ES__TAG_CMAC; vec[k++] = opt->cma_c;
+        tags[k] = ES__TAG_CMPS; vec[k++] = opt->cma_ps;
+        tags[k] = ES__TAG_CMPC; vec[k++] = opt->cma_pc;
+    }
+    return k;
+}
+
+/* Sections and bytes the strategy adds to a checkpoint. */
+static int es__strategy_nsec(const es *opt, size_t *bytes)
+{
+    uint32_t tags[4];
+    float *vec[4];
+    int k = es__strategy_vectors(opt, tags, vec);
+    if (!opt->work) {
+        *bytes = 0;
+        return 0;
+    }
+    *bytes = 12 * (size_t)(k + 1) + ES__STRG_SIZE + (size_t)k * opt->nparams * 4;
+    return k + 1;
+}
+
+static unsigned char *es__strategy_put(const es *opt, unsigned char *p)
+{
+    unsigned char strg[ES__STRG_SIZE];
+    uint32_t tags[4];
+    float *vec[4];
+    int k = es__strategy_vectors(opt, tags, vec), i;
+    if (!opt->work) return p;
+    memset(strg, 0, sizeof strg);
+    es_put_u32(strg + 0, (uint32_t)opt->desc.strategy);
+    es_put_f32(strg + 4, opt->desc.sigma_lr);
+    es_put_f32(strg + 8, opt->desc.sigma_max_change);
+    es_put_f32(strg + 12, opt->desc.max_speed);
+    es_put_f64(strg + 16, opt->cma_sigma);
+    p = es__put_section(p, ES__TAG_STRG, strg, sizeof strg);
+    for (i = 0; i < k; i++) {
+        p = es__put_section(p, tags[i], NULL, 0);
+        es_put_u64(p - 8, (uint64_t)opt->nparams * 4);
+        es__put_floats(p, vec[i], opt->nparams);
+        p += opt->nparams * 4;
+    }
+    return p;
+}
+
 ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int nuser,
                                       es_checkpoint *out)
 {
     unsigned char desc[ES__DESC_SIZE], stat[ES__STAT_SIZE], *p, *buf;
-    size_t size, fbytes, i;
+    size_t size, fbytes, i, sbytes;
     int nsec;
     const es_desc *d;
     if (!opt || !out || nuser < 0 || (nuser > 0 && !user)) return ES_ERROR_INVALID_ARGUMENT;
-    nsec = opt->m ? 5 : 3;
+    nsec = (opt->m ? 5 : 3) + es__strategy_nsec(opt, &sbytes);
     d = &opt->desc;
     memset(out, 0, sizeof *out);
     fbytes = opt->nparams * 4;
     size = 16 + 12 * (size_t)(nsec + nuser) + ES__DESC_SIZE + ES__STAT_SIZE + fbytes * (opt->m ? 3 : 1) + 4;
     for (i = 0; i < (size_t)nuser; i++) size += user[i].size;
+    size += sbytes - 12 * (size_t)(nsec - (opt->m ? 5 : 3));   /* their headers are in the 12*nsec */
     buf = (unsigned char *)es__alloc(&d->allocator, size);
     if (!buf) return ES_ERROR_OUT_OF_MEMORY;
     memset(desc, 0, sizeof desc);
@@ -1603,6 +2216,7 @@ ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int
         es__put_floats(p, opt->v, opt->nparams);
         p += fbytes;
     }
+    p = es__strategy_put(opt, p);
     for (i = 0; i < (size_t)nuser; i++) p = es__put_section(p, user[i].tag, user[i].data, user[i].size);
     es_put_u32(p, es_crc32(0, buf, (size_t)(p - buf)));
     out->bytes = buf;
@@ -1720,6 +2334,54 @@ static void es__get_floats(float *x, const unsigned char *p, size_t n)
     for (i = 0; i < n; i++) x[i] = es_get_f32(p + 4 * i);
 }
 
+/* The strategy fields of the desc from STRG (absent: OpenAI-ES). */
+static es_result es__strategy_load_desc(const es_checkpoint *ck, es_desc *d)
+{
+    const void *v;
+    size_t size;
+    const unsigned char *p;
+    if (es_checkpoint_section(ck, ES__TAG_STRG, &v, &size) != ES_OK) {
+        d->strategy = ES_STRATEGY_OPENAI;
+        return ES_OK;
+    }
+    p = (const unsigned char *)v;
+    if (size != ES__STRG_SIZE || es_get_u32(p) == ES_STRATEGY_DEFAULT || es_get_u32(p) > ES_STRATEGY_SEPCMA)
+        return ES_ERROR_CORRUPT;
+    d->strategy = (es_strategy)es_get_u32(p);
+    d->sigma_lr = es_get_f32(p + 4);
+    d->sigma_max_change = es_get_f32(p + 8);
+    d->max_speed = es_get_f32(p + 12);
+    return ES_OK;
+}
+
+/* The strategy's vectors, each present, of nparams floats, finite, and
+   sigma and diag(C) positive. */
+static es_result es__strategy_load_state(es *opt, const es_checkpoint *ck)
+{
+    uint32_t tags[4];
+    float *vec[4];
+    int k = es__strategy_vectors(opt, tags, vec), i;
+    size_t j, size;
+    const void *v;
+    for (i = 0; i < k; i++) {
+        int positive = tags[i] == ES__TAG_SIGV || tags[i] == ES__TAG_CMAC;
+        if (es_checkpoint_section(ck, tags[i], &v, &size) != ES_OK || size != opt->nparams * 4)
+            return ES_ERROR_CORRUPT;
+        es__get_floats(vec[i], (const unsigned char *)v, opt->nparams);
+        if (!es__all_finite(vec[i], opt->nparams)) return ES_ERROR_NOT_FINITE;
+        for (j = 0; positive && j < opt->nparams; j++)
+            if (!(vec[i][j] > 0.0f)) return ES_ERROR_CORRUPT;
+    }
+    if (opt->cma_c) {
+        es_checkpoint_section(ck, ES__TAG_STRG, &v, &size);
+        opt->cma_sigma = es_get_f64((const unsigned char *)v + 16);
+        if (!isfinite(opt->cma_sigma)) return ES_ERROR_NOT_FINITE;
+        if (!(opt->cma_sigma > 0.0)) return ES_ERROR_CORRUPT;
+        es__cma_sigma(opt);
+    }
+    return ES_OK;
+}
+
 ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *allocator)
 {
     const void *dv, *sv, *tv, *mv, *vv;
@@ -1758,6 +2420,7 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
     if (d.wd == 0.0f) d.zero |= ES_ZERO_WD;
     if (d.beta1 == 0.0f) d.zero |= ES_ZERO_BETA1;
     if (d.beta2 == 0.0f) d.zero |= ES_ZERO_BETA2;
+    if (es__strategy_load_desc(ck, &d) != ES_OK) return ES_ERROR_CORRUPT;
     if (d.npop <= 0 || d.npop > (1 << 24) || d.sigma == 0.0f || d.lr == 0.0f || d.adam_eps == 0.0f ||
         d.sampling == ES_SAMPLING_DEFAULT || d.shaping == ES_SHAPING_DEFAULT || d.optimizer == ES_OPTIMIZER_DEFAULT)
         return ES_ERROR_CORRUPT;
@@ -1782,6 +2445,7 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
         for (j = 0; r == ES_OK && j < nparams; j++)
             if (opt->v[j] < 0.0f) r = ES_ERROR_CORRUPT;   /* a sum of squares */
     }
+    if (r == ES_OK) r = es__strategy_load_state(opt, ck);
     if (r != ES_OK) es_free(opt);
     return r;
 }
@@ -1812,6 +2476,10 @@ ES__STRICT_FP_END
         the state; opt.grad holds the last gradient; es_load refuses
         non-finite theta or moments, out-of-range settings and generations
         of 2^31 - 1 or more. Checkpoint format unchanged (v1).
+        Strategies behind the same calls: PGPE, SNES, sep-CMA-ES
+        (desc.strategy), the ClipUp optimizer; per-parameter sigma
+        (es_sigma, es_sigma_mean); their state in new checkpoint sections
+        (OpenAI-ES runs keep their bytes).
    0.2  no FMA contraction in any header's implementation (a -march=native
         build trains to the same bytes); AVX2 loops chosen at run time
         (ES_NO_DISPATCH); es_perturbed_pair. Noise stream and checkpoint
