@@ -576,8 +576,9 @@ ES_API const char *es_result_string(es_result result)
     case ES_ERROR_NOT_FINITE: return "theta or the optimizer state is NaN or infinite";
     default: break;
     }
-    if (code <= ES_RESULT_MUJOCO_FIRST && code > ES_RESULT_REDIS_FIRST) return "MuJoCo layer error (es_mujoco_result_string names it)";
-    if (code <= ES_RESULT_REDIS_FIRST && code > ES_RESULT_REDIS_FIRST - 100) return "Redis layer error (es_redis_result_string names it)";
+    /* another layer's block: its name (its own function says more) */
+    if (code <= ES_RESULT_MUJOCO_FIRST && code > ES_RESULT_REDIS_FIRST) return "MuJoCo error";
+    if (code <= ES_RESULT_REDIS_FIRST && code > ES_RESULT_REDIS_FIRST - 100) return "Redis error";
     if (code <= ES_RESULT_APP_FIRST) return "the program's own error";
     return "unknown error";
 }
@@ -2467,7 +2468,11 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
-   0.3  es_desc.zero (es_zero flags) names settings that are a real 0 (no
+   0.3  result codes by layer: es.h keeps the core codes; ES_ERROR_MUJOCO,
+        ES_ERROR_REDIS and ES_ERROR_GL moved to es_env_mujoco.h (-100
+        block), es_redis.h (-200) and examples/render.c (-1000), each with
+        its own result-string function; es_result_string names the layer.
+        es_desc.zero (es_zero flags) names settings that are a real 0 (no
         weight decay: ES_ZERO_WD), replacing "negative wd means 0"; es_init
         refuses a negative or NaN lr or weight decay, a denormal sigma, beta1
         or beta2 outside [0, 1) or NaN, adam_eps not positive, a non-finite

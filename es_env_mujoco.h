@@ -1760,6 +1760,16 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.2  the MuJoCo error guard is public (es_mujoco_guard,
+        es_mujoco_install_handlers: once, thread-safe) and never returns
+        into MuJoCo: outside a guard the previous handler gets the message,
+        or it goes to stderr and the process aborts. A MuJoCo error in step
+        (physics and callbacks, all guarded) fails the episode and returns
+        ES_ERROR_MUJOCO with the message in env.error; reset and env_init
+        say what failed too. ES_ERROR_MUJOCO is this header's (-100),
+        es_mujoco_result_string. Custom tasks: obs_dim other than nq + nv
+        without observe, and a jointless model without observe or reward,
+        are refused.
    0.1  first release: the nine Gymnasium v5 tasks built in, custom MJCF with
         callbacks, unstable episodes ending as failed.
 
