@@ -66,12 +66,15 @@ static void usage(FILE *f)
         "  --generations N     stop after generation N (default: no limit)\n"
         "  --minutes M         stop after M minutes of wall time (default 5; 0: no limit)\n"
         "  --npop N            population size, even (default 64)\n"
-        "  --sigma S           noise std (default 0.03)\n"
-        "  --lr R              learning rate (default 0.02)\n"
+        "  --strategy openai|pgpe|snes|sepcma  OpenAI-ES (default), PGPE, SNES or separable\n"
+        "                      CMA-ES; the last three adapt a sigma per parameter\n"
+        "  --sigma S           noise std; initial sigma of pgpe, snes, sepcma (default 0.03)\n"
+        "  --lr R              learning rate (default 0.02; snes, sepcma: 1, their mean step)\n"
         "  --wd W              L2 weight decay (default 0.005)\n"
-        "  --optimizer adam|sgd  (default adam)\n"
+        "  --optimizer adam|sgd|clipup  (default adam; pgpe: clipup; snes, sepcma take none)\n"
         "  --shaping rank|zscore|raw  fitness shaping (default rank)\n"
-        "  --top-k K           only the K best pairs enter the update (ARS; default 0: all)\n"
+        "  --top-k K           only the K best pairs enter the update (ARS, openai only;\n"
+        "                      default 0: all)\n"
         "  --policy mlp|linear (default mlp)\n"
         "  --hidden 64,64      hidden layer widths of the MLP (default 64,64)\n"
         "  --threads N         threads (default: all %d cores)\n"
@@ -148,7 +151,7 @@ static int bad(const char *flag, const char *value, const char *want)
 static int takes_value(const char *flag)
 {
     static const char *const names[] = {"--env", "--generations", "--minutes", "--npop", "--sigma", "--lr",
-                                        "--wd", "--optimizer", "--shaping", "--top-k", "--policy", "--hidden",
+                                        "--wd", "--optimizer", "--strategy", "--shaping", "--top-k", "--policy", "--hidden",
                                         "--threads", "--seed", "--out", "--ckpt-every", "--resume",
                                         "--eval-episodes", "--max-steps", "--redis", "--run"};
     size_t i;
@@ -168,7 +171,7 @@ static int known_task(const char *name)
 /* Returns 0 on success, 2 on a usage error (message printed), -1 for --help. */
 static int parse_args(int argc, char **argv, config *c)
 {
-    int i, linear = 0;
+    int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0;
     memset(c, 0, sizeof *c);
     strcpy(c->env, "HalfCheetah-v5");
     c->minutes = 5.0;
@@ -217,15 +220,25 @@ static int parse_args(int argc, char **argv, config *c)
         } else if (!strcmp(flag, "--lr")) {
             if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
             c->es.lr = (float)d;
+            given_lr = 1;
         } else if (!strcmp(flag, "--wd")) {
             if (!parse_double(v, 0.0, 1e6, &d)) return bad(flag, v, "a number >= 0");
             c->es.wd = (float)d;
             if (d == 0.0) c->es.zero |= ES_ZERO_WD;       /* a 0 in wd would mean the default */
             else c->es.zero &= ~(unsigned)ES_ZERO_WD;
+            given_wd = 1;
         } else if (!strcmp(flag, "--optimizer")) {
+            given_opt = 1;
             if (!strcmp(v, "adam")) c->es.optimizer = ES_OPTIMIZER_ADAM;
             else if (!strcmp(v, "sgd")) c->es.optimizer = ES_OPTIMIZER_SGD;
-            else return bad(flag, v, "adam or sgd");
+            else if (!strcmp(v, "clipup")) c->es.optimizer = ES_OPTIMIZER_CLIPUP;
+            else return bad(flag, v, "adam, sgd or clipup");
+        } else if (!strcmp(flag, "--strategy")) {
+            if (!strcmp(v, "openai")) c->es.strategy = ES_STRATEGY_OPENAI;
+            else if (!strcmp(v, "pgpe")) c->es.strategy = ES_STRATEGY_PGPE;
+            else if (!strcmp(v, "snes")) c->es.strategy = ES_STRATEGY_SNES;
+            else if (!strcmp(v, "sepcma")) c->es.strategy = ES_STRATEGY_SEPCMA;
+            else return bad(flag, v, "openai, pgpe, snes or sepcma");
         } else if (!strcmp(flag, "--shaping")) {
             if (!strcmp(v, "rank")) c->es.shaping = ES_SHAPING_CENTERED_RANK;
             else if (!strcmp(v, "zscore")) c->es.shaping = ES_SHAPING_ZSCORE;
@@ -277,6 +290,19 @@ static int parse_args(int argc, char **argv, config *c)
         snprintf(k, sizeof k, "%d", c->es.top_k);
         return bad("--top-k", k, "at most npop/2");
     }
+    /* The other strategies' own defaults where no flag was given. */
+    if (c->es.top_k > 0 && c->es.strategy > ES_STRATEGY_OPENAI)
+        return bad("--top-k", NULL, "--strategy openai (the others take all members)");
+    if (c->es.strategy == ES_STRATEGY_PGPE && !given_opt) c->es.optimizer = ES_OPTIMIZER_DEFAULT;   /* ClipUp */
+    if (c->es.strategy >= ES_STRATEGY_SNES) {
+        if (given_opt) return bad("--optimizer", NULL, "no --optimizer with snes or sepcma (they take their own step)");
+        if (given_wd) return bad("--wd", NULL, "no --wd with snes or sepcma");
+        c->es.optimizer = ES_OPTIMIZER_DEFAULT;
+        c->es.sampling = ES_SAMPLING_DEFAULT;   /* plain */
+        c->es.wd = 0.0f;
+        c->es.zero |= ES_ZERO_WD;
+        if (!given_lr) c->es.lr = 0.0f;         /* 1: the paper's mean step */
+    }
     if (c->redis[0] && !c->run[0]) return bad("--redis", c->redis, "--run NAME as well");
     if (c->run[0] && !c->redis[0]) return bad("--run", c->run, "--redis HOST:PORT as well");
     if (c->threads == 0) c->threads = es_cpu_count();
@@ -302,7 +328,14 @@ static int mkdirs(const char *path)
     return 0;
 }
 
-static const char *optimizer_name(es_optimizer o) { return o == ES_OPTIMIZER_SGD ? "sgd" : "adam"; }
+static const char *optimizer_name(es_optimizer o)
+{
+    return o == ES_OPTIMIZER_SGD ? "sgd" : o == ES_OPTIMIZER_CLIPUP ? "clipup" : "adam";
+}
+static const char *strategy_name(es_strategy s)
+{
+    return s == ES_STRATEGY_PGPE ? "pgpe" : s == ES_STRATEGY_SNES ? "snes" : s == ES_STRATEGY_SEPCMA ? "sepcma" : "openai";
+}
 static const char *shaping_name(es_shaping s)
 {
     return s == ES_SHAPING_ZSCORE ? "zscore" : s == ES_SHAPING_RAW ? "raw" : "rank";
@@ -314,10 +347,12 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     int l;
     if (!f) return -1;
     fprintf(f, "{\n  \"env\": \"%s\",\n  \"npop\": %d,\n  \"sigma\": %.9g,\n  \"lr\": %.9g,\n"
-               "  \"wd\": %.9g,\n  \"optimizer\": \"%s\",\n  \"shaping\": \"%s\",\n  \"antithetic\": %s,\n"
+               "  \"wd\": %.9g,\n  \"optimizer\": \"%s\",\n  \"strategy\": \"%s\",\n  \"sigma_lr\": %.9g,\n"
+               "  \"sigma_max_change\": %.9g,\n  \"max_speed\": %.9g,\n  \"shaping\": \"%s\",\n  \"antithetic\": %s,\n"
                "  \"top_k\": %d,\n  \"seed\": %llu,\n  \"policy\": \"%s\",\n  \"hidden\": [",
             c->env, opt->desc.npop, opt->desc.sigma, opt->desc.lr, opt->desc.wd,
-            optimizer_name(opt->desc.optimizer), shaping_name(opt->desc.shaping),
+            optimizer_name(opt->desc.optimizer), strategy_name(opt->desc.strategy), opt->desc.sigma_lr,
+            opt->desc.sigma_max_change, opt->desc.max_speed, shaping_name(opt->desc.shaping),
             opt->desc.sampling == ES_SAMPLING_ANTITHETIC ? "true" : "false", opt->desc.top_k,
             (unsigned long long)opt->desc.seed, mlp->nlayers == 1 ? "linear" : "mlp");
     for (l = 1; l < mlp->nlayers; l++) fprintf(f, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
@@ -585,7 +620,7 @@ static void log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps
     }
     fprintf(t->metrics, "%u,%llu,%.3f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%016llx\n", gen,
             (unsigned long long)run->env_steps, wall, mean, lo, hi, eval, rank, elite, failed,
-            t->opt.grad_norm, t->opt.update_ratio, t->opt.desc.sigma, t->opt.desc.lr,
+            t->opt.grad_norm, t->opt.update_ratio, es_sigma_mean(&t->opt), t->opt.desc.lr,
             (unsigned long long)es_hash(&t->opt));
     fflush(t->metrics);
     if (!t->cfg.quiet) {
@@ -680,7 +715,7 @@ static int setup(trainer *t, int argc, char **argv)
         }
     }
     if (t->cfg.resume[0]) {
-        static const char *const kept[] = {"--npop", "--sigma", "--lr", "--wd", "--optimizer", "--shaping",
+        static const char *const kept[] = {"--npop", "--sigma", "--lr", "--wd", "--optimizer", "--strategy", "--shaping",
                                            "--top-k", "--policy", "--hidden", "--seed", "--eval-episodes",
                                            "--max-steps"};
         char ignored[256] = "";
