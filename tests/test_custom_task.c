@@ -29,6 +29,15 @@ static void scratch_path(const char *name, char *buf, size_t n)
     snprintf(buf, n, "%s", name);
 }
 
+/* Writes xml to a scratch file named name; 0 (and a failed check) if it cannot. */
+static int model_file(const char *name, const char *xml, char *path, size_t n)
+{
+    scratch_path(name, path, n);
+    if (write_file(path, xml)) return 1;
+    CHECK(0, "write %s", path);
+    return 0;
+}
+
 /* A slider on a rail: nq = 1, nv = 1, one motor. */
 static const char *slider_xml =
     "<mujoco><option timestep='0.01'/><worldbody>"
@@ -78,11 +87,7 @@ static void test_obs_dim(void)
     float obs[8];
     int dim = 0;
     es_result r;
-    scratch_path("test_custom_slider.xml", path, sizeof path);
-    if (!write_file(path, slider_xml)) {
-        CHECK(0, "write %s", path);
-        return;
-    }
+    if (!model_file("test_custom_slider.xml", slider_xml, path, sizeof path)) return;
 
     memset(&d, 0, sizeof d);
     d.obs_dim = 1;                       /* nq + nv = 2: the default observation would write 2 */
@@ -130,11 +135,7 @@ static void test_no_joints(void)
     float obs[8];
     int dim = 0;
     es_result r;
-    scratch_path("test_custom_nojoint.xml", path, sizeof path);
-    if (!write_file(path, nojoint_xml)) {
-        CHECK(0, "write %s", path);
-        return;
-    }
+    if (!model_file("test_custom_nojoint.xml", nojoint_xml, path, sizeof path)) return;
     memset(&d, 0, sizeof d);
     d.obs_dim = 1;
     d.observe = one_observe;             /* the default reward would read qpos[0] of nq = 0 */
@@ -191,8 +192,7 @@ static void test_step_errors(void)
     int status = ES_EPISODE_RUNNING, n = 0;
     es_result r = ES_OK;
 
-    scratch_path("test_custom_errors.xml", path, sizeof path);
-    write_file(path, slider_xml);
+    if (!model_file("test_custom_errors.xml", slider_xml, path, sizeof path)) return;
     memset(&d, 0, sizeof d);
     d.reward = raising_reward;
     if (es_mujoco_load_xml(&mj, path, &d, err, sizeof err) != ES_OK || es_mujoco_env_init(&mj, &env) != ES_OK) {
