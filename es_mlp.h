@@ -6,14 +6,13 @@
        #define ES_IMPLEMENTATION
        #include "es_mlp.h"               // includes es.h
 
-       es_mlp_desc md = {0};             // zero: 64,64 tanh hidden, tanh output in [-1,1]
-       md.nin = 17; md.nout = 6;
+       es_mlp_desc md = es_mlp_desc_for_env(env);   // 64,64 tanh, output in the env's action range
        es_mlp mlp;
        es_mlp_init(&mlp, &md);
        float *theta = malloc(mlp.nparams * sizeof(float));
        es_mlp_init_theta(&mlp, seed, theta);
        es_normalizer norm;
-       es_normalizer_init(&norm, 17, 0.0f, 0.0f, NULL);
+       es_normalizer_init(&norm, md.nin, 0.0f, 0.0f, NULL);
        ...
        es_episode ep;
        es_rollout(env, &mlp, theta, &norm, stats, &rng, 0, work, &ep);
@@ -24,6 +23,12 @@
    STEP BY STEP
 
    1. es_mlp_init() computes the layout of theta for the shape in the desc.
+      A zero field means its default (es_mlp_desc_default() writes them
+      out; use it in C++): two hidden layers of 64, tanh, a tanh output
+      scaled to [act_low, act_high], [-1, 1] when both are 0. A policy for
+      an env should act in the env's range: es_mlp_desc_for_env(env) sets
+      nin, nout and [act_low, act_high] from it (Humanoid's actuators take
+      +-0.4, not +-1); change them after, to tell it otherwise.
       Layer l maps n_l inputs to n_{l+1} outputs; its weights W come first,
       stored input-major (W[i*n_{l+1} + o]), then its n_{l+1} biases.
    2. es_mlp_init_theta() fills theta reproducibly from a seed: each
@@ -44,9 +49,12 @@
    6. es_runner runs whole generations: es_runner_generation() evaluates
       the npop members (and noiseless episodes of theta) on an es_pool with
       one es_env per pool thread (both members of an antithetic pair on one
-      thread, from one pass of noise), merges observation statistics in
-      member order and calls es_tell(). es_runner_evaluate()/es_runner_update()
-      split that for distributed runs (es_redis.h).
+      thread, from one pass of noise), calls es_tell() and, once that
+      succeeded, merges the observation statistics in member order. It
+      returns the first episode's error in member order, or es_tell's
+      (ES_ERROR_NOT_FINITE when the update would leave theta NaN or
+      infinite; nothing has changed then). es_runner_evaluate()/
+      es_runner_update() split that for distributed runs (es_redis.h).
    7. es_policy_save() (or es_policy_encode(), in memory) writes a trained
       policy as a checkpoint: es.h's sections of the es (theta, optimizer
       state) plus ES_TAG_TASK, ES_TAG_POLICY (the shape: count of hidden
@@ -102,7 +110,7 @@ typedef struct es_mlp_desc {
     int hidden[ES_MLP_MAX_HIDDEN];       /* widths; 0 = 64 */
     es_activation hidden_activation;     /* tanh */
     es_activation output_activation;     /* tanh, scaled to [act_low, act_high] */
-    float act_low, act_high;             /* both 0: [-1, 1] */
+    float act_low, act_high;             /* both 0: [-1, 1]; es_mlp_desc_for_env: the env's */
 } es_mlp_desc;
 
 typedef struct es_mlp {
@@ -148,6 +156,13 @@ typedef struct es_episode {
     int status;                          /* ES_EPISODE_*; RUNNING means truncated */
 } es_episode;
 
+/* The defaults written out (64,64 tanh hidden, tanh output in [-1, 1]),
+   nin and nout 0: the way to start in C++, where es_mlp_desc md = {0}
+   warns under -Wextra. */
+ES_API es_mlp_desc es_mlp_desc_default(void);
+/* The defaults for a policy of env: nin, nout and the action range
+   [act_low, act_high] taken from the env. */
+ES_API es_mlp_desc es_mlp_desc_for_env(const es_env *env);
 ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc);
 ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta);
 ES_API size_t es_mlp_work_size(const es_mlp *mlp);
@@ -235,7 +250,7 @@ ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info);
 
 /* A generation of ES on an environment: evaluates the population (and
    noiseless episodes of theta) on a thread pool with one es_env per pool
-   thread, merges the observation statistics in member order, and updates.
+   thread, updates, and merges the observation statistics in member order.
    Population member i resets from (seed, ES_STREAM_RESET, generation,
    pair of i); evaluation episode j from (seed, ES_STREAM_EVAL, generation, j). */
 typedef struct es_runner {
@@ -258,7 +273,7 @@ typedef struct es_runner {
     double *stats_buf;                   /* per thread: one episode's statistics */
     size_t stats_stride;
     int begin, end, eval, nunits;        /* the current job */
-    es_result error;
+    es_result *errors;                   /* npop + eval_episodes: each episode's own result */
 } es_runner;
 
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
@@ -266,7 +281,8 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
 ES_API void es_runner_free(es_runner *run);
 /* Evaluates members [begin, end) and, if with_eval, the evaluation episodes. */
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval);
-/* Merges the statistics in member order, refreshes the normalizer, es_tell. */
+/* es_tell, then (only if it succeeded) merges the statistics in member
+   order and refreshes the normalizer. On failure nothing has changed. */
 ES_API es_result es_runner_update(es_runner *run);
 /* es_runner_evaluate of everything, then es_runner_update. */
 ES_API es_result es_runner_generation(es_runner *run);
@@ -290,6 +306,30 @@ ES__STRICT_FP_BEGIN
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+ES_API es_mlp_desc es_mlp_desc_default(void)
+{
+    es_mlp_desc d;
+    memset(&d, 0, sizeof d);
+    d.nhidden = 2;
+    d.hidden[0] = d.hidden[1] = 64;
+    d.hidden_activation = ES_ACTIVATION_TANH;
+    d.output_activation = ES_ACTIVATION_TANH;
+    d.act_low = -1.0f;
+    d.act_high = 1.0f;
+    return d;
+}
+
+ES_API es_mlp_desc es_mlp_desc_for_env(const es_env *env)
+{
+    es_mlp_desc d = es_mlp_desc_default();
+    if (!env) return d;
+    d.nin = env->obs_dim;
+    d.nout = env->act_dim;
+    d.act_low = env->act_low;
+    d.act_high = env->act_high;
+    return d;
+}
 
 ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
 {
@@ -325,18 +365,27 @@ ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
     mlp->max_width = 0;
     for (l = 0; l <= nh + 1; l++)
         if (mlp->size[l] > mlp->max_width) mlp->max_width = mlp->size[l];
-    for (l = 0; l < mlp->nlayers; l++)
-        np += (size_t)mlp->size[l] * (size_t)mlp->size[l + 1] + (size_t)mlp->size[l + 1];
+    for (l = 0; l < mlp->nlayers; l++) {       /* each term < 2^63; stop past es.h's 2^34 */
+        uint64_t layer = (uint64_t)mlp->size[l] * (uint64_t)mlp->size[l + 1] + (uint64_t)mlp->size[l + 1];
+        if (layer > ((uint64_t)1 << 34) || (uint64_t)np + layer > ((uint64_t)1 << 34) ||
+            (uint64_t)np + layer > (uint64_t)((size_t)-1 / 16)) {
+            memset(mlp, 0, sizeof *mlp);
+            return ES_ERROR_INVALID_ARGUMENT;
+        }
+        np += (size_t)layer;
+    }
     mlp->nparams = np;
     return ES_OK;
 }
 
 ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta)
 {
-    int l, i, o;
+    int l;
+    size_t i, o;
     float *p = theta;
     for (l = 0; l < mlp->nlayers; l++) {
-        int nin = mlp->size[l], nout = mlp->size[l + 1];
+        /* size_t: nin * nout and i * nout + o pass INT_MAX from widths of 46341 */
+        size_t nin = (size_t)mlp->size[l], nout = (size_t)mlp->size[l + 1];
         double target = l + 1 == mlp->nlayers ? 0.01 : 1.0;
         es_rng rng;
         es_rng_init(&rng, seed, ES_STREAM_INIT, 0, (uint32_t)l);
@@ -961,14 +1010,15 @@ ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task
 
 ES_API void es_runner_free(es_runner *run)
 {
-    void *p[8];
+    void *p[9];
     int i;
     const es_allocator *a;
     if (!run || !run->opt) return;
     a = &run->opt->desc.allocator;
     p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
     p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work; p[7] = run->stats_buf;
-    for (i = 0; i < 8; i++) {
+    p[8] = run->errors;
+    for (i = 0; i < 9; i++) {
         if (!p[i]) continue;
         if (a->free_fn) a->free_fn(p[i], a->user_data);
         else ES_FREE(p[i]);
@@ -979,7 +1029,7 @@ ES_API void es_runner_free(es_runner *run)
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps)
 {
-    int npop, nthreads, nep;
+    int npop, nthreads, nep, i;
     size_t nstats;
     if (!run || !opt || !mlp || !envs || eval_episodes < 0 || mlp->nparams != opt->nparams ||
         mlp->desc.nin != envs[0].obs_dim || mlp->desc.nout != envs[0].act_dim ||
@@ -1002,19 +1052,21 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     run->rewards = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
     run->steps = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
     run->status = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
+    run->errors = (es_result *)es__runner_alloc(opt, (size_t)nep * sizeof(es_result));
     run->eval_returns = (double *)es__runner_alloc(opt, ((size_t)eval_episodes + 1) * sizeof(double));
     run->stats = (double *)es__runner_alloc(opt, (size_t)npop * nstats * sizeof(double));
     run->stats_stride = (nstats + 15) / 8 * 8;
     run->stats_buf = (double *)es__runner_alloc(opt, (size_t)nthreads * run->stats_stride * sizeof(double));
     run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * 2 * opt->nparams * sizeof(float));
     run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
-    if (!run->rewards || !run->steps || !run->status || !run->eval_returns || !run->stats || !run->stats_buf ||
-        !run->theta_buf || !run->work) {
+    if (!run->rewards || !run->steps || !run->status || !run->errors || !run->eval_returns || !run->stats ||
+        !run->stats_buf || !run->theta_buf || !run->work) {
         es_runner_free(run);
         return ES_ERROR_OUT_OF_MEMORY;
     }
     memset(run->steps, 0, (size_t)nep * sizeof(int));
     memset(run->status, 0, (size_t)nep * sizeof(int));
+    for (i = 0; i < nep; i++) run->errors[i] = ES_OK;
     memset(run->rewards, 0, (size_t)npop * sizeof(float));
     return ES_OK;
 }
@@ -1040,6 +1092,7 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     run->rewards[m] = (float)ep.ret;
     run->steps[m] = ep.steps;
     run->status[m] = ep.status;
+    run->errors[m] = r;
     return r;
 }
 
@@ -1077,45 +1130,54 @@ static void es__runner_task(void *user, int i, int thread)
         run->eval_returns[j] = ep.ret;
         run->steps[opt->desc.npop + j] = ep.steps;
         run->status[opt->desc.npop + j] = ep.status;
-    }
-    if (r != ES_OK) {                        /* any thread may report one */
-#if defined(__GNUC__) || defined(__clang__)
-        __atomic_store_n(&run->error, r, __ATOMIC_RELAXED);
-#else
-        run->error = r;
-#endif
+        run->errors[opt->desc.npop + j] = r;
     }
 }
 
+/* Episodes report their results in their own slots of run->errors (no
+   two threads write one place); after es_pool_run, which returns only
+   when every task is done, the first failure in member order wins. */
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval)
 {
-    int i;
+    int i, npop;
     if (!run || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
+    npop = run->opt->desc.npop;
     run->begin = begin;
     run->end = end;
     run->eval = with_eval ? run->eval_episodes : 0;
-    run->error = ES_OK;
+    for (i = begin; i < end; i++) run->errors[i] = ES_OK;
+    for (i = 0; i < run->eval; i++) run->errors[npop + i] = ES_OK;
     if (run->opt->desc.sampling == ES_SAMPLING_ANTITHETIC)
         run->nunits = end > begin ? ((end - 1) >> 1) - (begin >> 1) + 1 : 0;
     else
         run->nunits = end - begin;
     es_pool_run(run->pool, run->nunits + run->eval, es__runner_task, run);
     for (i = begin; i < end; i++) run->env_steps += (uint64_t)run->steps[i];
-    for (i = 0; i < run->eval; i++) run->env_steps += (uint64_t)run->steps[run->opt->desc.npop + i];
-    return run->error;
+    for (i = 0; i < run->eval; i++) run->env_steps += (uint64_t)run->steps[npop + i];
+    for (i = begin; i < end; i++)
+        if (run->errors[i] != ES_OK) return run->errors[i];
+    for (i = 0; i < run->eval; i++)
+        if (run->errors[npop + i] != ES_OK) return run->errors[npop + i];
+    return ES_OK;
 }
 
+/* The statistics are merged only after es_tell succeeded: a failed update
+   changes nothing, so retrying it cannot count them twice (the normalizer
+   plays no part in the update itself). */
 ES_API es_result es_runner_update(es_runner *run)
 {
     int i;
     size_t nstats;
+    es_result r;
     if (!run) return ES_ERROR_INVALID_ARGUMENT;
+    r = es_tell(run->opt, run->rewards, run->pool);
+    if (r != ES_OK) return r;
     if (run->norm) {
         nstats = es_obs_stats_size(run->norm->n);
         for (i = 0; i < run->opt->desc.npop; i++) es_normalizer_merge(run->norm, run->stats + (size_t)i * nstats);
         es_normalizer_refresh(run->norm);
     }
-    return es_tell(run->opt, run->rewards, run->pool);
+    return ES_OK;
 }
 
 ES_API es_result es_runner_generation(es_runner *run)

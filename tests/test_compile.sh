@@ -68,6 +68,8 @@ done
 if command -v g++ >/dev/null 2>&1; then
     run "two translation units linked (g++, C++11)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile $envdef tests/compile/tu_impl.c tests/compile/tu_user.c -o $out/tu++ -lm -lpthread $envlib && $out/tu++"
     run "ES_STATIC in C++11 (g++)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. -Itests/compile tests/compile/static_a.c tests/compile/static_b.c -o $out/static++ -lm -lpthread && $out/static++"
+    run "C++ starts from es_desc_default()/es_mlp_desc_default() with no -Wextra warning (g++)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. tests/compile/defaults.c -o $out/defaults++ -lm -lpthread && $out/defaults++"
+    run "C++: es_desc d = {0} would warn under -Wextra (the check above sees it)" sh -c "! g++ -x c++ -std=c++11 $XWARN -DES_TEST_ZERO_INIT -I. -c tests/compile/defaults.c -o /dev/null"
 fi
 flush
 if command -v nm >/dev/null 2>&1; then

@@ -476,6 +476,23 @@ static void test_rollout(void)
           "rollout: NULL env refused");
 }
 
+/* Two mass envs (one per pool thread), 9 steps, actions in [-10, 10]. */
+static void mass_envs(es_env envs[2], mass ms[2])
+{
+    int i;
+    memset(ms, 0, 2 * sizeof ms[0]);
+    for (i = 0; i < 2; i++) {
+        memset(&envs[i], 0, sizeof envs[i]);
+        envs[i].obs_dim = envs[i].act_dim = 1;
+        envs[i].max_steps = 9;
+        envs[i].act_low = -10.0f;
+        envs[i].act_high = 10.0f;
+        envs[i].state = &ms[i];
+        envs[i].reset = mass_reset;
+        envs[i].step = mass_step;
+    }
+}
+
 /* es_runner against its contract, recomputed member by member through the
    public calls: member m runs es_perturbed(m) from the reset rng (seed,
    ES_STREAM_RESET, generation, m/2 with antithetic pairs, else m), the
@@ -494,19 +511,9 @@ static void runner_case(es_sampling sampling, int npop)
     es_normalizer norm;
     float theta0[2] = {-0.3f, 0.1f}, th[2], work[64], rewards[16];
     double stats[16 * 3];
-    int m, i, ok = 1, okr = 1;
+    int m, ok = 1, okr = 1;
     const char *name = sampling == ES_SAMPLING_ANTITHETIC ? "antithetic" : "plain";
-    memset(ms, 0, sizeof ms);
-    for (i = 0; i < 2; i++) {
-        memset(&envs[i], 0, sizeof envs[i]);
-        envs[i].obs_dim = envs[i].act_dim = 1;
-        envs[i].max_steps = 9;
-        envs[i].act_low = -10.0f;
-        envs[i].act_high = 10.0f;
-        envs[i].state = &ms[i];
-        envs[i].reset = mass_reset;
-        envs[i].step = mass_step;
-    }
+    mass_envs(envs, ms);
     ms[0].term_at = ms[1].term_at = 6;
     memset(&d, 0, sizeof d);
     d.nin = d.nout = 1;
@@ -574,6 +581,93 @@ static void test_runner(void)
     runner_case(ES_SAMPLING_PLAIN, 7);
 }
 
+/* A generation whose update would overflow theta (SGD, lr 3e38) fails with
+   ES_ERROR_NOT_FINITE and changes nothing: theta, the generation and the
+   normalizer (whose statistics used to be merged before es_tell, so a
+   retried update counted them twice). An env error reaches the caller. */
+static void test_runner_failures(void)
+{
+    mass ms[2];
+    es_env envs[2];
+    es_mlp_desc d;
+    es_mlp mlp;
+    es_desc ed = es_desc_default();
+    es opt;
+    es_pool pool;
+    es_runner run;
+    es_normalizer norm;
+    float theta0[2] = {-0.3f, 0.1f};
+    int i, ok;
+    mass_envs(envs, ms);
+    d = es_mlp_desc_for_env(&envs[0]);
+    d.nhidden = ES_MLP_LINEAR;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    es_mlp_init(&mlp, &d);
+    ed.npop = 8;
+    ed.sigma = 1e-3f;
+    ed.lr = 3e38f;
+    ed.optimizer = ES_OPTIMIZER_SGD;
+    es_init(&opt, &ed, theta0, 2);
+    es_normalizer_init(&norm, 1, 0.0f, 0.0f, NULL);
+    es_pool_init(&pool, 2, NULL);
+    if (es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 1, 0) != ES_OK) {
+        CHECK(0, "runner failures: es_runner_init");
+        return;
+    }
+    CHECK(es_runner_generation(&run) == ES_ERROR_NOT_FINITE, "runner failures: an update that overflows theta -> ES_ERROR_NOT_FINITE");
+    CHECK(opt.generation == 0 && memcmp(opt.theta, theta0, sizeof theta0) == 0,
+          "runner failures: theta and generation unchanged");
+    CHECK(norm.count == 0.0 && norm.sum[0] == 0.0, "runner failures: the normalizer took no statistics of the failed generation");
+    CHECK(es_runner_update(&run) == ES_ERROR_NOT_FINITE && norm.count == 0.0,
+          "runner failures: retrying the update still counts nothing");
+    opt.desc.lr = 0.01f;
+    CHECK(es_runner_update(&run) == ES_OK && norm.count == 8.0 * 9.0 && opt.generation == 1,
+          "runner failures: a successful update merges the 8 episodes' 9 observations once");
+    ms[0].error_at = ms[1].error_at = 3;
+    CHECK(es_runner_generation(&run) == ES_ERROR_IO && opt.generation == 1 && run.errors[0] == ES_ERROR_IO &&
+              run.errors[8] == ES_ERROR_IO,
+          "runner failures: an env error ends the generation with that error, in each episode's slot");
+    ms[0].error_at = ms[1].error_at = 0;
+    CHECK(es_runner_generation(&run) == ES_OK, "runner failures: the next generation runs");
+    ok = 1;
+    for (i = 0; i < 9; i++) ok &= run.errors[i] == ES_OK;
+    CHECK(ok, "runner failures: the slots are cleared for the next generation");
+    es_runner_free(&run);
+    es_pool_free(&pool);
+    es_normalizer_free(&norm);
+    es_free(&opt);
+}
+
+/* Defaults written out for C++, and a policy made for an env takes its
+   action range (a tanh output saturates at the env's bounds). */
+static void test_desc_defaults(void)
+{
+    es_mlp_desc z, d = es_mlp_desc_default();
+    es_mlp a, b;
+    es_env env;
+    float theta[2] = {100.0f, 0.0f}, obs = 1.0f, act = 0.0f, work[8];
+    memset(&z, 0, sizeof z);
+    z.nin = d.nin = 17;
+    z.nout = d.nout = 6;
+    CHECK(es_mlp_init(&a, &z) == ES_OK && es_mlp_init(&b, &d) == ES_OK && memcmp(&a, &b, sizeof a) == 0,
+          "mlp: es_mlp_desc_default() resolves exactly as the zero desc");
+    memset(&env, 0, sizeof env);
+    env.obs_dim = 1;
+    env.act_dim = 1;
+    env.act_low = -0.4f;
+    env.act_high = 0.4f;
+    d = es_mlp_desc_for_env(&env);
+    CHECK(d.nin == 1 && d.nout == 1 && d.act_low == -0.4f && d.act_high == 0.4f,
+          "mlp: es_mlp_desc_for_env takes obs_dim, act_dim and the action range +-0.4");
+    d.nhidden = ES_MLP_LINEAR;
+    es_mlp_init(&a, &d);
+    es_mlp_forward(&a, theta, &obs, &act, work);
+    CHECK(act == 0.4f, "mlp: its tanh output saturates at the env's bound 0.4 (got %.9g)", act);
+    obs = -1.0f;
+    es_mlp_forward(&a, theta, &obs, &act, work);
+    CHECK(act == -0.4f, "mlp: and at -0.4 (got %.9g)", act);
+}
+
 int main(void)
 {
     (void)test_need_reference;   /* test.h helper unused here */
@@ -584,5 +678,7 @@ int main(void)
     test_normalizer();
     test_rollout();
     test_runner();
+    test_runner_failures();
+    test_desc_defaults();
     return test_finish();
 }
