@@ -28,6 +28,9 @@ build/train_half_cheetah: examples/train_half_cheetah.c $(HEADERS) es_redis.h | 
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $< -o $@ $(LIBS) $(if $(REDIS),-lhiredis,)
 build/tests/test_redis_payload build/asan/test_redis_payload: es_redis.h
+build/tests/test_redis_client: tests/test_redis_client.c tests/test.h $(HEADERS) es_redis.h | deps-core
+	@mkdir -p $(dir $@)
+	$(if $(REDIS),$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS) -lhiredis,printf '#!/bin/sh\necho "skip - test_redis_client: libhiredis-dev not installed"\n' >$@ && chmod +x $@)
 # examples/distributed.c: minimal.c on Redis (needs hiredis).
 build/distributed: examples/distributed.c $(HEADERS) es_redis.h | deps-core
 	@mkdir -p $(dir $@)

@@ -58,8 +58,10 @@
           HSETNX g:rew c PAYLOAD: the first write wins. A worker whose write
           lost compares: an equal stored result is a straggler's duplicate
           (counted in .dropped); a well-formed different one is a forgery
-          (results are deterministic): ES_ERROR_REDIS_FORGED, the worker
-          stops; a malformed one is replaced by this worker's result. The
+          (results are deterministic): the worker sets the run's "halt" key
+          and returns ES_ERROR_REDIS_FORGED, and every worker's next claim
+          fails the same way; a malformed one is replaced by this worker's
+          result. The
           write that completes the hash appends g to the stream "done";
         - no chunk left to claim: re-claim a missing chunk whose lease
           expired (SET lease:c WORKER NX PX), else wait on the stream with
@@ -423,9 +425,11 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
     "local function show(k, v) return ' ' .. k .. '=' .. string.sub(tostring(v), 1, 24) end\n"
 enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
-    /* claim: KEYS next, final, head, rew; ARGV nchunks, worker, lease_ms, lease prefix, generation.
-       Returns {chunk or -1 none left, -2 past the final generation, -3 complete; notes} */
+    /* claim: KEYS next, final, head, rew, halt; ARGV nchunks, worker, lease_ms, lease prefix, generation.
+       Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes} */
     ES__REDIS_LUA_PRELUDE
+    "local halt = redis.pcall('GET', KEYS[5])\n"
+    "if type(halt) == 'string' then return {-4, halt} end\n"
     "local note = ''\n"
     "local nc, g = tonumber(ARGV[1]), tonumber(ARGV[5])\n"
     "local hl = redis.pcall('HLEN', KEYS[4])\n"
@@ -799,10 +803,10 @@ static es_result es__redis_reconnect(es_redis *rd)
     }
 }
 
-/* A script call with any number of arguments; on NOSCRIPT it falls back to
-   EVAL with the source. */
-static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nargs, const char **args,
-                                    const size_t *lens)
+/* A script call with any number of arguments (EVALSHA sha); on NOSCRIPT it
+   falls back to EVAL with the source. */
+static redisReply *es__redis_eval(es_redis *rd, const char *sha, const char *src, int nkeys, int nargs,
+                                  const char **args, const size_t *lens)
 {
     const char **argv;
     size_t *len;
@@ -819,7 +823,7 @@ static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nar
     }
     snprintf(nk, sizeof nk, "%d", nkeys);
     argv[0] = "EVALSHA";
-    argv[1] = rd->sha[script];
+    argv[1] = sha;
     argv[2] = nk;
     len[0] = 7;
     len[1] = strlen(argv[1]);
@@ -832,13 +836,19 @@ static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nar
     if (!rep && rd->ctx && rd->noscript) {
         argv[0] = "EVAL";
         len[0] = 4;
-        argv[1] = es__redis_scripts[script];
+        argv[1] = src;
         len[1] = strlen(argv[1]);
         rep = es__redis_call(rd, 3 + nargs, argv, len, 0);
     }
     ES_FREE((void *)argv);
     ES_FREE(len);
     return rep;
+}
+
+static redisReply *es__redis_script(es_redis *rd, int script, int nkeys, int nargs, const char **args,
+                                    const size_t *lens)
+{
+    return es__redis_eval(rd, rd->sha[script], es__redis_scripts[script], nkeys, nargs, args, lens);
 }
 
 /* The notes a script returns (values it found invalid and dropped). */
@@ -1144,25 +1154,34 @@ ES_API es_result es_redis_final(es_redis *rd, uint32_t *final)
 /* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete. */
 static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chunk)
 {
-    char k1[256], k2[256], k3[256], k4[256], lp[256], nc[16], ms[16], gs[16];
-    const char *args[9];
+    char k1[256], k2[256], k3[256], k4[256], k5[256], lp[256], nc[16], ms[16], gs[16];
+    const char *args[10];
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "next");
     es__redis_key(rd, k2, sizeof k2, "final");
     es__redis_key(rd, k3, sizeof k3, "head");
     es__redis_gkey(rd, k4, sizeof k4, g, "rew");
     es__redis_gkey(rd, lp, sizeof lp, g, "lease:");
+    es__redis_key(rd, k5, sizeof k5, "halt");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = nc; args[5] = rd->worker; args[6] = ms;
-    args[7] = lp; args[8] = gs;
-    rep = es__redis_script(rd, ES__RS_CLAIM, 4, 9, args, NULL);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = k5; args[5] = nc; args[6] = rd->worker;
+    args[7] = ms; args[8] = lp; args[9] = gs;
+    rep = es__redis_script(rd, ES__RS_CLAIM, 5, 10, args, NULL);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
-        rep->element[0]->integer < -3 || rep->element[0]->integer >= nchunks) {
+        rep->element[0]->integer < -4 || rep->element[0]->integer >= nchunks ||
+        rep->element[1]->type != REDIS_REPLY_STRING) {
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "claim: unexpected reply");
+    }
+    if (rep->element[0]->integer == -4) {
+        es__redis_fail(rd, ES_ERROR_REDIS_FORGED, "run %s was halted (delete its %s key only once you know why): "
+                       "%.*s", rd->desc.run, k5, (int)(rep->element[1]->len < 300 ? rep->element[1]->len : 300),
+                       rep->element[1]->str);
+        freeReplyObject(rep);
+        return ES_ERROR_REDIS_FORGED;
     }
     es__redis_notes(rd, rep->element[1]);
     *chunk = (int)rep->element[0]->integer;
@@ -1344,13 +1363,17 @@ static es_result es__redis_evaluate(es_redis *rd, uint32_t g, int chunk, int nch
         return ES_OK;
     }
     if (!(old = es__redis_hget(rd, g, cs))) return rd->code;
-    if (take(user, g, chunk, old->str, old->len) == ES_OK) {
+    if (take(user, g, chunk, old->str, old->len) == ES_OK) {     /* halt every worker of the run */
+        char key[256];
         freeReplyObject(old);
-        return es__redis_fail(rd, ES_ERROR_REDIS_FORGED,
-                              "generation %u chunk %d: the result stored in Redis differs from this worker's own; "
-                              "results are deterministic, so it was forged or corrupted (or this worker runs "
-                              "other code): stopping",
-                              (unsigned)g, chunk);
+        es__redis_fail(rd, ES_ERROR_REDIS_FORGED,
+                       "generation %u chunk %d: the result stored in Redis differs from the one worker %s computed; "
+                       "results are deterministic, so it was forged or corrupted (or the workers run different "
+                       "code): run halted", (unsigned)g, chunk, rd->worker);
+        es__redis_key(rd, key, sizeof key, "halt");
+        old = es__redis_cmd(rd, "SET", key, rd->error, NULL);
+        if (old) freeReplyObject(old);
+        return ES_ERROR_REDIS_FORGED;
     }
     r = es__redis_fix(rd, g, cs, old->str, old->len, payload, size);
     freeReplyObject(old);
@@ -1719,19 +1742,26 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
         void *bytes = NULL;
         uint32_t g = 0;
         double t0 = es__redis_now();
-        while ((r = es_redis_checkpoint_get(rd, &g, &bytes, &size)) == ES_ERROR_NOT_FOUND &&
-               es__redis_now() - t0 < rd->desc.reconnect_s)
-            es__redis_sleep_ms(200);       /* the creator has not stored it yet */
-        if (r == ES_ERROR_NOT_FOUND)
-            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
-                                  rd->desc.run);
-        if (r != ES_OK) return r;
-        r = es__redis_check_ckpt(run, bytes, size, g, 1);
-        ES_FREE(bytes);
-        if (r != ES_OK)
-            return es__redis_fail(rd, ES_ERROR_REDIS_DATA,
-                                  "the checkpoint of run %s in Redis (generation %u) is not valid: %s", rd->desc.run,
-                                  (unsigned)g, es_result_string(r));
+        int warned = 0;
+        for (;;) {                         /* the creator may not have stored it yet, or not replaced a bad one */
+            r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
+            if (r == ES_OK) {
+                r = es__redis_check_ckpt(run, bytes, size, g, 1);
+                ES_FREE(bytes);
+                if (r == ES_OK) break;
+                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis (generation %u) is not "
+                               "valid: %s", rd->desc.run, (unsigned)g, es_result_string(r));
+                r = ES_ERROR_REDIS_DATA;
+            } else if (r == ES_ERROR_NOT_FOUND) {
+                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
+                               rd->desc.run);
+            } else if (r != ES_ERROR_REDIS_DATA) {
+                return r;
+            }
+            if (!warned++) es__redis_log(rd, "%s; waiting for a worker to store one", rd->error);
+            if (es__redis_now() - t0 >= rd->desc.reconnect_s) return ES_ERROR_REDIS_DATA;
+            es__redis_sleep_ms(200);
+        }
         rd->adopted = 1;
         es__redis_log(rd, "joined run %s at generation %u (the run's checkpoint in Redis)", rd->desc.run,
                       (unsigned)g);

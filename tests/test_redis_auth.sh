@@ -1,0 +1,31 @@
+#!/bin/sh
+# A password-protected Redis as the README sets it up, with a password of
+# 128 characters (as `openssl rand -hex 64` makes): a worker without
+# ES_REDIS_PASSWORD is refused with a message naming it; two workers with it
+# end byte-identical to a single-process run; the README's command removes
+# the run's keys.
+. tests/test_redis_common.inc
+need
+PASS=$(od -An -N64 -tx1 /dev/urandom | tr -d ' \n')
+REDIS_ARGS="--requirepass $PASS"
+export REDISCLI_AUTH="$PASS"             # for this script's own redis-cli calls
+start_redis
+reference
+$BIN $FLAGS --redis "127.0.0.1:$PORT" --run fault --out "$T/nopass" >"$T/nopass.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'ES_REDIS_PASSWORD' "$T/nopass.log"
+check $? "a worker without ES_REDIS_PASSWORD: exit 1 (got $rc), the message names ES_REDIS_PASSWORD"
+export ES_REDIS_PASSWORD="$PASS"
+[ ${#PASS} = 128 ]
+check $? "the password has ${#PASS} characters"
+two_workers
+keys() { redis-cli -h 127.0.0.1 -p "$PORT" --scan --pattern 'es:{fault}:*' | wc -l; }
+redis-cli -h 127.0.0.1 -p "$PORT" set 'es:{fault}:probe' 1 >/dev/null
+before=$(keys)
+cmd=$(grep -- "--scan --pattern 'es:{NAME}:\*'" README.md | sed 's/^ *//' | head -n 1)
+cmd=$(printf '%s\n' "$cmd" | sed "s/10\.0\.0\.1 -p 6379/127.0.0.1 -p $PORT/g; s/{NAME}/{fault}/g")
+(unset REDISCLI_AUTH; sh -c "$cmd") >"$T/cleanup.log" 2>&1
+after=$(keys)
+[ "$before" -gt 0 ] && [ "$after" = 0 ]
+check $? "the README's clean-up command removes the run's keys ($before before, $after after)"
+exit $FAILED
