@@ -11,7 +11,7 @@ SCRIPTS := $(wildcard tests/test_*.sh)
 
 .PHONY: all deps deps-core train test bench clean
 
-all: build/train_half_cheetah build/minimal build/custom_task build/distributed build/render $(TESTS)
+all: build/train_half_cheetah build/minimal build/custom_task build/distributed build/cartpole build/render $(TESTS)
 
 deps-core:
 	@tools/install-deps core
@@ -21,6 +21,12 @@ deps:
 build/%: examples/%.c $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ $(LIBS)
+
+# examples/cartpole.c needs no MuJoCo: built without -lmujoco, as the README says.
+build/cartpole: examples/cartpole.c es.h es_mlp.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ -lm -lpthread
+build/tests/test_cartpole: examples/cartpole.c
 
 # The trainer gets --redis (es_redis.h) when hiredis is installed.
 REDIS   := $(if $(wildcard /usr/include/hiredis/hiredis.h),-DES_WITH_REDIS,)
