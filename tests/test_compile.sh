@@ -71,6 +71,17 @@ if command -v g++ >/dev/null 2>&1; then
     run "C++ starts from es_desc_default()/es_mlp_desc_default() with no -Wextra warning (g++)" sh -c "g++ -x c++ -std=c++11 $XWARN -I. tests/compile/defaults.c -o $out/defaults++ -lm -lpthread && $out/defaults++"
     run "C++: es_desc d = {0} would warn under -Wextra (the check above sees it)" sh -c "! g++ -x c++ -std=c++11 $XWARN -DES_TEST_ZERO_INIT -I. -c tests/compile/defaults.c -o /dev/null"
 fi
+# A 32-bit size_t (i686): clang checks es.h and es_mlp.h against the
+# biarch glibc headers of an amd64 Debian (only gnu/stubs-32.h is missing,
+# an empty stand-in is enough for a syntax check).
+if command -v clang >/dev/null 2>&1 && [ -d /usr/include/x86_64-linux-gnu ]; then
+    mkdir -p "$out/stub32/gnu" && : > "$out/stub32/gnu/stubs-32.h"
+    printf '#define ES_IMPLEMENTATION\n#include "es_mlp.h"\n_Static_assert(sizeof(size_t) == 4, "32-bit size_t");\nint main(void) { return 0; }\n' > "$out/size32.c"
+    run "es.h and es_mlp.h with a 32-bit size_t (clang --target=i686, syntax only)" \
+        clang --target=i686-linux-gnu -std=c11 $CWARN -fsyntax-only -I"$out/stub32" -isystem /usr/include/x86_64-linux-gnu -I. "$out/size32.c"
+else
+    echo "skip - compile: 32-bit size_t check needs clang and the amd64 biarch headers"
+fi
 flush
 if command -v nm >/dev/null 2>&1; then
     if nm -u "$out/nothreads-gcc" 2>/dev/null | grep -q pthread_; then
