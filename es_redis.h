@@ -1582,34 +1582,28 @@ static es_result es__redis_check_ckpt(es_runner *run, const void *bytes, size_t 
     size_t n;
     es_result r = es_checkpoint_decode(&ck, bytes, size, NULL);
     if (r != ES_OK) return r;
-    r = es_load(&tmp, &ck, NULL);
+    r = es_load(&tmp, &ck, &run->opt->desc.allocator);
     if (r != ES_OK) {
         es_checkpoint_free(&ck);
         return r;
     }
-    if (tmp.generation != g || tmp.nparams != run->opt->nparams || !tmp.m != !run->opt->m ||
+    if (tmp.generation != g || tmp.nparams != run->opt->nparams || tmp.desc.npop != run->opt->desc.npop ||
         es_checkpoint_section(&ck, ES__REDIS_TAG_STEPS, &p, &n) != ES_OK || n != 8 ||
         (run->norm && (es_checkpoint_section(&ck, ES_TAG_NORM, &p, &n) != ES_OK ||
                        n != es_normalizer_bytes(run->norm))))
         r = ES_ERROR_MISMATCH;
-    if (r == ES_OK && adopt) {
-        if (run->norm) {
-            es_checkpoint_section(&ck, ES_TAG_NORM, &p, &n);
-            r = es_normalizer_decode(run->norm, p, n);
-        }
-        if (r == ES_OK) {
-            es_checkpoint_section(&ck, ES__REDIS_TAG_STEPS, &p, &n);
-            run->env_steps = es_get_u64((const unsigned char *)p);
-            memcpy(run->opt->theta, tmp.theta, tmp.nparams * sizeof(float));
-            if (tmp.m) {
-                memcpy(run->opt->m, tmp.m, tmp.nparams * sizeof(float));
-                memcpy(run->opt->v, tmp.v, tmp.nparams * sizeof(float));
-            }
-            run->opt->t = tmp.t;
-            run->opt->generation = tmp.generation;
-        }
+    if (r == ES_OK && adopt && run->norm) {
+        es_checkpoint_section(&ck, ES_TAG_NORM, &p, &n);
+        r = es_normalizer_decode(run->norm, p, n);
     }
-    es_free(&tmp);
+    if (r == ES_OK && adopt) {             /* the whole optimizer state, whatever the strategy */
+        es_checkpoint_section(&ck, ES__REDIS_TAG_STEPS, &p, &n);
+        run->env_steps = es_get_u64((const unsigned char *)p);
+        es_free(run->opt);
+        *run->opt = tmp;
+    } else {
+        es_free(&tmp);
+    }
     es_checkpoint_free(&ck);
     return r;
 }

@@ -1,8 +1,8 @@
 /* distributed.c - minimal.c on Redis: start it on any number of machines
    with the same run name; the workers share each generation and all end
-   with the same theta as one process. Without HOST:PORT it runs alone.
+   with the same bytes as one process (without HOST:PORT it runs alone).
    Build: cc -O2 examples/distributed.c -o distributed -lmujoco -lhiredis -lm -lpthread
-   Run:   ./distributed GENERATIONS OUT.ckpt [HOST:PORT RUN]   (env ES_REDIS_PASSWORD) */
+   Run:   ./distributed GENERATIONS OUT.ckpt [HOST:PORT RUN]   (password: ES_REDIS_PASSWORD) */
 #define ES_IMPLEMENTATION
 #include "../es_env_mujoco.h"
 #include "../es_redis.h"
@@ -12,40 +12,44 @@
 
 int main(int argc, char **argv)
 {
-    es_mujoco mj; es_pool pool; es_mlp mlp; es_mlp_desc md = {0};
-    es opt; es_desc d = {0}; es_normalizer norm; es_runner run;
-    es_redis rd; es_redis_desc rdd = {0};
+    es_mujoco mj; es_pool pool = {0}; es_mlp mlp; es_mlp_desc md; es opt = {0}; es_desc d = es_desc_default();
+    es_normalizer norm = {0}; es_runner run = {0}; es_env *envs = NULL; float *theta = NULL;
+    es_redis rd = {0}; es_redis_desc rdd = {0};
     char err[512], *colon = argc == 5 ? strrchr(argv[3], ':') : NULL;
-    int t, stopped = 0, gens = argc >= 3 ? atoi(argv[1]) : 0, rc = 1;
+    int t = 0, gens = argc >= 3 ? atoi(argv[1]) : 0, stopped = 0; es_result r;
     if (gens <= 0 || (argc != 3 && !colon))
         return fprintf(stderr, "usage: %s GENERATIONS OUT.ckpt [HOST:PORT RUN]\n", argv[0]), 2;
-    if (es_mujoco_load(&mj, "HalfCheetah-v5", err, sizeof err) != ES_OK)
-        return fprintf(stderr, "%s\n", err), 1;
-    es_pool_init(&pool, 0, NULL);                       /* 0: all cores */
-    es_env *envs = calloc((size_t)pool.nthreads, sizeof *envs);
-    for (t = 0; t < pool.nthreads; t++) es_mujoco_env_init(&mj, &envs[t]);
-    md.nin = envs[0].obs_dim; md.nout = envs[0].act_dim; /* 64,64 tanh MLP */
-    es_mlp_init(&mlp, &md);
-    float *theta = malloc(mlp.nparams * sizeof *theta);
+    if (es_mujoco_load(&mj, "HalfCheetah-v5", err, sizeof err)) return fprintf(stderr, "%s\n", err), 1;
+    if ((r = es_pool_init(&pool, 0, NULL)) != ES_OK) goto done;             /* 0: all cores */
+    if (!(envs = calloc((size_t)pool.nthreads, sizeof *envs))) { r = ES_ERROR_OUT_OF_MEMORY; goto done; }
+    for (t = 0; t < pool.nthreads; t++)                                    /* one env per pool thread */
+        if ((r = es_mujoco_env_init(&mj, &envs[t])) != ES_OK) goto done;
+    md = es_mlp_desc_for_env(&envs[0]);                /* 64,64 tanh MLP acting in the env's range */
+    if ((r = es_mlp_init(&mlp, &md)) != ES_OK) goto done;
+    if (!(theta = malloc(mlp.nparams * sizeof *theta))) { r = ES_ERROR_OUT_OF_MEMORY; goto done; }
     es_mlp_init_theta(&mlp, d.seed, theta);
-    es_init(&opt, &d, theta, mlp.nparams);      /* npop 64, sigma 0.03, Adam */
-    es_normalizer_init(&norm, md.nin, 0, 0, NULL);
-    es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 0, 0);
-    if (colon) {                                /* the run's workers share this */
+    if ((r = es_init(&opt, &d, theta, mlp.nparams)) != ES_OK ||            /* npop 64, sigma 0.03, Adam */
+        (r = es_normalizer_init(&norm, md.nin, 0, 0, NULL)) != ES_OK ||
+        (r = es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 0, 0)) != ES_OK) goto done;
+    if (colon) {                                      /* the run on Redis: what its workers share */
         *colon = 0;
         rdd.host = argv[3]; rdd.port = atoi(colon + 1); rdd.run = argv[4];
         rdd.password = getenv("ES_REDIS_PASSWORD");
-        rdd.settings = "task=HalfCheetah-v5\npolicy=mlp 64,64\n";
-        rdd.generations = gens;
-        if (es_redis_connect(&rd, &rdd) != ES_OK) return fprintf(stderr, "redis: %s\n", rd.error), 1;
+        rdd.settings = "task=HalfCheetah-v5\npolicy=mlp 64,64\n"; rdd.generations = gens;
+        if ((r = es_redis_connect(&rd, &rdd)) != ES_OK) goto done;
     }
-    while (!stopped && (int)opt.generation < gens) {
-        es_result r = colon ? es_redis_runner_generation(&rd, &run, &stopped) : es_runner_generation(&run);
-        if (r != ES_OK) return fprintf(stderr, "%s\n", colon ? rd.error : es_result_string(r)), 1;
+    while ((int)opt.generation < gens && !stopped) {
+        r = colon ? es_redis_runner_generation(&rd, &run, &stopped) : es_runner_generation(&run);
+        if (r != ES_OK) goto done;
         if (!stopped) printf("generation %4u  mean return %8.1f\n", opt.generation - 1, es_runner_mean_reward(&run));
         fflush(stdout);
     }
-    if (es_save(&opt, argv[2], NULL, 0) == ES_OK) rc = 0;
-    if (colon) es_redis_close(&rd);
-    return rc;
+    r = es_save(&opt, argv[2], NULL, 0);                           /* theta and the optimizer's state */
+done:
+    if (r != ES_OK) fprintf(stderr, "distributed: %s\n", rd.error[0] ? rd.error : es_redis_result_string(r));
+    es_redis_close(&rd);
+    es_runner_free(&run); es_normalizer_free(&norm); es_free(&opt); free(theta);
+    while (t-- > 0) envs[t].destroy(&envs[t]);                               /* the envs made so far */
+    free(envs); es_pool_free(&pool); es_mujoco_free(&mj);
+    return r == ES_OK ? 0 : 1;
 }
