@@ -311,6 +311,7 @@ enum {
     ES_STREAM_RESET = 1,      /* env reset noise of population episodes */
     ES_STREAM_EVAL = 2,       /* env reset noise of evaluation episodes */
     ES_STREAM_INIT = 3,       /* policy initialization */
+    ES_STREAM_TEST = 4,       /* env reset noise of held-out test episodes (es_runner_evaluate_theta) */
     ES_STREAM_USER = 16       /* first tag free for users */
 };
 

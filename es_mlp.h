@@ -252,7 +252,11 @@ ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info);
    noiseless episodes of theta) on a thread pool with one es_env per pool
    thread, updates, and merges the observation statistics in member order.
    Population member i resets from (seed, ES_STREAM_RESET, generation,
-   pair of i); evaluation episode j from (seed, ES_STREAM_EVAL, generation, j). */
+   pair of i); evaluation episode j from (seed, ES_STREAM_EVAL, generation, j).
+   reward_shift (default 0) is subtracted once a step from the population's
+   returns as es_tell sees them (ARS's alive-bonus shift), never from
+   rewards[] or any evaluation; member_max_steps (0: max_steps) caps the
+   population's episodes only (es_runner_adapt_cap sets it). */
 typedef struct es_runner {
     es *opt;
     const es_mlp *mlp;
@@ -274,7 +278,23 @@ typedef struct es_runner {
     size_t stats_stride;
     int begin, end, eval, nunits;        /* the current job */
     es_result *errors;                   /* npop + eval_episodes: each episode's own result */
+    /* training-only settings, zero by es_runner_init (see above) */
+    double reward_shift;
+    int member_max_steps;
+    float *shifted;                      /* npop rewards minus the shift, for es_tell */
 } es_runner;
+
+/* A multi-episode evaluation of a policy (es_runner_evaluate_theta). std
+   is the population standard deviation (divides by episodes). early: ended
+   by the task's own termination before the cap; failed: unstable
+   simulation (ES_EPISODE_FAILED, counted apart from early). */
+typedef struct es_eval_stats {
+    int episodes;
+    double mean, std, min, max;          /* of the returns */
+    double mean_steps;
+    int early, failed;
+    uint64_t env_steps;                  /* steps of these episodes (not added to run->env_steps) */
+} es_eval_stats;
 
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
@@ -287,6 +307,21 @@ ES_API es_result es_runner_update(es_runner *run);
 /* es_runner_evaluate of everything, then es_runner_update. */
 ES_API es_result es_runner_generation(es_runner *run);
 ES_API double es_runner_mean_reward(const es_runner *run);
+/* The figure to report: episodes noiseless episodes of theta (NULL: the
+   run's current theta) on the pool in parallel, episode j reset from
+   (seed, ES_STREAM_TEST, 0, j), a stream no population or per-generation
+   evaluation episode uses; the same episodes at every call, so evaluations
+   of successive thetas compare. Capped at run->max_steps (never the
+   adaptive member_max_steps), without the reward shift. Returns and the
+   stats are summed in episode order: the same bits for any thread count.
+   Needs no es_runner_evaluate in flight. run->env_steps is left alone. */
+ES_API es_result es_runner_evaluate_theta(es_runner *run, const float *theta, int episodes,
+                                          es_eval_stats *stats);
+/* OpenAI ES's adaptive episode cap (Salimans et al. 2017, section 2.3):
+   sets member_max_steps to twice the mean length of the population's
+   episodes of the last evaluation (rounded up, at least 1, at most
+   max_steps or the env's limit). Integer arithmetic: bit-exact. */
+ES_API void es_runner_adapt_cap(es_runner *run);
 
 #ifdef __cplusplus
 }
@@ -1010,15 +1045,15 @@ ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task
 
 ES_API void es_runner_free(es_runner *run)
 {
-    void *p[9];
+    void *p[10];
     int i;
     const es_allocator *a;
     if (!run || !run->opt) return;
     a = &run->opt->desc.allocator;
     p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
     p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work; p[7] = run->stats_buf;
-    p[8] = run->errors;
-    for (i = 0; i < 9; i++) {
+    p[8] = run->errors; p[9] = run->shifted;
+    for (i = 0; i < 10; i++) {
         if (!p[i]) continue;
         if (a->free_fn) a->free_fn(p[i], a->user_data);
         else ES_FREE(p[i]);
@@ -1059,8 +1094,9 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     run->stats_buf = (double *)es__runner_alloc(opt, (size_t)nthreads * run->stats_stride * sizeof(double));
     run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * 2 * opt->nparams * sizeof(float));
     run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
+    run->shifted = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
     if (!run->rewards || !run->steps || !run->status || !run->errors || !run->eval_returns || !run->stats ||
-        !run->stats_buf || !run->theta_buf || !run->work) {
+        !run->stats_buf || !run->theta_buf || !run->work || !run->shifted) {
         es_runner_free(run);
         return ES_ERROR_OUT_OF_MEMORY;
     }
@@ -1086,7 +1122,8 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     es_result r;
     es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
     es_obs_stats_clear(stats, env->obs_dim);
-    r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng, run->max_steps,
+    r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng,
+                   run->member_max_steps > 0 ? run->member_max_steps : run->max_steps,
                    run->work + (size_t)thread * run->work_size, &ep);
     memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
     run->rewards[m] = (float)ep.ret;
@@ -1170,7 +1207,13 @@ ES_API es_result es_runner_update(es_runner *run)
     size_t nstats;
     es_result r;
     if (!run) return ES_ERROR_INVALID_ARGUMENT;
-    r = es_tell(run->opt, run->rewards, run->pool);
+    if (run->reward_shift != 0.0) {          /* training only: rewards[] keep the returns */
+        for (i = 0; i < run->opt->desc.npop; i++)
+            run->shifted[i] = (float)((double)run->rewards[i] - run->reward_shift * (double)run->steps[i]);
+        r = es_tell(run->opt, run->shifted, run->pool);
+    } else {
+        r = es_tell(run->opt, run->rewards, run->pool);
+    }
     if (r != ES_OK) return r;
     if (run->norm) {
         nstats = es_obs_stats_size(run->norm->n);
@@ -1192,6 +1235,87 @@ ES_API double es_runner_mean_reward(const es_runner *run)
     int i;
     for (i = 0; i < run->opt->desc.npop; i++) s += run->rewards[i];
     return s / run->opt->desc.npop;
+}
+
+typedef struct es__test_job {
+    es_runner *run;
+    const float *theta;
+    double *returns;
+    int *steps, *status, *errors;        /* errors: each episode's es_result */
+} es__test_job;
+
+static void es__test_task(void *user, int j, int thread)
+{
+    es__test_job *job = (es__test_job *)user;
+    es_runner *run = job->run;
+    es_episode ep;
+    es_rng rng;
+    es_result r;
+    es_rng_init(&rng, run->opt->desc.seed, ES_STREAM_TEST, 0, (uint32_t)j);
+    r = es_rollout(&run->envs[thread], run->mlp, job->theta, run->norm, NULL, &rng, run->max_steps,
+                   run->work + (size_t)thread * run->work_size, &ep);
+    job->returns[j] = ep.ret;
+    job->steps[j] = ep.steps;
+    job->status[j] = ep.status;
+    job->errors[j] = (int)r;
+}
+
+ES_API es_result es_runner_evaluate_theta(es_runner *run, const float *theta, int episodes,
+                                          es_eval_stats *stats)
+{
+    es__test_job job;
+    double sum = 0.0, sq = 0.0;
+    uint64_t steps = 0;
+    int j, cap;
+    es_result r = ES_OK;
+    if (!run || !run->opt || !stats || episodes < 1 || episodes > ES_RUN_MAX_EVAL_EPISODES)
+        return ES_ERROR_INVALID_ARGUMENT;
+    memset(stats, 0, sizeof *stats);
+    job.run = run;
+    job.theta = theta ? theta : run->opt->theta;
+    job.returns = (double *)es__runner_alloc(run->opt, (size_t)episodes * sizeof(double));
+    job.steps = (int *)es__runner_alloc(run->opt, 3 * (size_t)episodes * sizeof(int));
+    if (!job.returns || !job.steps) {
+        es__runner_free(run->opt, job.returns);
+        es__runner_free(run->opt, job.steps);
+        return ES_ERROR_OUT_OF_MEMORY;
+    }
+    job.status = job.steps + episodes;
+    job.errors = job.status + episodes;
+    es_pool_run(run->pool, episodes, es__test_task, &job);
+    cap = run->max_steps > 0 && run->max_steps < run->envs[0].max_steps ? run->max_steps : run->envs[0].max_steps;
+    stats->episodes = episodes;
+    stats->min = stats->max = job.returns[0];
+    for (j = 0; j < episodes; j++) {             /* episode order: any thread count, same bits */
+        double x = job.returns[j];
+        sum += x;
+        if (x < stats->min) stats->min = x;
+        if (x > stats->max) stats->max = x;
+        steps += (uint64_t)job.steps[j];
+        if (r == ES_OK && job.errors[j] != (int)ES_OK) r = (es_result)job.errors[j];   /* the first, in episode order */
+        if (job.status[j] == ES_EPISODE_FAILED) stats->failed++;
+        else if (job.status[j] == ES_EPISODE_TERMINATED && job.steps[j] < cap) stats->early++;
+    }
+    stats->mean = sum / episodes;
+    for (j = 0; j < episodes; j++) sq += (job.returns[j] - stats->mean) * (job.returns[j] - stats->mean);
+    stats->std = sqrt(sq / episodes);
+    stats->env_steps = steps;
+    stats->mean_steps = (double)steps / episodes;
+    es__runner_free(run->opt, job.returns);
+    es__runner_free(run->opt, job.steps);
+    return r;
+}
+
+ES_API void es_runner_adapt_cap(es_runner *run)
+{
+    uint64_t sum = 0, cap;
+    int i, npop, limit;
+    if (!run || !run->opt) return;
+    npop = run->opt->desc.npop;
+    limit = run->max_steps > 0 && run->max_steps < run->envs[0].max_steps ? run->max_steps : run->envs[0].max_steps;
+    for (i = 0; i < npop; i++) sum += (uint64_t)run->steps[i];
+    cap = (2 * sum + (uint64_t)npop - 1) / (uint64_t)npop;
+    run->member_max_steps = cap < 1 ? 1 : cap > (uint64_t)limit ? limit : (int)cap;
 }
 
 #ifdef __cplusplus
