@@ -1,4 +1,4 @@
-/* es_mlp.h - v0.3 - MLP and linear policies over a flat parameter vector,
+/* es_mlp.h - v0.4 - MLP and linear policies over a flat parameter vector,
    a running observation normalizer, and episodes over any environment.
 
    QUICK START
@@ -55,6 +55,12 @@
       (ES_ERROR_NOT_FINITE when the update would leave theta NaN or
       infinite; nothing has changed then). es_runner_evaluate()/
       es_runner_update() split that for distributed runs (es_redis.h).
+      es_runner_evaluate_theta() is the figure to report: the mean (std,
+      min, max, early-ended and failed counts) of N noiseless episodes of
+      a theta on held-out reset seeds (ES_STREAM_TEST), on the pool.
+      Training-only knobs: run.reward_shift (ARS's alive-bonus shift,
+      subtracted a step from what es_tell sees) and run.member_max_steps
+      with es_runner_adapt_cap() (the OpenAI paper's adaptive episode cap).
    7. es_policy_save() (or es_policy_encode(), in memory) writes a trained
       policy as a checkpoint: es.h's sections of the es (theta, optimizer
       state) plus ES_TAG_TASK, ES_TAG_POLICY (the shape: count of hidden
@@ -1325,6 +1331,9 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.4  es_runner_evaluate_theta (multi-episode evaluation on held-out
+        reset seeds, es_eval_stats), es_runner.reward_shift (training
+        only), es_runner.member_max_steps and es_runner_adapt_cap.
    0.3  es_policy_save/es_policy_encode and the run metadata section
         (es_run_info, ES_TAG_RUN, es_run_info_read); the policy shape is
         stored as a count of hidden layers and their widths (older 60-byte

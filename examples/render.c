@@ -872,6 +872,33 @@ static void default_out_dir(const char *ckpt, char *out, size_t size)
     else snprintf(out, size, "%s", dir);
 }
 
+/* The trainer's test evaluation of this checkpoint's theta, when its run
+   directory's evals.csv holds one (the row of generation gen): printed
+   beside the rendered episode, which is a single one. */
+static void print_test_evaluation(const char *ckpt, unsigned gen)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32], line[512];
+    const char *slash = strrchr(ckpt, '/');
+    size_t n = slash ? (size_t)(slash - ckpt) : 0;
+    FILE *f;
+    snprintf(dir, sizeof dir, "%.*s", (int)n, n ? ckpt : (slash ? "/" : "."));
+    n = strlen(dir);
+    if (n >= 11 && !strcmp(dir + n - 11, "checkpoints") && (n == 11 || dir[n - 12] == '/'))
+        dir[n > 12 ? n - 12 : 0] = 0;
+    snprintf(path, sizeof path, "%s/evals.csv", dir[0] ? dir : ".");
+    if (!(f = fopen(path, "r"))) return;
+    while (fgets(line, sizeof line, f)) {
+        unsigned g;
+        int episodes, early, failed;
+        double mean, sd, lo, hi;
+        if (sscanf(line, "%u,%*[^,],%*[^,],%d,%lf,%lf,%lf,%lf,%*[^,],%d,%d", &g, &episodes, &mean, &sd, &lo, &hi,
+                   &early, &failed) == 8 && g == gen)
+            printf("%s: gen %u test evaluation (evals.csv): mean %.2f over %d episodes, std %.2f, min %.2f, "
+                   "max %.2f, %d ended early, %d failed\n", ckpt, gen, mean, episodes, sd, lo, hi, early, failed);
+    }
+    fclose(f);
+}
+
 typedef struct policy {
     es_checkpoint ck;
     es opt;
@@ -1071,6 +1098,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
                e.status == ES_EPISODE_FAILED ? " (unstable)" : "", final);
         fflush(stdout);
     }
+    if (rc == 0) print_test_evaluation(path, p.opt.generation);
 done:
     free(rec.rgb);
     free(rec.flipped);

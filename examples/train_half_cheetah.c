@@ -34,6 +34,8 @@ typedef struct config {
     int ckpt_every;
     int eval_episodes;
     int max_steps;
+    int eval_every;           /* test evaluation every N generations (0: only the final one) */
+    int test_episodes;        /* episodes of each test evaluation */
     char out[1024];
     char resume[1024];
     char redis[256];
@@ -83,6 +85,9 @@ static void usage(FILE *f)
         "  --ckpt-every N      checkpoint every N generations (default 10)\n"
         "  --resume PATH       continue bit-exactly from a checkpoint (its settings win)\n"
         "  --eval-episodes N   noiseless episodes of theta per generation (default 1)\n"
+        "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
+        "                      generations into evals.csv (default 10; 0: only at the end)\n"
+        "  --test-episodes N   episodes of those evaluations and of the final one (default 10)\n"
         "  --max-steps N       cap on episode length (default: the task's)\n"
         "  --redis HOST:PORT   create or join a distributed run on Redis (with --run NAME);\n"
         "                      every worker needs the same flags (--threads, --out, --minutes\n"
@@ -92,7 +97,7 @@ static void usage(FILE *f)
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
         "  --help              this text\n\n"
-        "A run directory holds config.json, metrics.csv, checkpoints/gen_NNNNNN.ckpt\n"
+        "A run directory holds config.json, metrics.csv, evals.csv, checkpoints/gen_NNNNNN.ckpt\n"
         "and latest.ckpt. Ctrl-C writes a checkpoint and exits 0.\n"
         "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n\ntasks:",
         es_cpu_count());
@@ -153,7 +158,8 @@ static int takes_value(const char *flag)
     static const char *const names[] = {"--env", "--generations", "--minutes", "--npop", "--sigma", "--lr",
                                         "--wd", "--optimizer", "--strategy", "--shaping", "--top-k", "--policy", "--hidden",
                                         "--threads", "--seed", "--out", "--ckpt-every", "--resume",
-                                        "--eval-episodes", "--max-steps", "--redis", "--run"};
+                                        "--eval-episodes", "--max-steps", "--redis", "--run", "--eval-every",
+                                        "--test-episodes"};
     size_t i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(flag, names[i])) return 1;
@@ -178,6 +184,8 @@ static int parse_args(int argc, char **argv, config *c)
     c->es = es_desc_default();
     c->ckpt_every = 10;
     c->eval_episodes = 1;
+    c->eval_every = 10;
+    c->test_episodes = 10;
     for (i = 1; i < argc; i++) {
         char flag[64];
         const char *a = argv[i], *v = NULL, *eq = strchr(a, '=');
@@ -274,6 +282,10 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(c->resume, v);
         } else if (!strcmp(flag, "--eval-episodes")) {
             if (!parse_int(v, 0, 1000, &c->eval_episodes)) return bad(flag, v, "an integer in [0, 1000]");
+        } else if (!strcmp(flag, "--eval-every")) {
+            if (!parse_int(v, 0, INT_MAX, &c->eval_every)) return bad(flag, v, "an integer >= 0");
+        } else if (!strcmp(flag, "--test-episodes")) {
+            if (!parse_int(v, 1, 100000, &c->test_episodes)) return bad(flag, v, "an integer in [1, 100000]");
         } else if (!strcmp(flag, "--max-steps")) {
             if (!parse_int(v, 1, INT_MAX, &c->max_steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--redis")) {
@@ -358,11 +370,18 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     for (l = 1; l < mlp->nlayers; l++) fprintf(f, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
     fprintf(f, "],\n  \"nparams\": %zu,\n  \"obs_clip\": 5,\n  \"threads\": %d,\n  \"generations\": %d,\n"
                "  \"minutes\": %g,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
+               "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n"
                "  \"noise_stream_version\": %d\n}\n",
             mlp->nparams, c->threads, c->generations, c->minutes, c->ckpt_every, c->eval_episodes,
-            c->max_steps, ES_NOISE_STREAM_VERSION);
+            c->max_steps, c->eval_every, c->test_episodes, ES_NOISE_STREAM_VERSION);
     return fclose(f) == 0 ? 0 : -1;
 }
+
+/* evals.csv, one row a test evaluation of theta after `generation`
+   updates (the theta of checkpoints/gen_<generation>.ckpt): es_runner_evaluate_theta
+   over test_episodes held-out episodes. */
+static const char *EVALS_HEADER =
+    "generation,env_steps,wall_s,episodes,mean,std,min,max,mean_steps,early,failed,eval_s\n";
 
 static const char *METRICS_HEADER =
     "generation,env_steps,wall_s,reward_mean,reward_min,reward_max,eval_return,theta_rank,"
@@ -420,6 +439,9 @@ typedef struct trainer {
     es_runner run;
     char dir[1100];
     FILE *metrics;
+    FILE *evals;              /* evals.csv: the test evaluations */
+    uint32_t evaluated;       /* generation of the last test evaluation, +1 (0: none) */
+    es_eval_stats last_eval;
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
 } trainer;
@@ -641,6 +663,26 @@ static void log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps
     }
 }
 
+/* A test evaluation of the current theta: a row of evals.csv, kept in
+   t->last_eval. Returns 0, or 1 after a message. */
+static int test_evaluation(trainer *t)
+{
+    es_eval_stats st;
+    double e0 = now_s();
+    es_result r = es_runner_evaluate_theta(&t->run, NULL, t->cfg.test_episodes, &st);
+    if (r != ES_OK) {
+        fprintf(stderr, "\ntrain_half_cheetah: test evaluation failed: %s\n", es_mujoco_result_string(r));
+        return 1;
+    }
+    t->evaluated = t->opt.generation + 1;
+    fprintf(t->evals, "%u,%llu,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%d,%.3f\n", t->opt.generation,
+            (unsigned long long)t->run.env_steps, t->wall_offset + now_s() - t->wall0, st.episodes, st.mean, st.std,
+            st.min, st.max, st.mean_steps, st.early, st.failed, now_s() - e0);
+    fflush(t->evals);
+    t->last_eval = st;
+    return 0;
+}
+
 static int train(trainer *t)
 {
     int tty = isatty(1), stop = 0;
@@ -681,6 +723,8 @@ static int train(trainer *t)
             stop = 1;
         }
         if (interrupted) stop = 1;
+        if (t->cfg.eval_every > 0 && t->opt.generation % (uint32_t)t->cfg.eval_every == 0 && test_evaluation(t))
+            return 1;
         if (stop || t->opt.generation % (uint32_t)t->cfg.ckpt_every == 0) {
             r = save_checkpoint(t);
             if (r != ES_OK) {
@@ -691,10 +735,15 @@ static int train(trainer *t)
         }
     }
     if (!t->cfg.quiet && tty) printf("\n");
+    if (t->evaluated != t->opt.generation + 1 && test_evaluation(t)) return 1;   /* the final theta's */
+    printf("final policy (generation %u, %llu env steps): %d-episode evaluation mean %.1f std %.1f min %.1f "
+           "max %.1f, %d ended early, %d failed (evals.csv)\n", t->opt.generation,
+           (unsigned long long)t->run.env_steps, t->last_eval.episodes, t->last_eval.mean, t->last_eval.std,
+           t->last_eval.min, t->last_eval.max, t->last_eval.early, t->last_eval.failed);
     if (interrupted) fprintf(stderr, "train_half_cheetah: interrupted; checkpoint written\n");
     printf("done: generation %u, %llu env steps\n  checkpoints: %s/checkpoints/ (latest: %s/latest.ckpt)\n"
-           "  metrics:     %s/metrics.csv\n",
-           t->opt.generation, (unsigned long long)t->run.env_steps, t->dir, t->dir, t->dir);
+           "  metrics:     %s/metrics.csv, test evaluations: %s/evals.csv\n",
+           t->opt.generation, (unsigned long long)t->run.env_steps, t->dir, t->dir, t->dir, t->dir);
     return 0;
 }
 
@@ -808,6 +857,14 @@ static int setup(trainer *t, int argc, char **argv)
         return 1;
     }
     if (ftell(t->metrics) == 0) fputs(METRICS_HEADER, t->metrics);
+    snprintf(path, sizeof path, "%s/evals.csv", t->dir);
+    if (t->cfg.resume[0]) trim_metrics(path, t->opt.generation + 1);      /* rows of later thetas go */
+    t->evals = fopen(path, t->cfg.resume[0] ? "a" : "w");
+    if (!t->evals) {
+        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if (ftell(t->evals) == 0) fputs(EVALS_HEADER, t->evals);
     if (!t->cfg.quiet)
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,
                t->mlp.nlayers == 1 ? "linear" : "MLP", t->mlp.nparams, t->opt.desc.npop, t->pool.nthreads,
@@ -819,6 +876,7 @@ static void teardown(trainer *t)
 {
     int i;
     if (t->metrics) fclose(t->metrics);
+    if (t->evals) fclose(t->evals);
     es_runner_free(&t->run);
     for (i = 0; t->envs && i < t->nenvs; i++)
         if (t->envs[i].destroy) t->envs[i].destroy(&t->envs[i]);
