@@ -120,7 +120,10 @@
    member 2k and -1 for 2k+1; z_i of member i with plain sampling): only
    sigma becomes per-parameter (es_sigma(), read-only; es_sigma_mean()).
    es_tell regenerates z slice by slice, so nothing npop x nparams exists;
-   state and scratch are O(nparams). Rewards are maximized.
+   state and scratch are O(nparams). Rewards are maximized. opt.grad and
+   opt.grad_norm hold the mean's gradient (PGPE: g_mu; SNES, sep-CMA-ES:
+   sum_i w_i z_i); a step that would leave any state non-finite or a sigma
+   at 0 is refused (ES_ERROR_NOT_FINITE) with the state kept.
 
    ES_STRATEGY_OPENAI (default): the update above; sigma fixed.
 

@@ -38,6 +38,11 @@
                              scales as well as the physics alone
    es_overhead_share         (npop/2 es_perturbed_pair + es_runner_update)
                              CPU time over the generation's
+   strategy_share_X          the same share with strategy X's ES side (its
+                             perturbations as the runner makes them, then
+                             es_tell) in place of OpenAI-ES's, X = openai,
+                             openai_clipup, pgpe (ClipUp), snes, sepcma
+                             (these two sample plainly: npop noise vectors)
    forward_per_env_step_1t   one es_mlp_forward over one bare env step
    normals_per_s_1t          es_noise_fill normals per CPU-second
    big_*                     the same on Humanoid-v5 with 348-256-256-17
@@ -226,6 +231,39 @@ static double perturb_cpu(trainer *t)
     int k;
     for (k = 0; k < t->opt.desc.npop / 2; k++) es_perturbed_pair(&t->opt, k, buf, buf + t->opt.nparams);
     c0 = cpu_s() - c0;
+    free(buf);
+    return c0;
+}
+
+/* CPU time of one generation's ES side under a strategy at t's size and
+   npop: the perturbations as the runner makes them (pairs when antithetic),
+   then es_tell on made-up distinct rewards. */
+static double strategy_cpu(const trainer *t, es_strategy s, es_optimizer o)
+{
+    es_desc d;
+    es e;
+    size_t n = t->opt.nparams;
+    float *buf = (float *)xmalloc(2 * n * sizeof(float)), *rew;
+    double c0;
+    int k, npop = t->opt.desc.npop;
+    es_result r;
+    memset(&d, 0, sizeof d);
+    d.npop = npop;
+    d.strategy = s;
+    d.optimizer = o;
+    d.seed = t->opt.desc.seed;
+    if ((r = es_init(&e, &d, t->opt.theta, n)) != ES_OK) die("es_init", r);
+    rew = (float *)xmalloc((size_t)npop * sizeof(float));
+    for (k = 0; k < npop; k++) rew[k] = (float)((k * 37) % npop);
+    c0 = cpu_s();
+    if (e.desc.sampling == ES_SAMPLING_ANTITHETIC)
+        for (k = 0; k < npop / 2; k++) es_perturbed_pair(&e, k, buf, buf + n);
+    else
+        for (k = 0; k < npop; k++) es_perturbed(&e, k, buf);
+    if ((r = es_tell(&e, rew, NULL)) != ES_OK) die("es_tell", r);
+    c0 = cpu_s() - c0;
+    es_free(&e);
+    free(rew);
     free(buf);
     return c0;
 }
@@ -637,6 +675,13 @@ static int mode_timing(int rounds, int span)
     recorder rec;
     double thr[ROUNDS_MAX], thr_same[ROUNDS_MAX], scal_cpu[ROUNDS_MAX], scal[ROUNDS_MAX], bscal[ROUNDS_MAX], share[ROUNDS_MAX], fwd[ROUNDS_MAX];
     double bshare[ROUNDS_MAX], bfwd[ROUNDS_MAX], over_bare[ROUNDS_MAX], bsteps = 0.0;
+    static const struct { const char *name; es_strategy s; es_optimizer o; } strat[] = {
+        {"openai", ES_STRATEGY_OPENAI, ES_OPTIMIZER_DEFAULT}, {"openai_clipup", ES_STRATEGY_OPENAI, ES_OPTIMIZER_CLIPUP},
+        {"pgpe", ES_STRATEGY_PGPE, ES_OPTIMIZER_DEFAULT}, {"snes", ES_STRATEGY_SNES, ES_OPTIMIZER_DEFAULT},
+        {"sepcma", ES_STRATEGY_SEPCMA, ES_OPTIMIZER_DEFAULT}};
+    enum { NSTRAT = sizeof strat / sizeof strat[0] };
+    double sshare[NSTRAT][ROUNDS_MAX];
+    int si;
     uint32_t at[ROUNDS_MAX];
     int k, npop = 64, stride = rounds > 1 ? span / (rounds - 1) : 0;
     uint64_t gen_steps = 0;
@@ -679,6 +724,10 @@ static int mode_timing(int rounds, int span)
         bscal[k] = ((double)x.bare2_steps / x.bare2_wall) / ((double)x.bare_steps / x.bare_wall);
         over_bare[k] = scal[k] / bscal[k];
         share[k] = (p + x.g1.update_cpu) / x.g1.cpu;
+        for (si = 0; si < NSTRAT; si++) {   /* the generation with strategy si's ES side instead */
+            double c = strategy_cpu(&t1, strat[si].s, strat[si].o);
+            sshare[si][k] = c / (x.g1.cpu - (p + x.g1.update_cpu) + c);
+        }
         fwd[k] = forward_cpu(&t1, 20000) / (x.bare_cpu / (double)x.bare_steps);
         gen_steps = x.g1.steps;
     }
@@ -697,6 +746,7 @@ static int mode_timing(int rounds, int span)
     printf("bare_scaling_2t: %.3f\n", median(bscal, rounds));
     printf("scaling_2t_over_bare: %.3f\n", median(over_bare, rounds));
     printf("es_overhead_share: %.4f\n", median(share, rounds));
+    for (si = 0; si < NSTRAT; si++) printf("strategy_share_%s: %.4f\n", strat[si].name, median(sshare[si], rounds));
     printf("forward_per_env_step_1t: %.4f\n", median(fwd, rounds));
     printf("steps_per_generation: %llu\n", (unsigned long long)gen_steps);
     fflush(stdout);
