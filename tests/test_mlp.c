@@ -6,6 +6,7 @@
 #include "es_mlp.h"
 #include "tests/test.h"
 
+#include <limits.h>
 #include <math.h>
 
 /* ---- shapes ----------------------------------------------------------- */
@@ -14,6 +15,7 @@ static void test_nparams(void)
 {
     es_mlp_desc d;
     es_mlp mlp;
+    int i;
     memset(&d, 0, sizeof d);
     d.nin = 17;
     d.nout = 6;
@@ -28,6 +30,20 @@ static void test_nparams(void)
     d.hidden[2] = 2;
     CHECK(es_mlp_init(&mlp, &d) == ES_OK && mlp.nparams == (size_t)(17 * 5 + 5 + 5 * 64 + 64 + 64 * 2 + 2 + 2 * 6 + 6),
           "mlp: 17-5-(0 = 64)-2-6 closed form");
+    {
+        /* widths past 46340: nin * nout no longer fits in an int */
+        es_mlp_desc w;
+        memset(&w, 0, sizeof w);
+        w.nin = w.nout = 46341;
+        w.nhidden = ES_MLP_LINEAR;
+        CHECK(es_mlp_init(&mlp, &w) == ES_OK && mlp.nparams == (size_t)46341 * 46341 + 46341,
+              "mlp: linear 46341-46341 has 46341^2 + 46341 = 2147534622 parameters (more than INT_MAX)");
+        w.nin = w.nout = 1 << 20;
+        CHECK(es_mlp_init(&mlp, &w) == ES_ERROR_INVALID_ARGUMENT, "mlp: 2^40 parameters (past es.h's 2^34) refused");
+        w.nhidden = 8;
+        for (i = 0; i < 8; i++) w.hidden[i] = INT_MAX;
+        CHECK(es_mlp_init(&mlp, &w) == ES_ERROR_INVALID_ARGUMENT, "mlp: hidden widths of INT_MAX refused, no wrap-around");
+    }
     d.nin = 0;
     CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: nin 0 refused");
     d.nin = 17;
