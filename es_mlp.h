@@ -1,4 +1,4 @@
-/* es_mlp.h - v0.4 - MLP and linear policies over a flat parameter vector,
+/* es_mlp.h - v0.5 - MLP and linear policies over a flat parameter vector,
    a running observation normalizer, and episodes over any environment.
 
    QUICK START
@@ -61,6 +61,19 @@
       Training-only knobs: run.reward_shift (ARS's alive-bonus shift,
       subtracted a step from what es_tell sees) and run.member_max_steps
       with es_runner_adapt_cap() (the OpenAI paper's adaptive episode cap).
+   6a.Your own policy: the rollout and the runner see a policy only through
+      es_policy (nparams, nin, nout, work_size, forward, user_data);
+      es_mlp_policy() makes one of an es_mlp, and es_rollout() and
+      es_runner_init() are the es_mlp shorthands of es_rollout_policy() and
+      es_runner_init_policy(). forward is one indirect call a step.
+
+          static void my_forward(const es_policy *p, const float *theta,
+                                 const float *obs, float *act, float *work)
+          { ... act[0..nout) from theta and obs[0..nin) ... }
+          es_policy pol = {0};              // C++: memset
+          pol.nparams = n; pol.nin = 17; pol.nout = 6;
+          pol.forward = my_forward; pol.user_data = &my_shape;
+          es_runner_init_policy(&run, &opt, &pol, &norm, envs, &pool, 1, 0);
    7. es_policy_save() (or es_policy_encode(), in memory) writes a trained
       policy as a checkpoint: es.h's sections of the es (theta, optimizer
       state) plus ES_TAG_TASK, ES_TAG_POLICY (the shape: count of hidden
@@ -193,9 +206,32 @@ ES_API size_t es_obs_stats_size(int n);
 ES_API void es_obs_stats_clear(double *stats, int n);
 ES_API void es_obs_stats_add(double *stats, int n, const float *obs);
 
-ES_API size_t es_rollout_work_size(const es_env *env, const es_mlp *mlp);
+/* A policy over a flat theta, as the rollout and the runner see it: es_mlp
+   is one implementation (es_mlp_policy), and any function of (theta, obs)
+   can be another. forward writes nout actions for nin inputs, using
+   work_size floats of work; it is called from several threads at once
+   (each with its own work), so it must not write shared state. Actions
+   outside the env's range are the env's to refuse or clip. */
+typedef struct es_policy {
+    size_t nparams;                      /* floats of theta */
+    int nin, nout;                       /* observation and action sizes */
+    size_t work_size;                    /* floats of work forward needs */
+    void (*forward)(const struct es_policy *policy, const float *theta, const float *obs, float *act,
+                    float *work);
+    const void *user_data;               /* the implementation's (es_mlp_policy: the es_mlp) */
+} es_policy;
+
+/* The es_mlp as an es_policy (it points to mlp, which must outlive it). */
+ES_API es_policy es_mlp_policy(const es_mlp *mlp);
+
+ES_API size_t es_rollout_policy_work_size(const es_env *env, const es_policy *policy);
 /* One episode of at most max_steps (<= 0: env->max_steps). stats (may be
    NULL) receives the raw observations the policy saw; norm may be NULL. */
+ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const float *theta,
+                                   const es_normalizer *norm, double *stats, es_rng *rng,
+                                   int max_steps, float *work, es_episode *ep);
+/* The same for an es_mlp (es_mlp_policy(mlp)). */
+ES_API size_t es_rollout_work_size(const es_env *env, const es_mlp *mlp);
 ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             const es_normalizer *norm, double *stats, es_rng *rng,
                             int max_steps, float *work, es_episode *ep);
@@ -265,7 +301,7 @@ ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info);
    population's episodes only (es_runner_adapt_cap sets it). */
 typedef struct es_runner {
     es *opt;
-    const es_mlp *mlp;
+    es_policy policy;
     es_normalizer *norm;                 /* may be NULL */
     es_env *envs;                        /* pool->nthreads of them */
     es_pool *pool;                       /* may be NULL: one thread */
@@ -302,6 +338,11 @@ typedef struct es_eval_stats {
     uint64_t env_steps;                  /* steps of these episodes (not added to run->env_steps) */
 } es_eval_stats;
 
+/* policy->nparams must equal opt->nparams, its nin and nout the envs'
+   sizes; the runner keeps a copy of *policy (not of its user_data). */
+ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy *policy, es_normalizer *norm,
+                                       es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
+/* es_runner_init_policy with es_mlp_policy(mlp). */
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
 ES_API void es_runner_free(es_runner *run);
@@ -767,20 +808,56 @@ ES_API es_result es_normalizer_decode(es_normalizer *norm, const void *bytes, si
 
 /* ---- episodes -------------------------------------------------------- */
 
+static void es__mlp_policy_forward(const es_policy *policy, const float *theta, const float *obs, float *act,
+                                   float *work)
+{
+    es_mlp_forward((const es_mlp *)policy->user_data, theta, obs, act, work);
+}
+
+ES_API es_policy es_mlp_policy(const es_mlp *mlp)
+{
+    es_policy p;
+    memset(&p, 0, sizeof p);
+    if (!mlp) return p;
+    p.nparams = mlp->nparams;
+    p.nin = mlp->desc.nin;
+    p.nout = mlp->desc.nout;
+    p.work_size = es_mlp_work_size(mlp);
+    p.forward = es__mlp_policy_forward;
+    p.user_data = mlp;
+    return p;
+}
+
+ES_API size_t es_rollout_policy_work_size(const es_env *env, const es_policy *policy)
+{
+    return 2 * (size_t)env->obs_dim + (size_t)env->act_dim + policy->work_size;
+}
+
 ES_API size_t es_rollout_work_size(const es_env *env, const es_mlp *mlp)
 {
-    return 2 * (size_t)env->obs_dim + (size_t)env->act_dim + es_mlp_work_size(mlp);
+    es_policy p = es_mlp_policy(mlp);
+    return es_rollout_policy_work_size(env, &p);
 }
 
 ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
                             const es_normalizer *norm, double *stats, es_rng *rng,
                             int max_steps, float *work, es_episode *ep)
 {
+    es_policy p;
+    if (!mlp) return ES_ERROR_INVALID_ARGUMENT;
+    p = es_mlp_policy(mlp);
+    return es_rollout_policy(env, &p, theta, norm, stats, rng, max_steps, work, ep);
+}
+
+ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const float *theta,
+                                   const es_normalizer *norm, double *stats, es_rng *rng,
+                                   int max_steps, float *work, es_episode *ep)
+{
     float *obs, *x, *act, *mw;
     es_result r;
     int status = ES_EPISODE_RUNNING;
-    if (!env || !mlp || !theta || !work || !ep || mlp->desc.nin != env->obs_dim ||
-        mlp->desc.nout != env->act_dim)
+    if (!env || !policy || !policy->forward || !theta || !work || !ep || policy->nin != env->obs_dim ||
+        policy->nout != env->act_dim)
         return ES_ERROR_INVALID_ARGUMENT;
     obs = work;
     x = work + env->obs_dim;
@@ -795,7 +872,7 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
         if (stats) es_obs_stats_add(stats, env->obs_dim, obs);
         if (norm) es_normalizer_apply(norm, obs, x);
         else memcpy(x, obs, (size_t)env->obs_dim * sizeof(float));
-        es_mlp_forward(mlp, theta, x, act, mw);
+        policy->forward(policy, theta, x, act, mw);
         r = env->step(env, act, obs, &reward, &status);
         if (r != ES_OK) break;             /* a failed call is not a step */
         ep->ret += reward;
@@ -1070,10 +1147,19 @@ ES_API void es_runner_free(es_runner *run)
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps)
 {
+    es_policy p;
+    if (!mlp) return ES_ERROR_INVALID_ARGUMENT;
+    p = es_mlp_policy(mlp);
+    return es_runner_init_policy(run, opt, &p, norm, envs, pool, eval_episodes, max_steps);
+}
+
+ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy *policy, es_normalizer *norm,
+                                       es_env *envs, es_pool *pool, int eval_episodes, int max_steps)
+{
     int npop, nthreads, nep, i;
     size_t nstats;
-    if (!run || !opt || !mlp || !envs || eval_episodes < 0 || mlp->nparams != opt->nparams ||
-        mlp->desc.nin != envs[0].obs_dim || mlp->desc.nout != envs[0].act_dim ||
+    if (!run || !opt || !policy || !policy->forward || !envs || eval_episodes < 0 ||
+        policy->nparams != opt->nparams || policy->nin != envs[0].obs_dim || policy->nout != envs[0].act_dim ||
         (norm && norm->n != envs[0].obs_dim))
         return ES_ERROR_INVALID_ARGUMENT;
     memset(run, 0, sizeof *run);
@@ -1082,14 +1168,14 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
     nep = npop + eval_episodes;
     nstats = es_obs_stats_size(envs[0].obs_dim);
     run->opt = opt;
-    run->mlp = mlp;
+    run->policy = *policy;
     run->norm = norm;
     run->envs = envs;
     run->pool = pool;
     run->eval_episodes = eval_episodes;
     run->max_steps = max_steps;
     /* whole 64-byte lines per thread, and one spare: no false sharing */
-    run->work_size = (es_rollout_work_size(&envs[0], mlp) + 31) / 16 * 16;
+    run->work_size = (es_rollout_policy_work_size(&envs[0], policy) + 31) / 16 * 16;
     run->rewards = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
     run->steps = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
     run->status = (int *)es__runner_alloc(opt, (size_t)nep * sizeof(int));
@@ -1128,9 +1214,9 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     es_result r;
     es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
     es_obs_stats_clear(stats, env->obs_dim);
-    r = es_rollout(env, run->mlp, theta, run->norm, stats, &rng,
-                   run->member_max_steps > 0 ? run->member_max_steps : run->max_steps,
-                   run->work + (size_t)thread * run->work_size, &ep);
+    r = es_rollout_policy(env, &run->policy, theta, run->norm, stats, &rng,
+                          run->member_max_steps > 0 ? run->member_max_steps : run->max_steps,
+                          run->work + (size_t)thread * run->work_size, &ep);
     memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
     run->rewards[m] = (float)ep.ret;
     run->steps[m] = ep.steps;
@@ -1168,8 +1254,8 @@ static void es__runner_task(void *user, int i, int thread)
         es_episode ep;
         es_rng rng;
         es_rng_init(&rng, opt->desc.seed, ES_STREAM_EVAL, opt->generation, (uint32_t)j);
-        r = es_rollout(&run->envs[thread], run->mlp, opt->theta, run->norm, NULL, &rng, run->max_steps,
-                       run->work + (size_t)thread * run->work_size, &ep);
+        r = es_rollout_policy(&run->envs[thread], &run->policy, opt->theta, run->norm, NULL, &rng, run->max_steps,
+                              run->work + (size_t)thread * run->work_size, &ep);
         run->eval_returns[j] = ep.ret;
         run->steps[opt->desc.npop + j] = ep.steps;
         run->status[opt->desc.npop + j] = ep.status;
@@ -1258,8 +1344,8 @@ static void es__test_task(void *user, int j, int thread)
     es_rng rng;
     es_result r;
     es_rng_init(&rng, run->opt->desc.seed, ES_STREAM_TEST, 0, (uint32_t)j);
-    r = es_rollout(&run->envs[thread], run->mlp, job->theta, run->norm, NULL, &rng, run->max_steps,
-                   run->work + (size_t)thread * run->work_size, &ep);
+    r = es_rollout_policy(&run->envs[thread], &run->policy, job->theta, run->norm, NULL, &rng, run->max_steps,
+                          run->work + (size_t)thread * run->work_size, &ep);
     job->returns[j] = ep.ret;
     job->steps[j] = ep.steps;
     job->status[j] = ep.status;
@@ -1331,6 +1417,9 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.5  es_policy: the rollout and the runner take any policy
+        (es_rollout_policy, es_runner_init_policy; es_mlp_policy makes one
+        of an es_mlp); es_runner.mlp became es_runner.policy.
    0.4  es_runner_evaluate_theta (multi-episode evaluation on held-out
         reset seeds, es_eval_stats), es_runner.reward_shift (training
         only), es_runner.member_max_steps and es_runner_adapt_cap.

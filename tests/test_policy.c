@@ -5,7 +5,9 @@
    checked against the flags that made it; save/load round trips; the
    policy shape's size does not depend on ES_MLP_MAX_HIDDEN; and crafted
    checkpoints with a valid CRC but a non-finite or out-of-range field in
-   the policy, normalizer or run metadata are refused. */
+   the policy, normalizer or run metadata are refused. And a policy of the
+   user's own (es_policy) through es_rollout_policy and the runner: a
+   hand-written linear policy gives the bytes of es_mlp's linear policy. */
 #define ES_IMPLEMENTATION
 #include "es_mlp.h"
 #include "tests/test.h"
@@ -457,6 +459,232 @@ static void test_save_arguments(void)
     es_free(&opt);
 }
 
+
+/* ---- your own policy --------------------------------------------------- */
+
+/* A point mass in the plane pushed by the actions towards the origin:
+   obs (x, y, vx, vy), act 2 in [-0.5, 0.5], reward -|pos|^2 - 0.01 |act|^2,
+   ends (terminated) when |x| or |y| passes 3; reset noise from the rng. */
+typedef struct toy {
+    float pos[2], vel[2];
+} toy;
+
+static es_result toy_reset(es_env *env, es_rng *rng, float *obs)
+{
+    toy *t = (toy *)env->state;
+    t->pos[0] = (float)(2.0 * es_rng_uniform(rng) - 1.0);
+    t->pos[1] = (float)(2.0 * es_rng_uniform(rng) - 1.0);
+    t->vel[0] = t->vel[1] = 0.0f;
+    obs[0] = t->pos[0]; obs[1] = t->pos[1]; obs[2] = 0.0f; obs[3] = 0.0f;
+    return ES_OK;
+}
+
+static es_result toy_step(es_env *env, const float *act, float *obs, double *reward, int *status)
+{
+    toy *t = (toy *)env->state;
+    int i;
+    *reward = 0.0;
+    for (i = 0; i < 2; i++) {
+        t->vel[i] += 0.1f * act[i];
+        t->pos[i] += 0.1f * t->vel[i];
+        *reward -= (double)t->pos[i] * t->pos[i] + 0.01 * (double)act[i] * act[i];
+        obs[i] = t->pos[i];
+        obs[2 + i] = t->vel[i];
+    }
+    *status = fabsf(t->pos[0]) > 3.0f || fabsf(t->pos[1]) > 3.0f ? ES_EPISODE_TERMINATED : ES_EPISODE_RUNNING;
+    return ES_OK;
+}
+
+static void toy_env(es_env *env, toy *state)
+{
+    memset(env, 0, sizeof *env);
+    env->obs_dim = 4;
+    env->act_dim = 2;
+    env->max_steps = 40;
+    env->act_low = -0.5f;
+    env->act_high = 0.5f;
+    env->state = state;
+    env->reset = toy_reset;
+    env->step = toy_step;
+}
+
+/* The user's own policy: act = clip(b + obs W) with W input-major, the
+   layout es_mlp documents, written out here without es_mlp. */
+typedef struct my_linear {
+    int nin, nout;
+    float lo, hi;
+} my_linear;
+
+ES__STRICT_FP_BEGIN   /* no FMA contraction here either, as in the library */
+static void my_linear_forward(const es_policy *policy, const float *theta, const float *obs, float *act, float *work)
+{
+    const my_linear *l = (const my_linear *)policy->user_data;
+    const float *b = theta + (size_t)l->nin * (size_t)l->nout;
+    int i, o;
+    (void)work;
+    for (o = 0; o < l->nout; o++) {
+        float acc = b[o];
+        for (i = 0; i < l->nin; i++) acc += obs[i] * theta[i * l->nout + o];
+        act[o] = acc < l->lo ? l->lo : acc > l->hi ? l->hi : acc;
+    }
+}
+ES__STRICT_FP_END
+
+typedef struct trained {
+    es opt;
+    es_normalizer norm;
+    es_checkpoint ck;
+    double eval[2];
+    uint64_t env_steps;
+    es_result r;
+} trained;
+
+/* 4 generations of npop 8 on 2 threads with 2 evaluation episodes. */
+static void train_with(const es_policy *policy, const float *theta0, trained *out)
+{
+    es_desc d = es_desc_default();
+    es_pool pool;
+    es_env envs[2];
+    toy states[2];
+    es_runner run;
+    int g;
+    memset(out, 0, sizeof *out);
+    d.npop = 8;
+    d.seed = 11;
+    d.sigma = 0.1f;
+    d.lr = 0.05f;
+    es_pool_init(&pool, 2, NULL);
+    toy_env(&envs[0], &states[0]);
+    toy_env(&envs[1], &states[1]);
+    out->r = es_init(&out->opt, &d, theta0, policy->nparams);
+    if (out->r == ES_OK) out->r = es_normalizer_init(&out->norm, 4, 0.0f, 0.0f, NULL);
+    if (out->r == ES_OK) out->r = es_runner_init_policy(&run, &out->opt, policy, &out->norm, envs, &pool, 2, 0);
+    for (g = 0; out->r == ES_OK && g < 4; g++) out->r = es_runner_generation(&run);
+    if (out->r == ES_OK) {
+        out->eval[0] = run.eval_returns[0];
+        out->eval[1] = run.eval_returns[1];
+        out->env_steps = run.env_steps;
+        es_runner_free(&run);
+        out->r = es_checkpoint_encode(&out->opt, NULL, 0, &out->ck);
+    }
+    es_pool_free(&pool);
+}
+
+static void trained_free(trained *t)
+{
+    es_checkpoint_free(&t->ck);
+    es_normalizer_free(&t->norm);
+    es_free(&t->opt);
+}
+
+static void test_own_policy(void)
+{
+    es_mlp_desc md;
+    es_mlp mlp;
+    es_policy mine, theirs;
+    my_linear lin;
+    trained a, b, c;
+    float *theta0;
+    int same_norm, i;
+
+    memset(&md, 0, sizeof md);
+    md.nin = 4;
+    md.nout = 2;
+    md.nhidden = ES_MLP_LINEAR;
+    md.output_activation = ES_ACTIVATION_IDENTITY;   /* clipped to the action range */
+    md.act_low = -0.5f;
+    md.act_high = 0.5f;
+    es_mlp_init(&mlp, &md);
+    theirs = es_mlp_policy(&mlp);
+    CHECK(theirs.nparams == 4 * 2 + 2 && theirs.nin == 4 && theirs.nout == 2 && theirs.forward != NULL &&
+              theirs.user_data == &mlp && theirs.work_size == es_mlp_work_size(&mlp),
+          "es_mlp_policy: nparams 10, sizes, work size and the mlp as user data");
+
+    lin.nin = 4;
+    lin.nout = 2;
+    lin.lo = -0.5f;
+    lin.hi = 0.5f;
+    memset(&mine, 0, sizeof mine);
+    mine.nparams = 10;
+    mine.nin = 4;
+    mine.nout = 2;
+    mine.work_size = 0;
+    mine.forward = my_linear_forward;
+    mine.user_data = &lin;
+
+    theta0 = (float *)malloc(10 * sizeof(float));
+    es_mlp_init_theta(&mlp, 3, theta0);
+    for (i = 0; i < 10; i++) theta0[i] *= 40.0f;   /* large enough that actions clip */
+
+    {   /* one episode each way */
+        es_env env;
+        toy st;
+        es_rng rng;
+        es_episode e1, e2;
+        float work[64];
+        toy_env(&env, &st);
+        es_rng_init(&rng, 5, ES_STREAM_EVAL, 0, 0);
+        CHECK(es_rollout_policy_work_size(&env, &mine) == 4 + 4 + 2 &&
+                  es_rollout_policy(&env, &mine, theta0, NULL, NULL, &rng, 0, work, &e1) == ES_OK,
+              "es_rollout_policy runs the hand-written policy (work: 10 floats, none of its own)");
+        es_rng_init(&rng, 5, ES_STREAM_EVAL, 0, 0);
+        es_rollout(&env, &mlp, theta0, NULL, NULL, &rng, 0, work, &e2);
+        CHECK(e1.steps == e2.steps && e1.status == e2.status && memcmp(&e1.ret, &e2.ret, sizeof e1.ret) == 0,
+              "an episode of the hand-written linear policy equals es_mlp's bit for bit (%d steps, return %.6f)",
+              e1.steps, e1.ret);
+    }
+
+    train_with(&mine, theta0, &a);
+    train_with(&theirs, theta0, &b);
+    CHECK(a.r == ES_OK && b.r == ES_OK, "runner: 4 generations with each policy (%s, %s)", es_result_string(a.r),
+          es_result_string(b.r));
+    if (a.r == ES_OK && b.r == ES_OK) {
+        CHECK(a.ck.size == b.ck.size && memcmp(a.ck.bytes, b.ck.bytes, a.ck.size) == 0,
+              "runner: the hand-written linear policy gives the checkpoint bytes of es_mlp's linear policy");
+        same_norm = a.norm.count == b.norm.count && a.norm.count > 0;
+        for (i = 0; i < 4; i++)
+            same_norm = same_norm && memcmp(&a.norm.sum[i], &b.norm.sum[i], 8) == 0 &&
+                        memcmp(&a.norm.sumsq[i], &b.norm.sumsq[i], 8) == 0;
+        CHECK(same_norm && a.env_steps == b.env_steps && memcmp(a.eval, b.eval, sizeof a.eval) == 0,
+              "runner: the same normalizer sums, env steps (%llu) and evaluation returns",
+              (unsigned long long)a.env_steps);
+        CHECK(memcmp(a.opt.theta, theta0, 10 * sizeof(float)) != 0, "runner: theta moved in 4 generations");
+    }
+    /* the comparison can fail: a policy that clips at 0.4 ends elsewhere */
+    lin.hi = 0.4f;
+    train_with(&mine, theta0, &c);
+    CHECK(c.r == ES_OK && (c.ck.size != b.ck.size || memcmp(c.ck.bytes, b.ck.bytes, b.ck.size) != 0),
+          "runner: a policy clipping at 0.4 instead of 0.5 gives other bytes (the comparison sees a difference)");
+    trained_free(&a);
+    trained_free(&b);
+    trained_free(&c);
+
+    {   /* es_runner_init_policy checks the policy against es and envs */
+        es opt;
+        es_desc d = es_desc_default();
+        es_env env;
+        toy st;
+        es_runner run;
+        es_policy bad = mine;
+        d.npop = 4;
+        toy_env(&env, &st);
+        es_init(&opt, &d, theta0, 10);
+        bad.nparams = 11;
+        CHECK(es_runner_init_policy(&run, &opt, &bad, NULL, &env, NULL, 0, 0) == ES_ERROR_INVALID_ARGUMENT,
+              "es_runner_init_policy: nparams other than the es's refused");
+        bad = mine;
+        bad.nin = 5;
+        CHECK(es_runner_init_policy(&run, &opt, &bad, NULL, &env, NULL, 0, 0) == ES_ERROR_INVALID_ARGUMENT,
+              "es_runner_init_policy: nin other than the env's obs_dim refused");
+        bad = mine;
+        bad.forward = NULL;
+        CHECK(es_runner_init_policy(&run, &opt, &bad, NULL, &env, NULL, 0, 0) == ES_ERROR_INVALID_ARGUMENT,
+              "es_runner_init_policy: no forward refused");
+        es_free(&opt);
+    }
+    free(theta0);
+}
+
 int main(void)
 {
     (void)test_need_reference;   /* test.h helper unused here */
@@ -464,5 +692,6 @@ int main(void)
     test_shape_layout();
     test_crafted();
     test_save_arguments();
+    test_own_policy();
     return test_finish();
 }
