@@ -36,6 +36,14 @@ typedef struct config {
     int max_steps;
     int eval_every;           /* test evaluation every N generations (0: only the final one) */
     int test_episodes;        /* episodes of each test evaluation */
+    /* training-only settings, kept in the checkpoint's "TSET" section */
+    double reward_shift;      /* subtracted a step from the population's returns */
+    int adaptive_cap;         /* population episodes capped at twice the last mean length */
+    int lr_schedule, sigma_schedule;           /* SCHEDULE_* */
+    float lr_start, lr_end, sigma_start, sigma_end;
+    int schedule_generations; /* the schedules reach their end values here */
+    int member_cap;           /* --adaptive-cap's current cap (state; 0: the task's) */
+    const struct preset *preset;
     char out[1024];
     char resume[1024];
     char redis[256];
@@ -64,7 +72,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: train_half_cheetah [options]\n"
         "Trains a policy with Evolution Strategies (OpenAI-ES) on a MuJoCo task.\n\n"
-        "  --env NAME          task (default HalfCheetah-v5)\n"
+        "  --env NAME          task (default HalfCheetah-v5); picks that task's preset, printed\n"
+        "                      at start and in config.json; every flag below overrides it\n"
         "  --generations N     stop after generation N (default: no limit)\n"
         "  --minutes M         stop after M minutes of wall time (default 5; 0: no limit)\n"
         "  --npop N            population size, even (default 64)\n"
@@ -88,6 +97,15 @@ static void usage(FILE *f)
         "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
         "                      generations into evals.csv (default 10; 0: only at the end)\n"
         "  --test-episodes N   episodes of those evaluations and of the final one (default 10)\n"
+        "  --reward-shift R    subtracted from every reward while training only (ARS's alive-bonus\n"
+        "                      shift; never in evaluations or reported returns)\n"
+        "  --lr-schedule constant|linear|cosine|exp  lr from --lr to --lr-end (default constant)\n"
+        "  --lr-end R          lr at the schedule's end (default lr/10)\n"
+        "  --sigma-schedule constant|linear|cosine|exp  likewise for sigma (openai only)\n"
+        "  --sigma-end S       sigma at the schedule's end (default sigma/10)\n"
+        "  --schedule-generations N  generations the schedules take (default --generations)\n"
+        "  --adaptive-cap      cap population episodes at twice the previous generation's mean\n"
+        "                      length (the OpenAI ES paper); evaluations keep the task's cap\n"
         "  --max-steps N       cap on episode length (default: the task's)\n"
         "  --redis HOST:PORT   create or join a distributed run on Redis (with --run NAME);\n"
         "                      every worker needs the same flags (--threads, --out, --minutes\n"
@@ -103,6 +121,88 @@ static void usage(FILE *f)
         es_cpu_count());
     for (i = 0; i < es_mujoco_task_count(); i++) fprintf(f, " %s", es_mujoco_task_name(i));
     fprintf(f, "\n");
+}
+
+/* ---- per-task presets ---------------------------------------------------
+
+   --env X starts from X's row; every flag given overrides its field. A zero
+   field keeps the trainer's default (the HalfCheetah settings of the README,
+   measured there). Where a row comes from:
+   - HalfCheetah-v5: the trainer's defaults, tuned and measured here.
+   - Hopper, Walker2d, Ant, Humanoid, Swimmer: ARS (Mania, Guy and Recht
+     2018, "Simple random search provides a competitive approach to
+     reinforcement learning"), its V2-t settings for the v1 tasks (Swimmer:
+     its V1 row): N directions, the b best, step size alpha, noise nu, and
+     the alive-bonus shift (1; Humanoid 5), with a linear policy and
+     observation normalization (the same numbers, shifts included, appear
+     in public run scripts built on the authors' ars.py). Ours: npop = 2N, top_k = b,
+     sigma = nu, plain SGD without weight decay, and lr = 2 nu alpha (our
+     top-k update is lr/(2 b sigma) sum (r+ - r-)/sigma_R eps, ARS's is
+     alpha/(b sigma_R) sum (r+ - r-) delta).
+   - InvertedPendulum, InvertedDoublePendulum, Reacher: neither paper has
+     them in its tables; the OpenAI ES paper's MuJoCo network (64-64 tanh)
+     with the trainer's defaults and a smaller population for the
+     short-lived pendulum episodes. Untuned beyond that.
+   Hopper, Walker2d, Ant and Humanoid are not tuned for v5 here: their
+   rows are the paper's, unmeasured on this trainer (see the README). */
+typedef struct preset {
+    const char *env;
+    int npop, top_k, linear;
+    float sigma, lr;
+    int sgd;                  /* plain SGD, no weight decay (ARS) */
+    double reward_shift;
+    const char *source;
+} preset;
+
+static const preset presets[] = {
+    {"HalfCheetah-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0.0, "the trainer's defaults, measured in the README"},
+    {"Hopper-v5", 16, 4, 1, 0.025f, 2.0f * 0.025f * 0.01f, 1, 1.0, "ARS V2-t (N 8, b 4, alpha 0.01, nu 0.025, shift 1)"},
+    {"Walker2d-v5", 80, 30, 1, 0.025f, 2.0f * 0.025f * 0.03f, 1, 1.0, "ARS V2-t (N 40, b 30, alpha 0.03, nu 0.025, shift 1)"},
+    {"Ant-v5", 120, 20, 1, 0.025f, 2.0f * 0.025f * 0.015f, 1, 1.0, "ARS V2-t (N 60, b 20, alpha 0.015, nu 0.025, shift 1)"},
+    {"Humanoid-v5", 460, 230, 1, 0.0075f, 2.0f * 0.0075f * 0.02f, 1, 5.0,
+     "ARS V2-t (N 230, b 230, alpha 0.02, nu 0.0075, shift 5)"},
+    {"Swimmer-v5", 2, 1, 1, 0.01f, 2.0f * 0.01f * 0.02f, 1, 0.0, "ARS V1 (N 1, b 1, alpha 0.02, nu 0.01)"},
+    {"InvertedPendulum-v5", 32, 0, 0, 0.0f, 0.0f, 0, 0.0, "trainer defaults, npop 32 (no paper row; untuned)"},
+    {"InvertedDoublePendulum-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0.0, "trainer defaults (no paper row; untuned)"},
+    {"Reacher-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0.0, "trainer defaults (no paper row; untuned)"},
+};
+
+static const preset *find_preset(const char *env)
+{
+    size_t i;
+    for (i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (!strcmp(presets[i].env, env)) return &presets[i];
+    return NULL;
+}
+
+/* ---- schedules ----------------------------------------------------------- */
+
+enum { SCHEDULE_CONSTANT = 0, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_EXP };
+static const char *const schedule_names[] = {"constant", "linear", "cosine", "exp"};
+
+/* The value at generation g of a schedule from start to end over n
+   generations (held at end after them): a function of g alone, so a
+   resumed run and any thread count take the same values. */
+static float schedule_value(int kind, float start, float end, int n, uint32_t g)
+{
+    double t = n > 0 ? (g >= (uint32_t)n ? 1.0 : (double)g / n) : 0.0;
+    switch (kind) {
+    case SCHEDULE_LINEAR: return (float)(start + ((double)end - start) * t);
+    case SCHEDULE_COSINE: return (float)(end + ((double)start - end) * 0.5 * (1.0 + cos(3.14159265358979323846 * t)));
+    case SCHEDULE_EXP: return (float)(start * pow((double)end / start, t));
+    default: return start;
+    }
+}
+
+static int parse_schedule(const char *v, int *kind)
+{
+    int k;
+    for (k = 0; k < 4; k++)
+        if (!strcmp(v, schedule_names[k])) {
+            *kind = k;
+            return 1;
+        }
+    return 0;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -159,7 +259,8 @@ static int takes_value(const char *flag)
                                         "--wd", "--optimizer", "--strategy", "--shaping", "--top-k", "--policy", "--hidden",
                                         "--threads", "--seed", "--out", "--ckpt-every", "--resume",
                                         "--eval-episodes", "--max-steps", "--redis", "--run", "--eval-every",
-                                        "--test-episodes"};
+                                        "--test-episodes", "--reward-shift", "--lr-schedule", "--lr-end",
+                                        "--sigma-schedule", "--sigma-end", "--schedule-generations"};
     size_t i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(flag, names[i])) return 1;
@@ -177,15 +278,36 @@ static int known_task(const char *name)
 /* Returns 0 on success, 2 on a usage error (message printed), -1 for --help. */
 static int parse_args(int argc, char **argv, config *c)
 {
-    int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0;
+    int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0, given_topk = 0, given_policy = 0, given_hidden = 0;
+    int given_shift = 0, given_lr_end = 0, given_sigma_end = 0;
+    const preset *pr;
     memset(c, 0, sizeof *c);
     strcpy(c->env, "HalfCheetah-v5");
+    /* the task first: its preset, then every flag over it */
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--env") && i + 1 < argc && known_task(argv[i + 1])) strcpy(c->env, argv[i + 1]);
+        else if (!strncmp(argv[i], "--env=", 6) && known_task(argv[i] + 6)) strcpy(c->env, argv[i] + 6);
+    }
     c->minutes = 5.0;
     c->es = es_desc_default();
     c->ckpt_every = 10;
     c->eval_episodes = 1;
     c->eval_every = 10;
     c->test_episodes = 10;
+    c->preset = pr = find_preset(c->env);
+    if (pr) {
+        if (pr->npop) c->es.npop = pr->npop;
+        if (pr->sigma > 0.0f) c->es.sigma = pr->sigma;
+        if (pr->lr > 0.0f) c->es.lr = pr->lr;
+        c->es.top_k = pr->top_k;
+        if (pr->sgd) {
+            c->es.optimizer = ES_OPTIMIZER_SGD;
+            c->es.wd = 0.0f;
+            c->es.zero |= ES_ZERO_WD;
+        }
+        linear = pr->linear;
+        c->reward_shift = pr->reward_shift;
+    }
     for (i = 1; i < argc; i++) {
         char flag[64];
         const char *a = argv[i], *v = NULL, *eq = strchr(a, '=');
@@ -201,6 +323,7 @@ static int parse_args(int argc, char **argv, config *c)
         }
         if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) return -1;
         if (!strcmp(flag, "--quiet")) { c->quiet = 1; continue; }
+        if (!strcmp(flag, "--adaptive-cap")) { c->adaptive_cap = 1; continue; }
         if (!takes_value(flag)) return bad(flag, NULL, "a known option");
         if (!v) {
             if (i + 1 >= argc) return bad(flag, NULL, "a value");
@@ -254,11 +377,14 @@ static int parse_args(int argc, char **argv, config *c)
             else return bad(flag, v, "rank, zscore or raw");
         } else if (!strcmp(flag, "--top-k")) {
             if (!parse_int(v, 0, 1 << 23, &c->es.top_k)) return bad(flag, v, "an integer >= 0");
+            given_topk = 1;
         } else if (!strcmp(flag, "--policy")) {
+            given_policy = 1;
             if (!strcmp(v, "mlp")) linear = 0;
             else if (!strcmp(v, "linear")) linear = 1;
             else return bad(flag, v, "mlp or linear");
         } else if (!strcmp(flag, "--hidden")) {
+            given_hidden = 1;
             if (!parse_hidden(v, &c->policy)) {
                 char want[96];
                 snprintf(want, sizeof want, "1 to %d comma-separated widths in [1, 65536], e.g. 64,64",
@@ -286,6 +412,23 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_int(v, 0, INT_MAX, &c->eval_every)) return bad(flag, v, "an integer >= 0");
         } else if (!strcmp(flag, "--test-episodes")) {
             if (!parse_int(v, 1, 100000, &c->test_episodes)) return bad(flag, v, "an integer in [1, 100000]");
+        } else if (!strcmp(flag, "--reward-shift")) {
+            if (!parse_double(v, -1e6, 1e6, &c->reward_shift)) return bad(flag, v, "a number");
+            given_shift = 1;
+        } else if (!strcmp(flag, "--lr-schedule")) {
+            if (!parse_schedule(v, &c->lr_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
+        } else if (!strcmp(flag, "--sigma-schedule")) {
+            if (!parse_schedule(v, &c->sigma_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
+        } else if (!strcmp(flag, "--lr-end")) {
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            c->lr_end = (float)d;
+            given_lr_end = 1;
+        } else if (!strcmp(flag, "--sigma-end")) {
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            c->sigma_end = (float)d;
+            given_sigma_end = 1;
+        } else if (!strcmp(flag, "--schedule-generations")) {
+            if (!parse_int(v, 1, INT_MAX, &c->schedule_generations)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--max-steps")) {
             if (!parse_int(v, 1, INT_MAX, &c->max_steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--redis")) {
@@ -296,7 +439,12 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(c->run, v);
         }
     }
+    if (given_hidden && !given_policy) linear = 0;       /* widths given: an MLP */
     if (linear) c->policy.nhidden = ES_MLP_LINEAR;
+    /* a preset's top-k gives way to a smaller population or another strategy */
+    if (!given_topk && c->es.top_k > c->es.npop / 2) c->es.top_k = c->es.npop / 2;
+    if (!given_topk && c->es.strategy > ES_STRATEGY_OPENAI) c->es.top_k = 0;
+    (void)given_shift;
     if (c->es.top_k > c->es.npop / 2) {
         char k[16];
         snprintf(k, sizeof k, "%d", c->es.top_k);
@@ -315,6 +463,20 @@ static int parse_args(int argc, char **argv, config *c)
         c->es.zero |= ES_ZERO_WD;
         if (!given_lr) c->es.lr = 0.0f;         /* 1: the paper's mean step */
     }
+    c->lr_start = c->es.lr;
+    c->sigma_start = c->es.sigma;
+    if (!given_lr_end) c->lr_end = c->lr_start * 0.1f;
+    if (!given_sigma_end) c->sigma_end = c->sigma_start * 0.1f;
+    if (c->sigma_schedule && c->es.strategy > ES_STRATEGY_OPENAI)
+        return bad("--sigma-schedule", NULL, "--strategy openai (the others adapt their own sigma)");
+    if (c->lr_schedule && c->es.strategy >= ES_STRATEGY_SNES && !given_lr)
+        return bad("--lr-schedule", NULL, "--lr as well with snes or sepcma");
+    if ((c->lr_schedule || c->sigma_schedule) && !c->schedule_generations) {
+        if (!c->generations) return bad("--lr-schedule/--sigma-schedule", NULL, "--generations or --schedule-generations");
+        c->schedule_generations = c->generations;
+    }
+    if (c->redis[0] && (c->lr_schedule || c->sigma_schedule || c->adaptive_cap))
+        return bad("--redis", c->redis, "no schedules and no --adaptive-cap (not yet distributed)");
     if (c->redis[0] && !c->run[0]) return bad("--redis", c->redis, "--run NAME as well");
     if (c->run[0] && !c->redis[0]) return bad("--run", c->run, "--redis HOST:PORT as well");
     if (c->threads == 0) c->threads = es_cpu_count();
@@ -362,7 +524,8 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
                "  \"wd\": %.9g,\n  \"optimizer\": \"%s\",\n  \"strategy\": \"%s\",\n  \"sigma_lr\": %.9g,\n"
                "  \"sigma_max_change\": %.9g,\n  \"max_speed\": %.9g,\n  \"shaping\": \"%s\",\n  \"antithetic\": %s,\n"
                "  \"top_k\": %d,\n  \"seed\": %llu,\n  \"policy\": \"%s\",\n  \"hidden\": [",
-            c->env, opt->desc.npop, opt->desc.sigma, opt->desc.lr, opt->desc.wd,
+            c->env, opt->desc.npop, c->sigma_schedule ? c->sigma_start : opt->desc.sigma,
+            c->lr_schedule ? c->lr_start : opt->desc.lr, opt->desc.wd,
             optimizer_name(opt->desc.optimizer), strategy_name(opt->desc.strategy), opt->desc.sigma_lr,
             opt->desc.sigma_max_change, opt->desc.max_speed, shaping_name(opt->desc.shaping),
             opt->desc.sampling == ES_SAMPLING_ANTITHETIC ? "true" : "false", opt->desc.top_k,
@@ -370,10 +533,14 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     for (l = 1; l < mlp->nlayers; l++) fprintf(f, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
     fprintf(f, "],\n  \"nparams\": %zu,\n  \"obs_clip\": 5,\n  \"threads\": %d,\n  \"generations\": %d,\n"
                "  \"minutes\": %g,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
-               "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n"
+               "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n  \"reward_shift\": %.9g,\n  \"adaptive_cap\": %s,\n"
+               "  \"lr_schedule\": \"%s\",\n  \"lr_end\": %.9g,\n  \"sigma_schedule\": \"%s\",\n  \"sigma_end\": %.9g,\n"
+               "  \"schedule_generations\": %d,\n  \"preset\": \"%s\",\n"
                "  \"noise_stream_version\": %d\n}\n",
             mlp->nparams, c->threads, c->generations, c->minutes, c->ckpt_every, c->eval_episodes,
-            c->max_steps, c->eval_every, c->test_episodes, ES_NOISE_STREAM_VERSION);
+            c->max_steps, c->eval_every, c->test_episodes, c->reward_shift, c->adaptive_cap ? "true" : "false",
+            schedule_names[c->lr_schedule], c->lr_end, schedule_names[c->sigma_schedule], c->sigma_end,
+            c->schedule_generations, c->preset ? c->preset->source : "none", ES_NOISE_STREAM_VERSION);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -446,9 +613,71 @@ typedef struct trainer {
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
 } trainer;
 
+/* The trainer's own checkpoint section: its training-only settings and
+   the adaptive cap, as "key=value" lines. Written only when one of them is
+   not the default, so a default run's checkpoint keeps its bytes. */
+#define TAG_TSET ES_TAG('T', 'S', 'E', 'T')
+
+static size_t encode_settings(trainer *t, char *buf, size_t size)
+{
+    const config *c = &t->cfg;
+    int n;
+    if (c->reward_shift == 0.0 && !c->adaptive_cap && !c->lr_schedule && !c->sigma_schedule) return 0;
+    n = snprintf(buf, size,
+                 "reward_shift=%.17g\nadaptive_cap=%d\nmember_max_steps=%d\nlr_schedule=%s\nlr_start=%.9g\n"
+                 "lr_end=%.9g\nsigma_schedule=%s\nsigma_start=%.9g\nsigma_end=%.9g\nschedule_generations=%d\n",
+                 c->reward_shift, c->adaptive_cap, t->run.member_max_steps, schedule_names[c->lr_schedule],
+                 c->lr_start, c->lr_end, schedule_names[c->sigma_schedule], c->sigma_start, c->sigma_end,
+                 c->schedule_generations);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Reads TSET into the config; 0 ok, else a message and 1. */
+static int decode_settings(config *c, const char *p, size_t n, const char *path)
+{
+    char line[128];
+    size_t i = 0;
+    int seen = 0;
+    while (i < n) {
+        size_t k = 0;
+        char *eq;
+        float *f = NULL;
+        double v;
+        int ok = 1, known = 1;
+        while (i < n && p[i] != '\n' && k < sizeof line - 1) line[k++] = p[i++];
+        line[k] = 0;
+        if (i < n && p[i] != '\n') break;                  /* an overlong line */
+        i++;
+        if (!(eq = strchr(line, '='))) break;
+        *eq++ = 0;
+        if (!strcmp(line, "lr_schedule")) ok = parse_schedule(eq, &c->lr_schedule);
+        else if (!strcmp(line, "sigma_schedule")) ok = parse_schedule(eq, &c->sigma_schedule);
+        else if (!strcmp(line, "adaptive_cap")) ok = parse_int(eq, 0, 1, &c->adaptive_cap);
+        else if (!strcmp(line, "member_max_steps")) ok = parse_int(eq, 0, INT_MAX, &c->member_cap);
+        else if (!strcmp(line, "schedule_generations")) ok = parse_int(eq, 0, INT_MAX, &c->schedule_generations);
+        else if (!strcmp(line, "reward_shift")) ok = parse_double(eq, -1e6, 1e6, &c->reward_shift);
+        else if (!strcmp(line, "lr_start")) f = &c->lr_start;
+        else if (!strcmp(line, "lr_end")) f = &c->lr_end;
+        else if (!strcmp(line, "sigma_start")) f = &c->sigma_start;
+        else if (!strcmp(line, "sigma_end")) f = &c->sigma_end;
+        else known = 0;                                      /* a later trainer's key: skipped */
+        if (f && (ok = parse_double(eq, 1e-12, 1e6, &v))) *f = (float)v;
+        if (!ok) break;
+        seen += known;
+    }
+    if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1)) {
+        fprintf(stderr, "train_half_cheetah: cannot resume from %s: its training settings (section TSET) are "
+                        "malformed\n", path);
+        return 1;
+    }
+    return 0;
+}
+
 static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
 {
     es_run_info info;
+    es_section extra;
+    char settings[1024];
     memset(&info, 0, sizeof info);
     snprintf(info.task, sizeof info.task, "%s", t->cfg.env);
     snprintf(info.mujoco_version, sizeof info.mujoco_version, "%s", mj_versionString());
@@ -456,7 +685,10 @@ static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
     info.max_steps = t->cfg.max_steps;
     info.eval_episodes = t->cfg.eval_episodes;
     info.env_steps = t->run.env_steps;
-    return es_policy_encode(&t->opt, &t->mlp, &t->norm, &info, NULL, 0, ck);
+    extra.tag = TAG_TSET;
+    extra.data = settings;
+    extra.size = encode_settings(t, settings, sizeof settings);
+    return es_policy_encode(&t->opt, &t->mlp, &t->norm, &info, &extra, extra.size ? 1 : 0, ck);
 }
 
 static es_result save_checkpoint(trainer *t)
@@ -493,6 +725,19 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
                 es_result_string(r));
         es_checkpoint_free(&ck);
         return 1;
+    }
+    {   /* the run's own training-only settings, none when it has no TSET */
+        const void *p;
+        size_t n;
+        config *c = &t->cfg;
+        c->reward_shift = 0.0;
+        c->adaptive_cap = c->lr_schedule = c->sigma_schedule = c->schedule_generations = c->member_cap = 0;
+        if (es_checkpoint_section(&ck, TAG_TSET, &p, &n) == ES_OK && decode_settings(c, (const char *)p, n, path)) {
+            es_checkpoint_free(&ck);
+            return 1;
+        }
+        if (!c->lr_schedule) c->lr_start = t->opt.desc.lr;
+        if (!c->sigma_schedule) c->sigma_start = t->opt.desc.sigma;
     }
     es_checkpoint_free(&ck);
     if (env_given && strcmp(task, t->cfg.env) != 0) {
@@ -596,7 +841,9 @@ static void redis_describe(trainer *t)
     int n = snprintf(redis_settings, sizeof redis_settings, "env=%s\nlayers=", t->cfg.env), l;
     for (l = 0; l <= t->mlp.nlayers && n < (int)sizeof redis_settings - 16; l++)
         n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "%s%d", l ? "," : "", t->mlp.size[l]);
-    snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");
+    n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");
+    if (t->cfg.reward_shift != 0.0 && n < (int)sizeof redis_settings - 48)
+        snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "reward_shift=%.17g\n", t->cfg.reward_shift);
 }
 
 static void redis_finish(es_redis *rd, int report, double wall)
@@ -695,6 +942,12 @@ static int train(trainer *t)
         uint64_t steps_before = t->run.env_steps;
         double g0 = now_s();
         int ended = 0;
+        if (t->cfg.lr_schedule)
+            t->opt.desc.lr = schedule_value(t->cfg.lr_schedule, t->cfg.lr_start, t->cfg.lr_end,
+                                            t->cfg.schedule_generations, gen);
+        if (t->cfg.sigma_schedule)
+            t->opt.desc.sigma = schedule_value(t->cfg.sigma_schedule, t->cfg.sigma_start, t->cfg.sigma_end,
+                                               t->cfg.schedule_generations, gen);
 #ifdef ES_WITH_REDIS
         if (t->rd) {
             if (!t->rd->joined) redis_describe(t);
@@ -712,6 +965,7 @@ static int train(trainer *t)
             return 1;
         }
         gen = t->opt.generation - 1;          /* a joiner adopted the run's generation */
+        if (t->cfg.adaptive_cap) es_runner_adapt_cap(&t->run);   /* the next generation's cap */
         if (!ended) log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
         if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
@@ -766,7 +1020,8 @@ static int setup(trainer *t, int argc, char **argv)
     if (t->cfg.resume[0]) {
         static const char *const kept[] = {"--npop", "--sigma", "--lr", "--wd", "--optimizer", "--strategy", "--shaping",
                                            "--top-k", "--policy", "--hidden", "--seed", "--eval-episodes",
-                                           "--max-steps"};
+                                           "--max-steps", "--reward-shift", "--adaptive-cap", "--lr-schedule",
+                                           "--lr-end", "--sigma-schedule", "--sigma-end", "--schedule-generations"};
         char ignored[256] = "";
         size_t k;
         if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
@@ -831,6 +1086,8 @@ static int setup(trainer *t, int argc, char **argv)
             return 1;
         }
         t->run.env_steps = steps;
+        t->run.reward_shift = t->cfg.reward_shift;
+        t->run.member_max_steps = t->cfg.member_cap;
     }
     if (!t->cfg.out[0]) {
         time_t now = time(NULL);
@@ -865,10 +1122,24 @@ static int setup(trainer *t, int argc, char **argv)
         return 1;
     }
     if (ftell(t->evals) == 0) fputs(EVALS_HEADER, t->evals);
-    if (!t->cfg.quiet)
+    if (!t->cfg.quiet) {
+        const config *c = &t->cfg;
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,
                t->mlp.nlayers == 1 ? "linear" : "MLP", t->mlp.nparams, t->opt.desc.npop, t->pool.nthreads,
                t->dir);
+        if (c->preset && !c->resume[0]) printf("preset for %s: %s; flags given override it\n", c->env, c->preset->source);
+        printf("settings: %s, npop %d, sigma %g%s%s, lr %g%s%s, %s, wd %g, top-k %d, reward shift %g%s, episode cap %d%s\n",
+               strategy_name(t->opt.desc.strategy), t->opt.desc.npop,
+               c->sigma_schedule ? c->sigma_start : (float)es_sigma_mean(&t->opt),
+               c->sigma_schedule ? " -> " : "", c->sigma_schedule ? schedule_names[c->sigma_schedule] : "",
+               c->lr_schedule ? c->lr_start : t->opt.desc.lr, c->lr_schedule ? " -> " : "", c->lr_schedule ? schedule_names[c->lr_schedule] : "",
+               optimizer_name(t->opt.desc.optimizer), t->opt.desc.wd, t->opt.desc.top_k, c->reward_shift,
+               c->reward_shift != 0.0 ? " (training only)" : "", c->max_steps > 0 ? c->max_steps : t->mj.max_steps,
+               c->adaptive_cap ? " (adaptive for the population)" : "");
+        if (c->lr_schedule || c->sigma_schedule)
+            printf("schedules over %d generations: lr to %g, sigma to %g\n", c->schedule_generations,
+                   c->lr_schedule ? c->lr_end : c->lr_start, c->sigma_schedule ? c->sigma_end : c->sigma_start);
+    }
     return 0;
 }
 
