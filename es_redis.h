@@ -451,10 +451,18 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "return {c, note}\n",
     /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation.
        Returns {stored, fields, 1 if the stored value equals the payload} */
-    "local s = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
+    "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
+    "if type(s) == 'table' then\n"              /* not a hash: written by someone else */
+    "  redis.call('DEL', KEYS[1])\n"
+    "  s = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
+    "end\n"
     "local n = redis.call('HLEN', KEYS[1])\n"
     "if s == 1 and n >= tonumber(ARGV[3]) then\n"
-    "  redis.call('XADD', KEYS[2], 'MAXLEN', '~', '64', '*', 'g', ARGV[4])\n"
+    "  local x = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', '64', '*', 'g', ARGV[4])\n"
+    "  if type(x) == 'table' and x.err then\n"
+    "    redis.call('DEL', KEYS[2])\n"
+    "    redis.call('XADD', KEYS[2], 'MAXLEN', '~', '64', '*', 'g', ARGV[4])\n"
+    "  end\n"
     "end\n"
     "local same = 1\n"
     "if s == 0 and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then same = 0 end\n"
@@ -702,14 +710,14 @@ static es_result es__redis_open(es_redis *rd, double budget_s)
         argv[0] = "XREVRANGE"; argv[1] = key; argv[2] = "+"; argv[3] = "-"; argv[4] = "COUNT"; argv[5] = "1";
         for (i = 0; i < 6; i++) len[i] = strlen(argv[i]);
         rep = es__redis_call(rd, 6, argv, len, 0);
-        if (!rep) return rd->code;
-        if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
+        if (!rep && !rd->ctx) return rd->code;
+        if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
             rep->element[0]->elements >= 1 && rep->element[0]->element[0]->type == REDIS_REPLY_STRING &&
             rep->element[0]->element[0]->len < sizeof rd->last_id) {
             memcpy(rd->last_id, rep->element[0]->element[0]->str, rep->element[0]->element[0]->len);
             rd->last_id[rep->element[0]->element[0]->len] = 0;
         }
-        freeReplyObject(rep);
+        if (rep) freeReplyObject(rep);   /* no reply: "done" is no stream, es__redis_wait replaces it */
     }
     es__redis_timeout(rd, es__redis_cmd_timeout(rd));
     return ES_OK;
