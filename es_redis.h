@@ -107,9 +107,12 @@
    before use. The scripts treat a final, head, next or gc that is not a
    decimal generation as absent (and say so through desc.log_fn); a
    malformed chunk result is recomputed; a run checkpoint entry of a later
-   generation that holds no valid checkpoint is replaced. What cannot be
-   detected: a forger who writes well-formed results for every chunk of a
-   generation before any worker evaluates one of them.
+   generation that holds no valid checkpoint is replaced; keys of the wrong
+   type are replaced. What cannot be detected: a forger who writes
+   well-formed results for every chunk of a generation before any worker
+   evaluates one of them, or a well-formed checkpoint of another history
+   (a joiner trusts the run's checkpoint). Keep Redis on a private network
+   with a password.
    Threads. An es_redis is one connection: use it from one thread.
    Errors. Functions return es_result: es.h's codes, or this header's
    ES_ERROR_REDIS_* (es_redis_result_string() names both); the detail is in
