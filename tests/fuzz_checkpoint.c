@@ -51,7 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef ES_FUZZ_LIBFUZZER
-static es_result make_seed(es_checkpoint *ck)
+/* A valid checkpoint of strategy s (OpenAI-ES: es_desc_default's; the
+   others with their own state sections). */
+static es_result make_seed(es_checkpoint *ck, es_strategy s)
 {
     es_desc d = es_desc_default();
     es opt;
@@ -61,6 +63,8 @@ static es_result make_seed(es_checkpoint *ck)
     unsigned char shape[ES_MLP_DESC_BYTES];
     float r[4] = {0.5f, -1.0f, 2.0f, 0.0f};
     es_result res;
+    if (s != ES_STRATEGY_OPENAI) memset(&d, 0, sizeof d);
+    d.strategy = s;
     d.npop = 4;
     d.seed = 17;
     if ((res = es_init(&opt, &d, NULL, 12)) != ES_OK) return res;
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
     es_checkpoint seed;
     int i;
     if (argc == 3 && strcmp(argv[1], "--seed") == 0) {
-        if (make_seed(&seed) != ES_OK || es_checkpoint_write(&seed, argv[2]) != ES_OK) return 1;
+        if (make_seed(&seed, ES_STRATEGY_OPENAI) != ES_OK || es_checkpoint_write(&seed, argv[2]) != ES_OK) return 1;
         es_checkpoint_free(&seed);
         return 0;
     }
@@ -106,13 +110,18 @@ int main(int argc, char **argv)
         return 0;
     }
     /* Built-in mutation loop: random byte edits, truncations and extensions
-       of a valid checkpoint, each in an exact-size heap buffer. */
-    if (make_seed(&seed) != ES_OK) return 1;
+       of a valid checkpoint, each in an exact-size heap buffer; a quarter of
+       them from each strategy's checkpoint (OpenAI-ES, PGPE with ClipUp,
+       SNES, sep-CMA-ES). */
     {
         es_rng rng;
         unsigned char *buf;
         es_rng_init(&rng, 1, ES_STREAM_USER, 0, 0);
         for (i = 0; i < 20000; i++) {
+            if (i % 5000 == 0) {
+                if (i) es_checkpoint_free(&seed);
+                if (make_seed(&seed, (es_strategy)(ES_STRATEGY_OPENAI + i / 5000)) != ES_OK) return 1;
+            }
             size_t size = seed.size, k, edits = 1 + es_rng_u32(&rng) % 4;
             uint32_t mode = es_rng_u32(&rng) % 4;
             if (mode == 1) size = es_rng_u32(&rng) % seed.size;

@@ -6,7 +6,8 @@
 #     es_noise_fill plus es_rng normals and uniforms;
 #   - the same training run: examples/train_half_cheetah.c, 3 generations
 #     of npop 8 on 100-step HalfCheetah episodes, the same checkpoint bytes
-#     (policy forward, normalizer, rewards and update included).
+#     (policy forward, normalizer, rewards and update included), and the
+#     same for each other strategy (--strategy pgpe, snes, sepcma).
 cd "$(dirname "$0")/.." || exit 1
 out=build/compilers
 mkdir -p "$out"
@@ -26,6 +27,11 @@ build() {
            "$out/$name.train" --npop 8 --generations 3 --max-steps 100 --minutes 0 --quiet \
                 --out "$out/$name.run" >>"$out/$name.train.log" 2>&1; then
             sha256sum <"$out/$name.run/latest.ckpt" | cut -d' ' -f1 >"$out/$name.train.sum"
+            for s in pgpe snes sepcma; do
+                "$out/$name.train" --strategy $s --npop 8 --generations 3 --max-steps 100 --minutes 0 --quiet \
+                    --out "$out/$name.$s" >>"$out/$name.$s.log" 2>&1 &&
+                    sha256sum <"$out/$name.$s/latest.ckpt" | cut -d' ' -f1 >"$out/$name.$s.sum"
+            done
         fi
     ) &
 }
@@ -84,3 +90,4 @@ check() {
 }
 check noise "the same 1e6 floats"
 check train "the same checkpoint bytes"
+for s in pgpe snes sepcma; do check $s "the same $s checkpoint bytes"; done
