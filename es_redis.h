@@ -1674,6 +1674,8 @@ static es_result es__redis_settings(es_redis *rd, const es_runner *run, char **o
                  d->beta1, d->beta2, d->adam_eps, d->top_k, (unsigned long long)d->seed,
                  (unsigned long)run->opt->nparams, run->envs[0].obs_dim, run->envs[0].act_dim,
                  run->norm ? "yes" : "no", run->eval_episodes, run->max_steps, rd->desc.generations, rd->chunk);
+    if (k >= 0 && (size_t)k < n && run->reward_shift != 0.0)       /* only when set: default text unchanged */
+        k += snprintf(s + k, n - (size_t)k, "reward_shift=%.17g\n", run->reward_shift);
     if (k >= 0 && (size_t)k < n && (d->strategy != ES_STRATEGY_OPENAI || d->optimizer == ES_OPTIMIZER_CLIPUP))
         k += snprintf(s + k, n - (size_t)k, "strategy=%d\nsigma_lr=%.9g\nsigma_max_change=%.9g\nmax_speed=%.9g\n",
                       (int)d->strategy, d->sigma_lr, d->sigma_max_change, d->max_speed);   /* es.h 0.3 */

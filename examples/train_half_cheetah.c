@@ -841,9 +841,7 @@ static void redis_describe(trainer *t)
     int n = snprintf(redis_settings, sizeof redis_settings, "env=%s\nlayers=", t->cfg.env), l;
     for (l = 0; l <= t->mlp.nlayers && n < (int)sizeof redis_settings - 16; l++)
         n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "%s%d", l ? "," : "", t->mlp.size[l]);
-    n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");
-    if (t->cfg.reward_shift != 0.0 && n < (int)sizeof redis_settings - 48)
-        snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "reward_shift=%.17g\n", t->cfg.reward_shift);
+    snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");   /* the runner's own: es_redis.h */
 }
 
 static void redis_finish(es_redis *rd, int report, double wall)

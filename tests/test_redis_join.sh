@@ -2,7 +2,7 @@
 # Fault test 2: a worker joins a running run: it adopts the newest checkpoint
 # in Redis, replays the complete generations after it and ends, with the
 # others, byte-identical to a single-process run. A worker with other
-# settings is refused.
+# settings (npop, the runner's reward shift) is refused.
 . tests/test_redis_common.inc
 need
 start_redis
@@ -15,6 +15,10 @@ $BIN $FLAGS --npop 32 --redis "127.0.0.1:$PORT" --run fault --out "$T/bad" >"$T/
 rc=$?
 [ $rc = 2 ] && grep -q 'npop=16' "$T/bad.log"
 check $? "a worker with --npop 32 is refused (exit $rc, names the conflicting setting)"
+$BIN $FLAGS --reward-shift 2 --redis "127.0.0.1:$PORT" --run fault --out "$T/shift" >"$T/shift.log" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q 'reward_shift=2' "$T/shift.log"
+check $? "a worker with --reward-shift 2 is refused (exit $rc, names reward_shift)"
 wait_exit "$W1" w1
 wait_exit "$W2" w2
 wait_exit "$W3" w3
