@@ -265,6 +265,7 @@ typedef enum es_result {
     ES_ERROR_BAD_LR = -19,
     ES_ERROR_BAD_ADAM = -20,
     ES_ERROR_NOT_FINITE = -21,
+    ES_ERROR_STOPPED = -22,    /* stopped on request (es_runner's stop flag) */
     ES__RESULT_MIN = -2147483647   /* so every int code is an es_result, in C++ too */
 } es_result;
 
@@ -452,6 +453,9 @@ ES_API void es_checkpoint_free(es_checkpoint *ck);
 ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *allocator);
 ES_API es_result es_save(const es *opt, const char *path, const es_section *user, int nuser);
 ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size);
+/* write() to a file descriptor until all is written, retrying EINTR (POSIX;
+   ES_ERROR_IO with errno on failure). */
+ES_API es_result es_write_all(int fd, const void *data, size_t size);
 
 /* Little-endian byte helpers for checkpoint sections. */
 ES_API void es_put_u32(unsigned char *p, uint32_t x);
@@ -578,6 +582,7 @@ ES_API const char *es_result_string(es_result result)
     case ES_ERROR_BAD_LR: return "lr must be positive and finite, weight decay finite and not negative";
     case ES_ERROR_BAD_ADAM: return "Adam needs beta1 and beta2 in [0, 1) and adam_eps positive and finite";
     case ES_ERROR_NOT_FINITE: return "theta or the optimizer state is NaN or infinite";
+    case ES_ERROR_STOPPED: return "stopped on request";
     default: break;
     }
     /* another layer's block: its name (its own function says more) */
@@ -1965,19 +1970,20 @@ ES_API uint32_t es_crc32(uint32_t crc, const void *data, size_t size)
 
 #if ES__POSIX
 /* write() until done; a write interrupted by a signal (EINTR) is retried. */
-static int es__write_all(int fd, const unsigned char *p, size_t size)
+ES_API es_result es_write_all(int fd, const void *data, size_t size)
 {
+    const unsigned char *p = (const unsigned char *)data;
     while (size > 0) {
         ssize_t w = write(fd, p, size);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
             if (w == 0) errno = EIO;
-            return -1;
+            return ES_ERROR_IO;
         }
         p += w;
         size -= (size_t)w;
     }
-    return 0;
+    return ES_OK;
 }
 
 static int es__fsync(int fd)
@@ -2015,6 +2021,14 @@ static void es__remove_stale_temps(const char *dir, size_t dirlen)
     }
     closedir(d);
 }
+#else
+ES_API es_result es_write_all(int fd, const void *data, size_t size)
+{
+    (void)fd;
+    (void)data;
+    (void)size;
+    return ES_ERROR_IO;   /* no file descriptors without POSIX */
+}
 #endif
 
 /* Temporary file, fsync, rename, fsync of the directory: a crash or power
@@ -2036,7 +2050,7 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) return ES_ERROR_IO;
         flock(fd, LOCK_EX | LOCK_NB);      /* marks it live for es__remove_stale_temps */
-        if (es__write_all(fd, (const unsigned char *)data, size) != 0 || es__fsync(fd) != 0) err = errno;
+        if (es_write_all(fd, data, size) != ES_OK || es__fsync(fd) != 0) err = errno;
         if (!err && rename(tmp, path) != 0) err = errno;   /* renamed while still locked */
         if (close(fd) != 0 && !err) err = errno;
         if (err) {

@@ -61,6 +61,10 @@
       Training-only knobs: run.reward_shift (ARS's alive-bonus shift,
       subtracted a step from what es_tell sees) and run.member_max_steps
       with es_runner_adapt_cap() (the OpenAI paper's adaptive episode cap).
+      Point run.stop at a flag (a volatile sig_atomic_t a signal handler
+      sets) to end a long generation early: episodes not yet started are
+      skipped and es_runner_evaluate() returns ES_ERROR_STOPPED; theta is
+      unchanged.
    6a.Your own policy: the rollout and the runner see a policy only through
       es_policy (nparams, nin, nout, work_size, forward, user_data);
       es_mlp_policy() makes one of an es_mlp, and es_rollout() and
@@ -105,6 +109,7 @@
 #define ES_MLP_H_INCLUDED
 
 #include "es.h"
+#include <signal.h>     /* sig_atomic_t */
 
 #ifndef ES_MLP_MAX_HIDDEN
 #define ES_MLP_MAX_HIDDEN 8
@@ -324,6 +329,10 @@ typedef struct es_runner {
     double reward_shift;
     int member_max_steps;
     float *shifted;                      /* npop rewards minus the shift, for es_tell */
+    /* optional, set after es_runner_init: while *stop is nonzero no further
+       episode starts and es_runner_evaluate returns ES_ERROR_STOPPED (a
+       signal handler's flag stops a long generation within an episode) */
+    const volatile sig_atomic_t *stop;
 } es_runner;
 
 /* A multi-episode evaluation of a policy (es_runner_evaluate_theta). std
@@ -1234,6 +1243,7 @@ static void es__runner_task(void *user, int i, int thread)
     es *opt = run->opt;
     float *plus = run->theta_buf + (size_t)thread * 2 * opt->nparams, *minus = plus + opt->nparams;
     es_result r;
+    if (run->stop && *run->stop) return;       /* es_runner_evaluate reports it */
     if (i < run->nunits) {
         int m0 = run->begin + i, m1 = m0 + 1;
         if (opt->desc.sampling == ES_SAMPLING_ANTITHETIC) {
@@ -1244,7 +1254,7 @@ static void es__runner_task(void *user, int i, int thread)
         if (m1 - m0 == 2) {
             es_perturbed_pair(opt, m0 >> 1, plus, minus);
             r = es__runner_member(run, m0, plus, thread);
-            if (r == ES_OK) r = es__runner_member(run, m1 - 1, minus, thread);
+            if (r == ES_OK && !(run->stop && *run->stop)) r = es__runner_member(run, m1 - 1, minus, thread);
         } else {
             es_perturbed(opt, m0, plus);
             r = es__runner_member(run, m0, plus, thread);
@@ -1281,6 +1291,7 @@ ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with
     else
         run->nunits = end - begin;
     es_pool_run(run->pool, run->nunits + run->eval, es__runner_task, run);
+    if (run->stop && *run->stop) return ES_ERROR_STOPPED;    /* episodes were skipped: nothing counts */
     for (i = begin; i < end; i++) run->env_steps += (uint64_t)run->steps[i];
     for (i = 0; i < run->eval; i++) run->env_steps += (uint64_t)run->steps[npop + i];
     for (i = begin; i < end; i++)

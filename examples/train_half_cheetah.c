@@ -14,12 +14,14 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@ typedef struct config {
     es_mlp_desc policy;
     int threads;
     int ckpt_every;
+    int ckpt_every_given;     /* --ckpt-every on the command line (else a resume keeps the run's) */
     int eval_episodes;
     int max_steps;
     int eval_every;           /* test evaluation every N generations (0: only the final one) */
@@ -51,12 +54,40 @@ typedef struct config {
     int quiet;
 } config;
 
+/* The first Ctrl-C (SIGINT) lets the generation finish and writes a
+   checkpoint (exit 0); a second one, or SIGTERM, stops now: episodes not
+   started are skipped, the last checkpoint stays as it is, and the exit
+   code is 128 + the signal (130, 143). */
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t stop_now;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    static const char msg[] = "\ntrain_half_cheetah: interrupted: finishing this generation, then a checkpoint "
+                              "(Ctrl-C again: stop now)\n";
+    if (sig == SIGINT && !interrupted) {
+        interrupted = 1;
+        if (write(2, msg, sizeof msg - 1) < 0) interrupted = 1;   /* nothing to do about it */
+    } else if (!stop_now) {
+        stop_now = sig;
+    }
+}
+
+static const char *stop_signal_name(void) { return stop_now == SIGTERM ? "SIGTERM" : "a second Ctrl-C (SIGINT)"; }
+
+/* The most threads --threads takes: 4 per core, at least 16. */
+static int threads_limit(void)
+{
+    int n = 4 * es_cpu_count();
+    return n < 16 ? 16 : n > 4096 ? 4096 : n;
+}
+
+/* Replaces bytes that are not printable ASCII (a name read from a file may
+   hold terminal escapes) with '?'. */
+static void printable(char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e) *s = '?';
 }
 
 static double now_s(void)
@@ -88,10 +119,10 @@ static void usage(FILE *f)
         "                      default 0: all)\n"
         "  --policy mlp|linear (default mlp)\n"
         "  --hidden 64,64      hidden layer widths of the MLP (default 64,64)\n"
-        "  --threads N         threads (default: all %d cores)\n"
+        "  --threads N         threads (default: all %d cores; at most %d)\n"
         "  --seed N            seed of noise, resets and initial weights (default 0)\n"
         "  --out DIR           run directory (default runs/<timestamp>)\n"
-        "  --ckpt-every N      checkpoint every N generations (default 10)\n"
+        "  --ckpt-every N      checkpoint every N generations (default 10; a resume keeps the run's)\n"
         "  --resume PATH       continue bit-exactly from a checkpoint (its settings win)\n"
         "  --eval-episodes N   noiseless episodes of theta per generation (default 1)\n"
         "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
@@ -114,11 +145,17 @@ static void usage(FILE *f)
         "                      ES_REDIS_RECONNECT_S (60)\n"
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
-        "  --help              this text\n\n"
-        "A run directory holds config.json, metrics.csv, evals.csv, checkpoints/gen_NNNNNN.ckpt\n"
-        "and latest.ckpt. Ctrl-C writes a checkpoint and exits 0.\n"
-        "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n\ntasks:",
-        es_cpu_count());
+        "  --help              this text\n"
+        "Every flag also takes the form --flag=VALUE.\n\n"
+        "A run directory holds config.json, metrics.csv, evals.csv, checkpoints/gen_NNNNNN.ckpt,\n"
+        "latest.ckpt and .lock: one trainer at a time (a second one, or a resume of a\n"
+        "live run, is refused; render a live run's latest.ckpt at any time).\n"
+        "Ctrl-C finishes the generation, writes a checkpoint and exits 0; a second\n"
+        "Ctrl-C or SIGTERM stops within an episode and keeps the last checkpoint.\n"
+        "Exit codes: 0 ok (also after one Ctrl-C), 1 runtime error (a failed write\n"
+        "names the reason), 2 usage error, 3 run directory in use by another trainer,\n"
+        "130 stopped by a second Ctrl-C, 143 stopped by SIGTERM.\n\ntasks:",
+        es_cpu_count(), threads_limit());
     for (i = 0; i < es_mujoco_task_count(); i++) fprintf(f, " %s", es_mujoco_task_name(i));
     fprintf(f, "\n");
 }
@@ -392,7 +429,11 @@ static int parse_args(int argc, char **argv, config *c)
                 return bad(flag, v, want);
             }
         } else if (!strcmp(flag, "--threads")) {
-            if (!parse_int(v, 1, 4096, &c->threads)) return bad(flag, v, "an integer in [1, 4096]");
+            if (!parse_int(v, 1, threads_limit(), &c->threads)) {
+                char want[96];
+                snprintf(want, sizeof want, "an integer in [1, %d] (4 threads a core, at least 16)", threads_limit());
+                return bad(flag, v, want);
+            }
         } else if (!strcmp(flag, "--seed")) {
             char *end;
             errno = 0;
@@ -403,6 +444,7 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(c->out, v);
         } else if (!strcmp(flag, "--ckpt-every")) {
             if (!parse_int(v, 1, INT_MAX, &c->ckpt_every)) return bad(flag, v, "a positive integer");
+            c->ckpt_every_given = 1;
         } else if (!strcmp(flag, "--resume")) {
             if (strlen(v) >= sizeof c->resume || !*v) return bad(flag, v, "a checkpoint path");
             strcpy(c->resume, v);
@@ -515,12 +557,13 @@ static const char *shaping_name(es_shaping s)
     return s == ES_SHAPING_ZSCORE ? "zscore" : s == ES_SHAPING_RAW ? "raw" : "rank";
 }
 
+/* config.json, written whole (temporary file and rename) or not at all;
+   -1 with errno on failure. */
 static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    int l;
-    if (!f) return -1;
-    fprintf(f, "{\n  \"env\": \"%s\",\n  \"npop\": %d,\n  \"sigma\": %.9g,\n  \"lr\": %.9g,\n"
+    char buf[4096];
+    int l, n;
+    n = snprintf(buf, sizeof buf, "{\n  \"env\": \"%s\",\n  \"npop\": %d,\n  \"sigma\": %.9g,\n  \"lr\": %.9g,\n"
                "  \"wd\": %.9g,\n  \"optimizer\": \"%s\",\n  \"strategy\": \"%s\",\n  \"sigma_lr\": %.9g,\n"
                "  \"sigma_max_change\": %.9g,\n  \"max_speed\": %.9g,\n  \"shaping\": \"%s\",\n  \"antithetic\": %s,\n"
                "  \"top_k\": %d,\n  \"seed\": %llu,\n  \"policy\": \"%s\",\n  \"hidden\": [",
@@ -530,8 +573,9 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
             opt->desc.sigma_max_change, opt->desc.max_speed, shaping_name(opt->desc.shaping),
             opt->desc.sampling == ES_SAMPLING_ANTITHETIC ? "true" : "false", opt->desc.top_k,
             (unsigned long long)opt->desc.seed, mlp->nlayers == 1 ? "linear" : "mlp");
-    for (l = 1; l < mlp->nlayers; l++) fprintf(f, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
-    fprintf(f, "],\n  \"nparams\": %zu,\n  \"obs_clip\": 5,\n  \"threads\": %d,\n  \"generations\": %d,\n"
+    for (l = 1; l < mlp->nlayers; l++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "],\n  \"nparams\": %zu,\n  \"obs_clip\": 5,\n  \"threads\": %d,\n  \"generations\": %d,\n"
                "  \"minutes\": %g,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
                "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n  \"reward_shift\": %.9g,\n  \"adaptive_cap\": %s,\n"
                "  \"lr_schedule\": \"%s\",\n  \"lr_end\": %.9g,\n  \"sigma_schedule\": \"%s\",\n  \"sigma_end\": %.9g,\n"
@@ -541,7 +585,29 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
             c->max_steps, c->eval_every, c->test_episodes, c->reward_shift, c->adaptive_cap ? "true" : "false",
             schedule_names[c->lr_schedule], c->lr_end, schedule_names[c->sigma_schedule], c->sigma_end,
             c->schedule_generations, c->preset ? c->preset->source : "none", ES_NOISE_STREAM_VERSION);
-    return fclose(f) == 0 ? 0 : -1;
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return es_file_write_atomic(path, buf, (size_t)n) == ES_OK ? 0 : -1;
+}
+
+/* The run's --ckpt-every from its config.json (a resume keeps it), or 0. */
+static int run_ckpt_every(const char *dir)
+{
+    char path[1200], buf[4096];
+    const char *k;
+    FILE *f;
+    size_t n;
+    long v;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (!(f = fopen(path, "r"))) return 0;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    if (!(k = strstr(buf, "\"ckpt_every\":"))) return 0;
+    v = strtol(k + 13, NULL, 10);
+    return v >= 1 && v <= INT_MAX ? (int)v : 0;
 }
 
 /* evals.csv, one row a test evaluation of theta after `generation`
@@ -554,42 +620,123 @@ static const char *METRICS_HEADER =
     "generation,env_steps,wall_s,reward_mean,reward_min,reward_max,eval_return,theta_rank,"
     "elite_count,failed_episodes,grad_norm,update_ratio,sigma,lr,theta_hash\n";
 
-/* Keeps the rows of generations before gen (a resumed run rewrites the
-   rest) and returns the wall time of the last kept row. */
-static double trim_metrics(const char *path, uint32_t gen)
+/* A CSV file of the run directory, appended a whole row at a time. */
+typedef struct csv_log {
+    int fd;                   /* -1: not open */
+    off_t len;                /* its length after the last whole row */
+    char path[1200];
+} csv_log;
+
+/* A whole row (the header's count of fields, its newline) of a generation
+   < gen? *wall: its third field, wall_s. */
+static int csv_row_before(const char *line, size_t n, size_t commas, uint32_t gen, double *wall)
 {
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    char *kept = NULL;
-    size_t len = 0, cap = 0;
-    double wall = 0.0;
-    if (!f) return 0.0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long g;
-        double w;
-        size_t n = strlen(line);
-        if (sscanf(line, "%lu,%*[^,],%lf", &g, &w) == 2) {
-            if (g >= gen) continue;
-            wall = w;
-        } else if (len > 0) {
-            continue;
+    size_t i, c = 0;
+    char *end;
+    unsigned long g;
+    if (n < 2 || line[n - 1] != '\n' || line[0] < '0' || line[0] > '9') return 0;
+    for (i = 0; i < n; i++) c += line[i] == ',';
+    if (c != commas) return 0;
+    g = strtoul(line, &end, 10);
+    if (*end != ',' || g >= gen) return 0;
+    end = strchr(end + 1, ',');
+    *wall = strtod(end + 1, NULL);
+    return 1;
+}
+
+/* Makes a CSV file match a checkpoint: the header, then the whole rows of
+   generations before gen; later rows (written after the checkpoint) and
+   torn lines (a write cut short by a crash or a full disk) are dropped.
+   *wall (may be NULL): wall_s of the last row kept. 0, or -1 with errno. */
+static int repair_csv(const char *path, const char *header, uint32_t gen, double *wall)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL, *out = NULL;
+    size_t len = 0, cap = 0, kept, pos, hlen = strlen(header), commas = 0;
+    int rc = 0;
+    for (pos = 0; pos < hlen; pos++) commas += header[pos] == ',';
+    if (wall) *wall = 0.0;
+    if (!f) return errno == ENOENT ? 0 : -1;
+    for (;;) {                               /* the whole file */
+        size_t got;
+        if (len + 65536 > cap) {
+            char *b = (char *)realloc(buf, cap = 2 * cap + 65536);
+            if (!b) {
+                rc = -1;
+                break;
+            }
+            buf = b;
         }
-        if (len + n + 1 > cap) {
-            char *k;
-            cap = (len + n + 1) * 2;
-            k = (char *)realloc(kept, cap);
-            if (!k) break;
-            kept = k;
-        }
-        memcpy(kept + len, line, n);
-        len += n;
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
     }
+    if (ferror(f)) rc = -1;
     fclose(f);
-    if (kept) {
-        es_file_write_atomic(path, kept, len);
-        free(kept);
+    if (rc == 0 && !(out = (char *)malloc(len + hlen + 1))) rc = -1;
+    if (rc == 0) {
+        memcpy(out, header, hlen);
+        kept = hlen;
+        for (pos = 0; pos < len;) {
+            const char *nl = (const char *)memchr(buf + pos, '\n', len - pos);
+            size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+            double w;
+            if (csv_row_before(buf + pos, n, commas, gen, &w)) {
+                memcpy(out + kept, buf + pos, n);
+                kept += n;
+                if (wall) *wall = w;
+            }
+            pos += n;
+        }
+        if ((kept != len || memcmp(out, buf, len) != 0) && es_file_write_atomic(path, out, kept) != ES_OK) rc = -1;
     }
-    return wall;
+    free(buf);
+    free(out);
+    return rc;
+}
+
+/* Appends whole rows; a failed write is cut back to the last whole row, so
+   no torn line stays. 0, or 1 with a message. */
+static int csv_append(csv_log *c, const char *text, size_t n)
+{
+    if (es_write_all(c->fd, text, n) != ES_OK) {
+        int e = errno;
+        if (ftruncate(c->fd, c->len) != 0) {
+            /* the write's error is the one to report; a resume repairs the rest */
+        }
+        fprintf(stderr, "\ntrain_half_cheetah: cannot write %s: %s\n", c->path, strerror(e));
+        return 1;
+    }
+    c->len += (off_t)n;
+    return 0;
+}
+
+/* Reaches the disk (with each checkpoint). 0, or 1 with a message. */
+static int csv_sync(csv_log *c)
+{
+    int r;
+    do r = fsync(c->fd); while (r != 0 && errno == EINTR);
+    if (r == 0) return 0;
+    fprintf(stderr, "\ntrain_half_cheetah: cannot write %s: %s\n", c->path, strerror(errno));
+    return 1;
+}
+
+/* Opens DIR/NAME for appending: a new run's starts empty, a resumed run's
+   is repaired to its rows before generation gen. 0, or 1 with a message. */
+static int csv_open(csv_log *c, const char *dir, const char *name, const char *header, int resume, uint32_t gen,
+                    double *wall)
+{
+    snprintf(c->path, sizeof c->path, "%s/%s", dir, name);
+    if (resume && repair_csv(c->path, header, gen, wall) != 0) {
+        fprintf(stderr, "train_half_cheetah: cannot repair %s: %s\n", c->path, strerror(errno));
+        return 1;
+    }
+    c->fd = open(c->path, O_WRONLY | O_CREAT | O_APPEND | (resume ? 0 : O_TRUNC), 0644);
+    if (c->fd < 0 || (c->len = lseek(c->fd, 0, SEEK_END)) < 0) {
+        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", c->path, strerror(errno));
+        return 1;
+    }
+    return c->len == 0 ? csv_append(c, header, strlen(header)) : 0;
 }
 
 /* ---- checkpoints --------------------------------------------------------- */
@@ -605,10 +752,12 @@ typedef struct trainer {
     int nenvs;
     es_runner run;
     char dir[1100];
-    FILE *metrics;
-    FILE *evals;              /* evals.csv: the test evaluations */
+    csv_log metrics;          /* metrics.csv, a row a generation */
+    csv_log evals;            /* evals.csv: the test evaluations */
     uint32_t evaluated;       /* generation of the last test evaluation, +1 (0: none) */
     es_eval_stats last_eval;
+    int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
+    uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
 } trainer;
@@ -691,10 +840,12 @@ static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
     return es_policy_encode(&t->opt, &t->mlp, &t->norm, &info, &extra, extra.size ? 1 : 0, ck);
 }
 
+/* Writes checkpoints/gen_N.ckpt and latest.ckpt; on ES_ERROR_IO errno says why. */
 static es_result save_checkpoint(trainer *t)
 {
     char path[1200];
     es_checkpoint ck;
+    int e;
     es_result r = encode_checkpoint(t, &ck);
     if (r != ES_OK) return r;
     snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
@@ -703,8 +854,52 @@ static es_result save_checkpoint(trainer *t)
         snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
         r = es_checkpoint_write(&ck, path);
     }
+    e = errno;
     es_checkpoint_free(&ck);
+    errno = e;
+    if (r == ES_OK) t->ckpt_gen = t->opt.generation;
     return r;
+}
+
+/* The run directory's lock, held until the trainer exits: a second trainer
+   on the directory, or a resume of a live run, is refused (exit 3).
+   DIR/.lock holds the owner's pid. Returns 0 or the exit code. */
+static int lock_run_dir(trainer *t, const char *dir)
+{
+    char path[1200], text[32];
+    int fd, e;
+    if (t->lock_fd >= 0) return 0;
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    if (mkdirs(dir) != 0 || (fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
+        fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ssize_t n;
+        e = errno;
+        n = read(fd, text, sizeof text - 1);
+        close(fd);
+        text[n > 0 ? n : 0] = 0;
+        text[strspn(text, "0123456789")] = 0;
+        if (e == EWOULDBLOCK) {
+            fprintf(stderr, "train_half_cheetah: %s is in use by a running trainer (pid %s): %s\n", dir,
+                    text[0] ? text : "unknown",
+                    t->cfg.resume[0] ? "resume it after that trainer has stopped (tools/render can show its "
+                                       "latest.ckpt meanwhile)"
+                                     : "choose another --out");
+            return 3;
+        }
+        fprintf(stderr, "train_half_cheetah: cannot lock %s: %s\n", path, strerror(e));
+        return 1;
+    }
+    snprintf(text, sizeof text, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || es_write_all(fd, text, strlen(text)) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    t->lock_fd = fd;
+    return 0;
 }
 
 /* Restores task, policy, optimizer, normalizer and counters from a file. */
@@ -740,6 +935,11 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
         if (!c->sigma_schedule) c->sigma_start = t->opt.desc.sigma;
     }
     es_checkpoint_free(&ck);
+    if (!known_task(task)) {
+        printable(task);
+        fprintf(stderr, "train_half_cheetah: %s is a checkpoint of \"%s\", not a built-in task\n", path, task);
+        return 1;
+    }
     if (env_given && strcmp(task, t->cfg.env) != 0) {
         fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %s, not %s\n", path, task, t->cfg.env);
         return 1;
@@ -867,8 +1067,12 @@ static void fmt_duration(double s, char *buf, size_t size)
     else snprintf(buf, size, "%ld:%02ld", v / 60, v % 60);
 }
 
-static void log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps_before, double gen_s, int tty)
+/* Appends the generation's metrics row and shows the progress; 0, or 1 when
+   metrics.csv cannot be written (message printed). */
+static int log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps_before, double gen_s, int tty)
 {
+    char row[512];
+    int n;
     es_runner *run = &t->run;
     int npop = t->opt.desc.npop, i, elite = 0, rank = 0, failed = 0;
     double mean = es_runner_mean_reward(run), lo = run->rewards[0], hi = run->rewards[0], eval = NAN;
@@ -885,11 +1089,11 @@ static void log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps
         eval /= t->cfg.eval_episodes;
         for (i = 0; i < npop; i++) rank += run->rewards[i] > eval;
     }
-    fprintf(t->metrics, "%u,%llu,%.3f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%016llx\n", gen,
-            (unsigned long long)run->env_steps, wall, mean, lo, hi, eval, rank, elite, failed,
-            t->opt.grad_norm, t->opt.update_ratio, es_sigma_mean(&t->opt), t->opt.desc.lr,
-            (unsigned long long)es_hash(&t->opt));
-    fflush(t->metrics);
+    n = snprintf(row, sizeof row, "%u,%llu,%.3f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%016llx\n", gen,
+                 (unsigned long long)run->env_steps, wall, mean, lo, hi, eval, rank, elite, failed,
+                 t->opt.grad_norm, t->opt.update_ratio, es_sigma_mean(&t->opt), t->opt.desc.lr,
+                 (unsigned long long)es_hash(&t->opt));
+    if (n <= 0 || (size_t)n >= sizeof row || csv_append(&t->metrics, row, (size_t)n)) return 1;
     if (!t->cfg.quiet) {
         char eta[32] = "";
         double left = -1.0;
@@ -906,12 +1110,25 @@ static void log_generation(trainer *t, uint32_t gen, double wall, uint64_t steps
                tty ? "\r\033[K" : "", gen, mean, hi, eval, sps / 1000.0, "", eta, tty ? "" : "\n");
         fflush(stdout);
     }
+    return 0;
+}
+
+/* The exit of a forced stop (a second Ctrl-C, SIGTERM): 128 + the signal. */
+static int forced_stop(trainer *t, uint32_t gen)
+{
+    char last[1300];
+    if (t->ckpt_gen) snprintf(last, sizeof last, "%s/latest.ckpt (generation %u) is intact", t->dir, t->ckpt_gen);
+    else snprintf(last, sizeof last, "no checkpoint was written yet");
+    fprintf(stderr, "\ntrain_half_cheetah: stopped by %s in generation %u; %s\n", stop_signal_name(), gen, last);
+    return 128 + (int)stop_now;
 }
 
 /* A test evaluation of the current theta: a row of evals.csv, kept in
    t->last_eval. Returns 0, or 1 after a message. */
 static int test_evaluation(trainer *t)
 {
+    char row[512];
+    int n;
     es_eval_stats st;
     double e0 = now_s();
     es_result r = es_runner_evaluate_theta(&t->run, NULL, t->cfg.test_episodes, &st);
@@ -920,10 +1137,10 @@ static int test_evaluation(trainer *t)
         return 1;
     }
     t->evaluated = t->opt.generation + 1;
-    fprintf(t->evals, "%u,%llu,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%d,%.3f\n", t->opt.generation,
-            (unsigned long long)t->run.env_steps, t->wall_offset + now_s() - t->wall0, st.episodes, st.mean, st.std,
-            st.min, st.max, st.mean_steps, st.early, st.failed, now_s() - e0);
-    fflush(t->evals);
+    n = snprintf(row, sizeof row, "%u,%llu,%.3f,%d,%.4f,%.4f,%.4f,%.4f,%.2f,%d,%d,%.3f\n", t->opt.generation,
+                 (unsigned long long)t->run.env_steps, t->wall_offset + now_s() - t->wall0, st.episodes, st.mean,
+                 st.std, st.min, st.max, st.mean_steps, st.early, st.failed, now_s() - e0);
+    if (n <= 0 || (size_t)n >= sizeof row || csv_append(&t->evals, row, (size_t)n)) return 1;
     t->last_eval = st;
     return 0;
 }
@@ -949,11 +1166,13 @@ static int train(trainer *t)
 #ifdef ES_WITH_REDIS
         if (t->rd) {
             if (!t->rd->joined) redis_describe(t);
-            if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK) return redis_fail(t, r);
+            if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK)
+                return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
             if (t->rd->adopted && t->rd->generations == 1) steps_before = t->run.env_steps;   /* joined */
         } else
 #endif
         r = es_runner_generation(&t->run);
+        if (r != ES_OK && stop_now) return forced_stop(t, gen);
         if (r != ES_OK) {
             const char *why = "";
             int i;
@@ -964,7 +1183,8 @@ static int train(trainer *t)
         }
         gen = t->opt.generation - 1;          /* a joiner adopted the run's generation */
         if (t->cfg.adaptive_cap) es_runner_adapt_cap(&t->run);   /* the next generation's cap */
-        if (!ended) log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty);
+        if (!ended && log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty))
+            return 1;
         if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
@@ -974,19 +1194,25 @@ static int train(trainer *t)
 #endif
             stop = 1;
         }
-        if (interrupted) stop = 1;
+        if (interrupted || stop_now) stop = 1;
         if (t->cfg.eval_every > 0 && t->opt.generation % (uint32_t)t->cfg.eval_every == 0 && test_evaluation(t))
             return 1;
         if (stop || t->opt.generation % (uint32_t)t->cfg.ckpt_every == 0) {
+            if (csv_sync(&t->metrics) || csv_sync(&t->evals)) return 1;
             r = save_checkpoint(t);
             if (r != ES_OK) {
                 fprintf(stderr, "\ntrain_half_cheetah: cannot write a checkpoint in %s: %s\n", t->dir,
-                        es_result_string(r));
+                        r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
                 return 1;
             }
         }
     }
     if (!t->cfg.quiet && tty) printf("\n");
+    if (stop_now) {
+        fprintf(stderr, "train_half_cheetah: stopped by %s; checkpoint of generation %u written\n",
+                stop_signal_name(), t->opt.generation);
+        return 128 + (int)stop_now;
+    }
     if (t->evaluated != t->opt.generation + 1 && test_evaluation(t)) return 1;   /* the final theta's */
     printf("final policy (generation %u, %llu env steps): %d-episode evaluation mean %.1f std %.1f min %.1f "
            "max %.1f, %d ended early, %d failed (evals.csv)\n", t->opt.generation,
@@ -999,6 +1225,20 @@ static int train(trainer *t)
     return 0;
 }
 
+static int out_of_memory(const char *what)
+{
+    fprintf(stderr, "train_half_cheetah: out of memory for %s\n", what);
+    return 1;
+}
+
+static int out_of_memory_policy(const es_mlp *mlp, int threads)
+{
+    fprintf(stderr, "train_half_cheetah: out of memory for a policy of %zu parameters (theta, Adam's moments "
+                    "and two copies a thread: about %.1f GB); choose smaller --hidden widths or fewer --threads\n",
+            mlp->nparams, 4.0 * (3.0 + 2.0 * threads) * (double)mlp->nparams / 1e9);
+    return 1;
+}
+
 static int setup(trainer *t, int argc, char **argv)
 {
     char err[512], path[1200];
@@ -1006,7 +1246,15 @@ static int setup(trainer *t, int argc, char **argv)
     float *theta0;
     es_result r;
     for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
-    if (!t->cfg.resume[0] && !t->cfg.redis[0] && t->cfg.out[0]) {   /* never mix two runs */
+    if (!t->cfg.out[0] && t->cfg.resume[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
+    if (!t->cfg.out[0]) {
+        time_t now = time(NULL);
+        struct tm tmv;
+        localtime_r(&now, &tmv);
+        strftime(t->cfg.out, sizeof t->cfg.out, "runs/%Y%m%d-%H%M%S", &tmv);
+    }
+    if ((i = lock_run_dir(t, t->cfg.out)) != 0) return i;   /* before anything there is read or written */
+    if (!t->cfg.resume[0] && !t->cfg.redis[0]) {   /* never mix two runs */
         struct stat st;
         snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
         if (stat(path, &st) == 0) {
@@ -1023,7 +1271,7 @@ static int setup(trainer *t, int argc, char **argv)
         char ignored[256] = "";
         size_t k;
         if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
-        if (!t->cfg.out[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
+        t->ckpt_gen = t->opt.generation;
         for (i = 1; i < argc && !t->cfg.redis[0]; i++)
             for (k = 0; k < sizeof kept / sizeof kept[0]; k++)
                 if (!strncmp(argv[i], kept[k], strlen(kept[k])) &&
@@ -1045,7 +1293,7 @@ static int setup(trainer *t, int argc, char **argv)
     }
     t->nenvs = t->pool.nthreads;
     t->envs = (es_env *)calloc((size_t)t->nenvs, sizeof *t->envs);
-    if (!t->envs) return 1;
+    if (!t->envs) return out_of_memory("the environments");
     for (i = 0; i < t->nenvs; i++) {
         if ((r = es_mujoco_env_init(&t->mj, &t->envs[i])) != ES_OK) {
             fprintf(stderr, "train_half_cheetah: %s: %s\n", es_mujoco_result_string(r), t->envs[i].error);
@@ -1062,15 +1310,17 @@ static int setup(trainer *t, int argc, char **argv)
             return 2;
         }
         theta0 = (float *)malloc(t->mlp.nparams * sizeof(float));
-        if (!theta0) return 1;
+        if (!theta0) return out_of_memory_policy(&t->mlp, t->nenvs);
         es_mlp_init_theta(&t->mlp, t->cfg.es.seed, theta0);
         r = es_init(&t->opt, &t->cfg.es, theta0, t->mlp.nparams);
         free(theta0);
+        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs);
         if (r != ES_OK) {
             fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
             return 2;
         }
-        if (es_normalizer_init(&t->norm, t->mlp.desc.nin, 0.0f, 0.0f, NULL) != ES_OK) return 1;
+        if (es_normalizer_init(&t->norm, t->mlp.desc.nin, 0.0f, 0.0f, NULL) != ES_OK)
+            return out_of_memory("the observation normalizer");
     } else if (t->mlp.desc.nin != t->envs[0].obs_dim || t->mlp.desc.nout != t->envs[0].act_dim) {
         fprintf(stderr, "train_half_cheetah: %s: policy shape does not fit %s\n", t->cfg.resume, t->cfg.env);
         return 1;
@@ -1079,6 +1329,7 @@ static int setup(trainer *t, int argc, char **argv)
         uint64_t steps = t->run.env_steps;
         r = es_runner_init(&t->run, &t->opt, &t->mlp, &t->norm, t->envs, &t->pool, t->cfg.eval_episodes,
                            t->cfg.max_steps);
+        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs);
         if (r != ES_OK) {
             fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
             return 1;
@@ -1086,14 +1337,13 @@ static int setup(trainer *t, int argc, char **argv)
         t->run.env_steps = steps;
         t->run.reward_shift = t->cfg.reward_shift;
         t->run.member_max_steps = t->cfg.member_cap;
-    }
-    if (!t->cfg.out[0]) {
-        time_t now = time(NULL);
-        struct tm tmv;
-        localtime_r(&now, &tmv);
-        strftime(t->cfg.out, sizeof t->cfg.out, "runs/%Y%m%d-%H%M%S", &tmv);
+        t->run.stop = &stop_now;
     }
     snprintf(t->dir, sizeof t->dir, "%s", t->cfg.out);
+    if (t->cfg.resume[0] && !t->cfg.ckpt_every_given && !t->cfg.redis[0]) {   /* the run's own */
+        int every = run_ckpt_every(t->dir);
+        if (every) t->cfg.ckpt_every = every;
+    }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path) != 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
@@ -1104,22 +1354,11 @@ static int setup(trainer *t, int argc, char **argv)
         fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
         return 1;
     }
-    snprintf(path, sizeof path, "%s/metrics.csv", t->dir);
-    t->wall_offset = t->cfg.resume[0] ? trim_metrics(path, t->opt.generation) : 0.0;
-    t->metrics = fopen(path, t->cfg.resume[0] ? "a" : "w");
-    if (!t->metrics) {
-        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
+    if (csv_open(&t->metrics, t->dir, "metrics.csv", METRICS_HEADER, t->cfg.resume[0] != 0, t->opt.generation,
+                 &t->wall_offset) ||
+        csv_open(&t->evals, t->dir, "evals.csv", EVALS_HEADER, t->cfg.resume[0] != 0, t->opt.generation + 1,
+                 NULL))   /* evals.csv keeps the checkpoint's own theta's row */
         return 1;
-    }
-    if (ftell(t->metrics) == 0) fputs(METRICS_HEADER, t->metrics);
-    snprintf(path, sizeof path, "%s/evals.csv", t->dir);
-    if (t->cfg.resume[0]) trim_metrics(path, t->opt.generation + 1);      /* rows of later thetas go */
-    t->evals = fopen(path, t->cfg.resume[0] ? "a" : "w");
-    if (!t->evals) {
-        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    if (ftell(t->evals) == 0) fputs(EVALS_HEADER, t->evals);
     if (!t->cfg.quiet) {
         const config *c = &t->cfg;
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,
@@ -1144,8 +1383,9 @@ static int setup(trainer *t, int argc, char **argv)
 static void teardown(trainer *t)
 {
     int i;
-    if (t->metrics) fclose(t->metrics);
-    if (t->evals) fclose(t->evals);
+    if (t->metrics.fd >= 0) close(t->metrics.fd);
+    if (t->evals.fd >= 0) close(t->evals.fd);
+    if (t->lock_fd >= 0) close(t->lock_fd);
     es_runner_free(&t->run);
     for (i = 0; t->envs && i < t->nenvs; i++)
         if (t->envs[i].destroy) t->envs[i].destroy(&t->envs[i]);
@@ -1161,6 +1401,7 @@ int main(int argc, char **argv)
     static trainer t;
     struct sigaction sa;
     int rc = parse_args(argc, argv, &t.cfg);
+    t.metrics.fd = t.evals.fd = t.lock_fd = -1;
     if (rc < 0) {
         usage(stdout);
         return 0;
@@ -1175,7 +1416,7 @@ int main(int argc, char **argv)
     }
 #endif
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
