@@ -9,7 +9,7 @@ HEADERS := es.h es_mlp.h es_env_mujoco.h
 TESTS   := $(patsubst tests/%.c,build/tests/%,$(wildcard tests/test_*.c))
 SCRIPTS := $(wildcard tests/test_*.sh)
 
-.PHONY: all deps deps-core train test bench clean
+.PHONY: all deps deps-core deps-train train test bench clean
 
 all: build/train_half_cheetah build/minimal build/custom_task build/distributed build/cartpole build/render $(TESTS)
 
@@ -51,7 +51,10 @@ build/asan/%: tests/%.c tests/test.h $(HEADERS) | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. $< -o $@ $(LIBS)
 
-train: build/train_half_cheetah
+# make train renders its video at the end: it installs ffmpeg and Mesa too.
+deps-train:
+	@tools/install-deps train
+train: deps-train build/train_half_cheetah
 	@ARGS="$(ARGS)" tools/train
 
 ASAN    := build/asan/test_es build/asan/test_mlp build/asan/test_policy build/asan/test_redis_payload build/asan/test_custom_task build/asan/test_strategies

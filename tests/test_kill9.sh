@@ -1,0 +1,48 @@
+#!/bin/sh
+# kill -9 at random moments, at least 20 times: after each kill the run's
+# latest.ckpt is one of an uninterrupted run's checkpoints, byte for byte;
+# resuming after every kill ends on the uninterrupted run's bytes, with its
+# metrics rows (but wall_s) once each and no temporary file left behind.
+cd "$(dirname "$0")/.." || exit 1
+T=build/train_half_cheetah
+tmp=$(mktemp -d); trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+ok() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc"; fi; }
+# rand N: a random integer in [0, N)
+rand() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
+G=100
+flags="--npop 8 --max-steps 100 --ckpt-every 1 --seed 11 --threads 2 --quiet"
+
+$T $flags --generations $G --out "$tmp/ref" > /dev/null
+kills=0; bad=0; unmatched=""; resumes=0
+while [ $kills -lt 24 ]; do
+    if [ -f "$tmp/run/latest.ckpt" ]; then
+        $T --resume "$tmp/run/latest.ckpt" --generations $G --quiet > /dev/null 2>> "$tmp/err" &
+        resumes=$((resumes + 1))
+    else
+        $T $flags --generations $G --out "$tmp/run" > /dev/null 2>> "$tmp/err" &
+    fi
+    pid=$!
+    sleep "0.$(printf '%03d' $((200 + $(rand 600))))"   # startup alone takes 0.1 to 0.3 s
+    kill -9 $pid 2>/dev/null && kills=$((kills + 1))
+    wait $pid 2>/dev/null
+    if [ -f "$tmp/run/latest.ckpt" ]; then
+        n=$(ls "$tmp/ref/checkpoints" | while read -r f; do
+                cmp -s "$tmp/run/latest.ckpt" "$tmp/ref/checkpoints/$f" && echo "$f"; done | head -n 1)
+        [ -n "$n" ] || { bad=$((bad + 1)); unmatched="$unmatched $kills"; }
+    fi
+    [ -f "$tmp/run/checkpoints/gen_$(printf '%06d' $G).ckpt" ] && break   # finished before the kill
+done
+last=$(ls "$tmp/run/checkpoints" | grep -v tmp | tail -n 1)
+check "$kills kill -9 at random moments (last checkpoint $last; at least 20 before the end)" [ $kills -ge 20 ]
+check "after every kill latest.ckpt is byte-identical to a checkpoint of the uninterrupted run (mismatches after kills:${unmatched:- none})" [ $bad -eq 0 ]
+$T --resume "$tmp/run/latest.ckpt" --generations $G --quiet > /dev/null 2>> "$tmp/err"; rc=$?
+check "$resumes resumes and a last one (exit $rc) end on the uninterrupted run's latest.ckpt" \
+    sh -c "[ $rc -eq 0 ] && cmp -s $tmp/run/latest.ckpt $tmp/ref/latest.ckpt"
+check "... and every checkpoint of the run equals the uninterrupted one's" \
+    sh -c "for f in \$(ls $tmp/ref/checkpoints); do cmp -s $tmp/ref/checkpoints/\$f $tmp/run/checkpoints/\$f || exit 1; done"
+check "metrics.csv holds the uninterrupted run's rows (but wall_s), once each" \
+    sh -c "[ \"\$(cut -d, -f1,2,4- $tmp/run/metrics.csv)\" = \"\$(cut -d, -f1,2,4- $tmp/ref/metrics.csv)\" ]"
+check "no temporary file of a killed writer is left" sh -c "[ -z \"\$(find $tmp/run -name '*tmp*')\" ]"
+check "no error printed by any trainer: $(head -c 300 "$tmp/err" | tr '\n' ' ')" sh -c "[ ! -s $tmp/err ]"
