@@ -86,18 +86,26 @@ msg=$(ulimit -v 2000000; $T --hidden 30000,30000 --generations 1 --quiet --out "
 check "a policy too big for memory exits 1 and says so (got $rc): $msg" \
     sh -c "[ $rc -eq 1 ] && printf '%s' \"$msg\" | grep -q 'out of memory'"
 if command -v python3 > /dev/null; then
-    # the task name "HalfCheetah-v5" replaced by 14 bytes with terminal escapes, CRC made valid again
-    python3 - "$tmp/ref/latest.ckpt" "$tmp/evil.ckpt" <<'EOF'
+    # forge NAME OUT: latest.ckpt of ref with its task renamed (14 bytes), CRC made valid again
+    forge() {
+        python3 - "$tmp/ref/latest.ckpt" "$2" "$1" <<'EOF'
 import sys, zlib
 b = bytearray(open(sys.argv[1], 'rb').read())
-i = b.index(b'HalfCheetah-v5')
-b[i:i + 14] = b'\x1b]0;pwned\x07\x1b[2J'
+name = sys.argv[3].encode().decode('unicode_escape').encode('latin-1')
+while b'HalfCheetah-v5' in b:
+    i = b.index(b'HalfCheetah-v5'); b[i:i + 14] = name
 b[-4:] = (zlib.crc32(bytes(b[:-4])) & 0xffffffff).to_bytes(4, 'little')
 open(sys.argv[2], 'wb').write(b)
 EOF
+    }
+    forge '\x1b]0;pwned\x07\x1b[2J' "$tmp/evil.ckpt"
     $T --resume "$tmp/evil.ckpt" --quiet --out "$tmp/evil" 2> "$tmp/evil.err" > /dev/null; rc=$?
-    check "a task name with terminal escapes from a checkpoint is refused (exit $rc) and printed harmlessly: $(cat "$tmp/evil.err")" \
-        sh -c "[ $rc -eq 1 ] && grep -qF '\"?]0;pwned??[2J\"' $tmp/evil.err && ! grep -q \"\$(printf '\\033')\" $tmp/evil.err"
+    check "a task name with terminal escapes in a checkpoint is refused (exit $rc), no escape printed: $(cat "$tmp/evil.err")" \
+        sh -c "[ $rc -eq 1 ] && [ -s $tmp/evil.err ] && ! grep -q \"\$(printf '\\033')\" $tmp/evil.err"
+    forge 'NoSuchTask-v99' "$tmp/unknown.ckpt"
+    $T --resume "$tmp/unknown.ckpt" --quiet --out "$tmp/unknown" 2> "$tmp/unknown.err" > /dev/null; rc=$?
+    check "a checkpoint of a task that is not built in is refused by name (exit $rc): $(cat "$tmp/unknown.err")" \
+        sh -c "[ $rc -eq 1 ] && grep -qF 'is a checkpoint of \"NoSuchTask-v99\", not a built-in task' $tmp/unknown.err"
 else
-    echo "skip - task-name sanitizing: python3 is needed to forge the checkpoint's CRC"
+    echo "skip - task names from checkpoints: python3 is needed to forge the checkpoint's CRC"
 fi
