@@ -810,8 +810,9 @@ ES_API es_result es_normalizer_decode(es_normalizer *norm, const void *bytes, si
         norm->sumsq[i] = es_get_f64(p + 20 + 8 * ((size_t)norm->n + (size_t)i));
     }
     es_normalizer_refresh(norm);
-    for (i = 0; i < norm->n; i++)                     /* huge sums over a tiny count */
-        if (!(fabsf(norm->mean[i]) <= FLT_MAX) || !(norm->inv_std[i] <= FLT_MAX)) return ES_ERROR_CORRUPT;
+    for (i = 0; i < norm->n; i++)                     /* huge sums over a tiny count, a std beyond float */
+        if (!(fabsf(norm->mean[i]) <= FLT_MAX) || !(norm->inv_std[i] > 0.0f && norm->inv_std[i] <= FLT_MAX))
+            return ES_ERROR_CORRUPT;
     return ES_OK;
 }
 

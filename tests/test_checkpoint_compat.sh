@@ -47,3 +47,24 @@ else
     check "render of the old checkpoint: 60 frames, its run's --max-steps (exit $rc, $n frames)" \
         [ "$rc.$n" = "0.60" ]
 fi
+
+# Crafted checkpoints (valid CRC, one bad field in the policy, normalizer or
+# run metadata; tests/test_policy.c writes them from the fixture): resume
+# and render refuse each with exit 1 and a message.
+mkdir "$tmp/bad"
+if make -s build/tests/test_policy >/dev/null && build/tests/test_policy --write-crafted "$tmp/bad"; then
+    mkdir "$tmp/control" && mv "$tmp/bad/control.ckpt" "$tmp/control/latest.ckpt"
+    msg=$($T --resume "$tmp/control/latest.ckpt" --generations 3 --quiet 2>&1 >/dev/null); rc=$?
+    check "the crafting itself is sound: its unspoiled control resumes (exit $rc) $msg" [ "$rc" -eq 0 ]
+    for f in "$tmp"/bad/*.ckpt; do
+        name=$(basename "$f" .ckpt)
+        msg=$($T --resume "$f" --generations 3 --quiet 2>&1 >/dev/null); rc=$?
+        check "resume refuses $name (exit $rc): $msg" sh -c "[ $rc -eq 1 ] && printf '%s' \"\$1\" | grep -q 'corrupt\|does not match'" _ "$msg"
+        if [ -d "$tmp/bad/checkpoints" ]; then fail "resume of $name wrote checkpoints"; rm -rf "$tmp/bad/checkpoints"; fi
+        msg=$(build/render "$f" --frames --out "$tmp/bad/v" 2>&1); rc=$?
+        check "render refuses $name (exit $rc): $(printf '%s' "$msg" | tail -n 1)" \
+            sh -c "[ $rc -eq 1 ] && printf '%s' \"\$1\" | grep -q 'corrupt\|does not match'" _ "$msg"
+    done
+else
+    fail "writing the crafted checkpoints"
+fi

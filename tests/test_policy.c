@@ -276,7 +276,7 @@ static void test_crafted(void)
         {12, 1.5, "count 1.5 (not whole)"}, {12, 1e300, "count 1e300"},
         {20, NAN, "a sum NaN"}, {28, -INFINITY, "a sum -inf"},
         {44, NAN, "a sum of squares NaN"}, {52, INFINITY, "a sum of squares inf"},
-        {60, -4.0, "a sum of squares negative"},
+        {60, -4.0, "a sum of squares negative"}, {44, 1e245, "a sum of squares whose std is beyond float"},
     };
     static const struct { size_t off; float value; const char *what; } normf_bad[] = {
         {4, NAN, "clip NaN"}, {4, INFINITY, "clip inf"}, {4, 0.0f, "clip 0"},
@@ -685,8 +685,69 @@ static void test_own_policy(void)
     free(theta0);
 }
 
-int main(void)
+
+/* ---- crafted files for the programs ------------------------------------ */
+
+/* Writes DIR/NAME.ckpt for each way of spoiling the old fixture's policy,
+   normalizer or run metadata under a valid CRC, and DIR/control.ckpt
+   unspoiled, built the same way (tests/test_checkpoint_compat.sh hands them
+   to the trainer's --resume and to the renderer). */
+static int write_crafted(const char *dir)
 {
+    es_checkpoint ck, out;
+    es_mlp mlp;
+    es_normalizer norm;
+    es_run_info info;
+    es opt;
+    char task[64], path[1024];
+    unsigned char shape[ES_MLP_DESC_BYTES], *normb;
+    size_t nshape, nnorm;
+    int k, rc = 0;
+    static const char *const names[] = {"control", "norm_sum_nan", "norm_count_inf", "norm_sumsq_negative", "shape_act_nan",
+                                        "shape_width_0", "run_max_steps_negative", "run_generation_7",
+                                        "run_eval_episodes_huge", "task_escape"};
+    if (es_checkpoint_read(&ck, OLD_FIXTURE, NULL) != ES_OK ||
+        es_policy_load(&ck, task, sizeof task, &mlp, &norm) != ES_OK || es_run_info_read(&ck, &info) != ES_OK ||
+        es_load(&opt, &ck, NULL) != ES_OK) {
+        fprintf(stderr, "test_policy: cannot read %s\n", OLD_FIXTURE);
+        return 1;
+    }
+    nnorm = es_normalizer_bytes(&norm);
+    normb = (unsigned char *)malloc(nnorm);
+    if (!normb) return 1;
+    for (k = 0; k < (int)(sizeof names / sizeof names[0]); k++) {
+        char run[512];
+        const char *tname = "HalfCheetah-v5", *n = names[k];
+        es_section s[4];
+        nshape = es_mlp_encode(&mlp, shape);
+        es_normalizer_encode(&norm, normb);
+        snprintf(run, sizeof run, "task=HalfCheetah-v5\nmax_steps=%s\neval_episodes=%s\nenv_steps=1200\ngeneration=%s\n",
+                 !strcmp(n, "run_max_steps_negative") ? "-1" : "60",
+                 !strcmp(n, "run_eval_episodes_huge") ? "99999999" : "2", !strcmp(n, "run_generation_7") ? "7" : "2");
+        if (!strcmp(n, "norm_sum_nan")) es_put_f64(normb + 20, NAN);
+        if (!strcmp(n, "norm_count_inf")) es_put_f64(normb + 12, INFINITY);
+        if (!strcmp(n, "norm_sumsq_negative")) es_put_f64(normb + 20 + 8 * (size_t)norm.n, -1.0);
+        if (!strcmp(n, "shape_act_nan")) es_put_f32(shape + 24, NAN);
+        if (!strcmp(n, "shape_width_0")) es_put_u32(shape + 28, 0);
+        if (!strcmp(n, "task_escape")) tname = "HalfCheetah-v5\033[2J";
+        s[0].tag = ES_TAG_TASK; s[0].data = tname; s[0].size = strlen(tname);
+        s[1].tag = ES_TAG_POLICY; s[1].data = shape; s[1].size = nshape;
+        s[2].tag = ES_TAG_NORM; s[2].data = normb; s[2].size = nnorm;
+        s[3].tag = ES_TAG_RUN; s[3].data = run; s[3].size = strlen(run);
+        snprintf(path, sizeof path, "%s/%s.ckpt", dir, names[k]);
+        if (es_checkpoint_encode(&opt, s, 4, &out) != ES_OK || es_checkpoint_write(&out, path) != ES_OK) rc = 1;
+        es_checkpoint_free(&out);
+    }
+    free(normb);
+    es_free(&opt);
+    es_normalizer_free(&norm);
+    es_checkpoint_free(&ck);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-crafted") == 0) return write_crafted(argv[2]);
     (void)test_need_reference;   /* test.h helper unused here */
     test_old_checkpoint();
     test_shape_layout();
