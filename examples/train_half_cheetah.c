@@ -30,6 +30,7 @@ typedef struct config {
     char env[64];
     int generations;          /* stop after this many (0: no limit) */
     double minutes;           /* stop after this wall time (0: no limit) */
+    unsigned long long max_env_steps;   /* stop after the generation that reaches this many env steps (0: none) */
     es_desc es;
     es_mlp_desc policy;
     int threads;
@@ -106,7 +107,9 @@ static void usage(FILE *f)
         "  --env NAME          task (default HalfCheetah-v5); picks that task's preset, printed\n"
         "                      at start and in config.json; every flag below overrides it\n"
         "  --generations N     stop after generation N (default: no limit)\n"
-        "  --minutes M         stop after M minutes of wall time (default 5; 0: no limit)\n"
+        "  --minutes M         stop after M minutes of wall time (default 5, or none with\n"
+        "                      --max-env-steps; 0: no limit)\n"
+        "  --max-env-steps N   stop after the generation that reaches N env steps (as logged)\n"
         "  --npop N            population size, even (default 64)\n"
         "  --strategy openai|pgpe|snes|sepcma  OpenAI-ES (default), PGPE, SNES or separable\n"
         "                      CMA-ES; the last three adapt a sigma per parameter\n"
@@ -296,7 +299,7 @@ static int takes_value(const char *flag)
                                         "--wd", "--optimizer", "--strategy", "--shaping", "--top-k", "--policy", "--hidden",
                                         "--threads", "--seed", "--out", "--ckpt-every", "--resume",
                                         "--eval-episodes", "--max-steps", "--redis", "--run", "--eval-every",
-                                        "--test-episodes", "--reward-shift", "--lr-schedule", "--lr-end",
+                                        "--test-episodes", "--max-env-steps", "--reward-shift", "--lr-schedule", "--lr-end",
                                         "--sigma-schedule", "--sigma-end", "--schedule-generations"};
     size_t i;
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -316,7 +319,7 @@ static int known_task(const char *name)
 static int parse_args(int argc, char **argv, config *c)
 {
     int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0, given_topk = 0, given_policy = 0, given_hidden = 0;
-    int given_shift = 0, given_lr_end = 0, given_sigma_end = 0;
+    int given_shift = 0, given_lr_end = 0, given_sigma_end = 0, given_minutes = 0;
     const preset *pr;
     memset(c, 0, sizeof *c);
     strcpy(c->env, "HalfCheetah-v5");
@@ -379,6 +382,12 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_int(v, 1, INT_MAX, &c->generations)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--minutes")) {
             if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes >= 0");
+            given_minutes = 1;
+        } else if (!strcmp(flag, "--max-env-steps")) {
+            char *end;
+            errno = 0;
+            c->max_env_steps = strtoull(v, &end, 10);
+            if (errno || end == v || *end || *v == '-' || !c->max_env_steps) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--npop")) {
             if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2)
                 return bad(flag, v, "an even integer in [2, 16777216]");
@@ -505,6 +514,7 @@ static int parse_args(int argc, char **argv, config *c)
         c->es.zero |= ES_ZERO_WD;
         if (!given_lr) c->es.lr = 0.0f;         /* 1: the paper's mean step */
     }
+    if (c->max_env_steps && !given_minutes) c->minutes = 0.0;   /* the step budget is the limit */
     c->lr_start = c->es.lr;
     c->sigma_start = c->es.sigma;
     if (!given_lr_end) c->lr_end = c->lr_start * 0.1f;
@@ -576,12 +586,12 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     for (l = 1; l < mlp->nlayers; l++)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d", l > 1 ? ", " : "", mlp->size[l]);
     n += snprintf(buf + n, sizeof buf - (size_t)n, "],\n  \"nparams\": %zu,\n  \"obs_clip\": 5,\n  \"threads\": %d,\n  \"generations\": %d,\n"
-               "  \"minutes\": %g,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
+               "  \"minutes\": %g,\n  \"max_env_steps\": %llu,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
                "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n  \"reward_shift\": %.9g,\n  \"adaptive_cap\": %s,\n"
                "  \"lr_schedule\": \"%s\",\n  \"lr_end\": %.9g,\n  \"sigma_schedule\": \"%s\",\n  \"sigma_end\": %.9g,\n"
                "  \"schedule_generations\": %d,\n  \"preset\": \"%s\",\n"
                "  \"noise_stream_version\": %d\n}\n",
-            mlp->nparams, c->threads, c->generations, c->minutes, c->ckpt_every, c->eval_episodes,
+            mlp->nparams, c->threads, c->generations, c->minutes, c->max_env_steps, c->ckpt_every, c->eval_episodes,
             c->max_steps, c->eval_every, c->test_episodes, c->reward_shift, c->adaptive_cap ? "true" : "false",
             schedule_names[c->lr_schedule], c->lr_end, schedule_names[c->sigma_schedule], c->sigma_end,
             c->schedule_generations, c->preset ? c->preset->source : "none", ES_NOISE_STREAM_VERSION);
@@ -1152,6 +1162,7 @@ static int train(trainer *t)
     t->wall0 = now_s();
     /* a resumed run already at --generations has nothing left to do */
     if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) stop = 1;
+    if (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps) stop = 1;
     while (!stop) {
         uint32_t gen = t->opt.generation;
         uint64_t steps_before = t->run.env_steps;
@@ -1186,6 +1197,7 @@ static int train(trainer *t)
         if (!ended && log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty))
             return 1;
         if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
+        if (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps) stop = 1;   /* the same on every worker */
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
             uint32_t final;          /* all workers stop at the same generation (logged) */
@@ -1359,6 +1371,21 @@ static int setup(trainer *t, int argc, char **argv)
         csv_open(&t->evals, t->dir, "evals.csv", EVALS_HEADER, t->cfg.resume[0] != 0, t->opt.generation + 1,
                  NULL))   /* evals.csv keeps the checkpoint's own theta's row */
         return 1;
+    if (t->cfg.resume[0]) {           /* this theta's evaluation row, if any, stands */
+        FILE *f;
+        char line[512];
+        snprintf(path, sizeof path, "%s/evals.csv", t->dir);
+        if ((f = fopen(path, "r")) != NULL) {
+            es_eval_stats *st = &t->last_eval;
+            unsigned g;
+            while (fgets(line, sizeof line, f))
+                if (sscanf(line, "%u,%*[^,],%*[^,],%d,%lf,%lf,%lf,%lf,%lf,%d,%d", &g, &st->episodes, &st->mean,
+                           &st->std, &st->min, &st->max, &st->mean_steps, &st->early, &st->failed) == 9 &&
+                    g == t->opt.generation)
+                    t->evaluated = g + 1;
+            fclose(f);
+        }
+    }
     if (!t->cfg.quiet) {
         const config *c = &t->cfg;
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,

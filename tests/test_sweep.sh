@@ -1,0 +1,79 @@
+#!/bin/sh
+# tools/sweep on a tiny budget: a grid of 2 configurations x 2 seeds, killed
+# (SIGKILL to the sweep and its runs) after its first finished run and run
+# again: finished runs are not redone, interrupted ones resume bit-exactly,
+# and the summary equals an uninterrupted sweep's; a random search's plan;
+# a changed command refused.
+cd "$(dirname "$0")/.." || exit 1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ok() { echo "ok - sweep: $*"; }
+fail() { echo "not ok - sweep: $*"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc"; fi; }
+command -v setsid >/dev/null 2>&1 || { echo "skip - sweep: no setsid"; exit 0; }
+make -s build/train_half_cheetah >/dev/null 2>&1 || { fail "build"; exit 1; }
+
+args="--set lr=0.01,0.03 --seeds 2 --no-plot -- --generations 16 --npop 8 --max-steps 200 --ckpt-every 1 --eval-every 8 --test-episodes 3"
+tools/sweep --out "$tmp/a" --jobs 2 $args > "$tmp/a.out" 2>&1
+check "an uninterrupted sweep finishes (exit 0)" [ $? -eq 0 ]
+check "summary.csv has one row per configuration, each of 2 runs" \
+    sh -c "[ \"\$(tail -n +2 $tmp/a/summary.csv | cut -d, -f1,3 | tr '\n' ' ')\" = 'c001,2 c002,2 ' ]"
+check "summary.md is a Markdown table with medians and ranges" grep -q '^| c00[12] | `--lr 0.0[13]` | 2 | ' "$tmp/a/summary.md"
+median_ok() {   # the median of 2 runs is the mean of their final test evaluations
+    for c in c001 c002; do
+        want=$(for s in 1 2; do tail -n 1 "$tmp/a/runs/$c-s$s/evals.csv" | cut -d, -f5; done |
+               awk '{ t += $1 } END { printf "%.1f", t / 2 }')
+        got=$(grep "^$c," "$tmp/a/summary.csv" | cut -d, -f4)
+        [ "$want" = "$got" ] || { echo "  $c: median $got, want $want"; return 1; }
+    done
+}
+check "the median of each configuration is recomputed from the runs' evals.csv" median_ok
+
+setsid tools/sweep --out "$tmp/b" --jobs 1 $args > "$tmp/b1.out" 2>&1 &
+pid=$!
+n=0
+until [ -f "$tmp/b/runs/c001-s1.done" ] && [ -f "$tmp/b/runs/c001-s2/latest.ckpt" ] || [ $n -ge 600 ]; do
+    sleep 0.1; n=$((n + 1))
+done
+env kill -9 -- -"$pid" 2>/dev/null || echo "  (the sweep had ended before the kill)"; wait "$pid" 2>/dev/null
+sum_before=$(cat "$tmp/b/runs/c001-s1/metrics.csv" | cksum)
+done_before=$(ls "$tmp/b/runs" | grep -c '\.done$')
+check "killed with $done_before finished run(s) and one in progress" sh -c "[ $done_before -ge 1 ] && [ $done_before -lt 4 ]"
+tools/sweep --out "$tmp/b" --jobs 2 $args > "$tmp/b2.out" 2>&1
+check "run again after the kill: finishes (exit 0)" [ $? -eq 0 ]
+check "it says $done_before of 4 runs were already done" grep -q "$done_before of 4 runs were already done" "$tmp/b2.out"
+check "a finished run was not redone (its metrics.csv unchanged)" \
+    [ "$(cat "$tmp/b/runs/c001-s1/metrics.csv" | cksum)" = "$sum_before" ]
+same_ckpts() {
+    for r in c001-s1 c001-s2 c002-s1 c002-s2; do cmp -s "$tmp/a/runs/$r/latest.ckpt" "$tmp/b/runs/$r/latest.ckpt" || return 1; done
+}
+check "every run's final checkpoint equals the uninterrupted sweep's" same_ckpts
+check "the summary equals the uninterrupted sweep's (but wall times)" \
+    sh -c "[ \"\$(cut -d, -f1-7 $tmp/a/summary.csv)\" = \"\$(cut -d, -f1-7 $tmp/b/summary.csv)\" ]"
+check "each resumed run's evals.csv has each generation once" \
+    sh -c "for r in $tmp/b/runs/*/evals.csv; do [ \"\$(cut -d, -f1 \$r | sort | uniq -d)\" = '' ] || exit 1; done"
+
+tools/sweep --out "$tmp/b" --set lr=0.02 --seeds 2 --no-plot -- --generations 8 > /dev/null 2>&1
+check "other arguments for an existing sweep: exit 2" [ $? -eq 2 ]
+tools/sweep --out "$tmp/r" --random 3 --sample-seed 4 --set lr=0.001..0.1:log --set npop=8,16 --seeds 1 --no-plot \
+    -- --generations 1 --max-steps 20 --test-episodes 2 > /dev/null 2>&1
+check "a random search of 3 configurations finishes" [ $? -eq 0 ]
+in_range() {
+    [ "$(wc -l < "$tmp/r/plan.tsv")" -eq 3 ] &&
+        awk -F'\t' '{ n = split($2, a, " "); for (i = 1; i < n; i++) { if (a[i] == "--lr" && (a[i+1] < 0.001 || a[i+1] > 0.1)) bad = 1
+                      if (a[i] == "--npop" && a[i+1] != 8 && a[i+1] != 16) bad = 1 } } END { exit bad }' "$tmp/r/plan.tsv"
+}
+check "its plan draws lr in [0.001, 0.1] and npop from {8, 16}" in_range
+tools/sweep --out "$tmp/x" --set lr=0.001..0.1 -- --generations 1 > /dev/null 2>&1
+check "a range without --random: exit 2" [ $? -eq 2 ]
+
+# tools/measure --env X --seeds N --steps S: its runs and its line.
+tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 3000 --out "$tmp/m" --npop 8 --max-steps 100 > "$tmp/m.out" 2>&1
+check "tools/measure --env --seeds --steps finishes (exit 0)" [ $? -eq 0 ]
+measure_ok() {
+    want=$(for s in 1 2; do tail -n 1 "$tmp/m/runs/c001-s$s/evals.csv" | cut -d, -f5; done |
+           awk '{ t += $1 } END { printf "%.1f", t / 2 }')
+    steps=$(tail -n 1 "$tmp/m/runs/c001-s1/evals.csv" | cut -d, -f2)
+    grep -q "^InvertedPendulum-v5, 2 seeds: 10-episode test evaluation median $want " "$tmp/m.out" && [ "$steps" -ge 3000 ] &&
+        grep -q '"env": "InvertedPendulum-v5"' "$tmp/m/runs/c001-s1/config.json"
+}
+check "its line gives the median of the runs' final evaluations, each run past 3000 env steps" measure_ok
