@@ -1010,8 +1010,7 @@ static void redis_log(void *f, const char *msg) { fprintf((FILE *)f, "train_half
 static int redis_fail(trainer *t, es_result r)
 {
     fprintf(stderr, "\ntrain_half_cheetah: --redis %s: %s\n", t->cfg.redis, t->rd->error);
-    if (r == ES_ERROR_REDIS_AUTH)
-        fprintf(stderr, "train_half_cheetah: export ES_REDIS_PASSWORD (this Redis's requirepass)\n");
+    if (r == ES_ERROR_REDIS_AUTH) fprintf(stderr, "train_half_cheetah: set ES_REDIS_PASSWORD to its requirepass\n");
     return r == ES_ERROR_REDIS_SETTINGS ? 2 : 1;
 }
 
