@@ -2499,6 +2499,10 @@ ES__STRICT_FP_END
         the state; opt.grad holds the last gradient; es_load refuses
         non-finite theta or moments, out-of-range settings and generations
         of 2^31 - 1 or more. Checkpoint format unchanged (v1).
+        es_file_write_atomic (so es_save and every checkpoint) retries
+        EINTR and short writes, fsyncs the directory after the rename,
+        keeps errno on ES_ERROR_IO, and removes the temporary files
+        (NAME.es-tmpPID) of killed writers; es_write_all; ES_ERROR_STOPPED.
         Strategies behind the same calls: PGPE, SNES, sep-CMA-ES
         (desc.strategy), the ClipUp optimizer; per-parameter sigma
         (es_sigma, es_sigma_mean); their state in new checkpoint sections

@@ -1432,6 +1432,8 @@ ES__STRICT_FP_END
    0.5  es_policy: the rollout and the runner take any policy
         (es_rollout_policy, es_runner_init_policy; es_mlp_policy makes one
         of an es_mlp); es_runner.mlp became es_runner.policy.
+        es_runner.stop: a flag (set by a signal handler) that skips the
+        episodes not yet started; es_runner_evaluate returns ES_ERROR_STOPPED.
    0.4  es_runner_evaluate_theta (multi-episode evaluation on held-out
         reset seeds, es_eval_stats), es_runner.reward_shift (training
         only), es_runner.member_max_steps and es_runner_adapt_cap.
