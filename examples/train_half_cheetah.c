@@ -36,6 +36,7 @@ typedef struct config {
     int threads;
     int ckpt_every;
     int ckpt_every_given;     /* --ckpt-every on the command line (else a resume keeps the run's) */
+    int eval_every_given, test_episodes_given;   /* likewise --eval-every, --test-episodes */
     int eval_episodes;
     int max_steps;
     int eval_every;           /* test evaluation every N generations (0: only the final one) */
@@ -461,8 +462,10 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_int(v, 0, 1000, &c->eval_episodes)) return bad(flag, v, "an integer in [0, 1000]");
         } else if (!strcmp(flag, "--eval-every")) {
             if (!parse_int(v, 0, INT_MAX, &c->eval_every)) return bad(flag, v, "an integer >= 0");
+            c->eval_every_given = 1;
         } else if (!strcmp(flag, "--test-episodes")) {
             if (!parse_int(v, 1, 100000, &c->test_episodes)) return bad(flag, v, "an integer in [1, 100000]");
+            c->test_episodes_given = 1;
         } else if (!strcmp(flag, "--reward-shift")) {
             if (!parse_double(v, -1e6, 1e6, &c->reward_shift)) return bad(flag, v, "a number");
             given_shift = 1;
@@ -602,22 +605,27 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     return es_file_write_atomic(path, buf, (size_t)n) == ES_OK ? 0 : -1;
 }
 
-/* The run's --ckpt-every from its config.json (a resume keeps it), or 0. */
-static int run_ckpt_every(const char *dir)
+/* An integer setting of the run from its config.json (a resume keeps the
+   run's --ckpt-every, --eval-every and --test-episodes): 1 when found in
+   [lo, hi], else 0. */
+static int run_config_int(const char *dir, const char *key, long lo, long hi, int *value)
 {
-    char path[1200], buf[4096];
+    char path[1200], buf[4096], pattern[64];
     const char *k;
     FILE *f;
     size_t n;
     long v;
     snprintf(path, sizeof path, "%s/config.json", dir);
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
     if (!(f = fopen(path, "r"))) return 0;
     n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
-    if (!(k = strstr(buf, "\"ckpt_every\":"))) return 0;
-    v = strtol(k + 13, NULL, 10);
-    return v >= 1 && v <= INT_MAX ? (int)v : 0;
+    if (!(k = strstr(buf, pattern))) return 0;
+    v = strtol(k + strlen(pattern), NULL, 10);
+    if (v < lo || v > hi) return 0;
+    *value = (int)v;
+    return 1;
 }
 
 /* evals.csv, one row a test evaluation of theta after `generation`
@@ -1351,9 +1359,10 @@ static int setup(trainer *t, int argc, char **argv)
         t->run.stop = &stop_now;
     }
     snprintf(t->dir, sizeof t->dir, "%s", t->cfg.out);
-    if (t->cfg.resume[0] && !t->cfg.ckpt_every_given && !t->cfg.redis[0]) {   /* the run's own */
-        int every = run_ckpt_every(t->dir);
-        if (every) t->cfg.ckpt_every = every;
+    if (t->cfg.resume[0] && !t->cfg.redis[0]) {   /* the run's own, unless given again */
+        if (!t->cfg.ckpt_every_given) run_config_int(t->dir, "ckpt_every", 1, INT_MAX, &t->cfg.ckpt_every);
+        if (!t->cfg.eval_every_given) run_config_int(t->dir, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
+        if (!t->cfg.test_episodes_given) run_config_int(t->dir, "test_episodes", 1, 100000, &t->cfg.test_episodes);
     }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path) != 0) {

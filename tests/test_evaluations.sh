@@ -40,3 +40,11 @@ $T --resume "$tmp/r/checkpoints/gen_000002.ckpt" --generations 5 --quiet --threa
 check "resume from generation 2 after 3: evals.csv rows 2, 4, 5 once each, the figures of one run" \
     sh -c "[ \"\$(cut -d, -f1,2,4-11 $tmp/a/evals.csv)\" = \"\$(cut -d, -f1,2,4-11 $tmp/r/evals.csv)\" ]"
 check "--test-episodes 0 is refused (exit 2)" sh -c "$T --test-episodes 0 >/dev/null 2>&1; [ \$? -eq 2 ]"
+
+# A resume without --eval-every and --test-episodes keeps the run's (from
+# its config.json), as it keeps --ckpt-every: no 10-episode rows among 12s.
+$T --generations 2 --npop 8 --max-steps 40 --seed 3 --quiet --threads 2 --eval-every 2 --test-episodes 12 \
+    --out "$tmp/k" > /dev/null
+$T --resume "$tmp/k/latest.ckpt" --generations 5 --quiet --threads 1 > /dev/null 2>&1
+check "a resume keeps the run's --eval-every 2 and --test-episodes 12: rows 2, 4, 5 of 12 episodes, as one run" \
+    sh -c "[ \"\$(cut -d, -f1,2,4-11 $tmp/a/evals.csv)\" = \"\$(cut -d, -f1,2,4-11 $tmp/k/evals.csv)\" ]"
