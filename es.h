@@ -1,4 +1,4 @@
-/* es.h - v0.1 - Evolution Strategies optimizer with a counter-based noise stream.
+/* es.h - v0.3 - Evolution Strategies optimizer with a counter-based noise stream.
 
    Trains any flat float parameter vector theta by the ES of Salimans et al.
    2017 ("Evolution Strategies as a Scalable Alternative to Reinforcement
