@@ -282,7 +282,9 @@ ES_API es_result es_policy_save(const char *path, const es *opt, const es_mlp *m
    metadata when present. Old checkpoints (a 60-byte policy shape, no
    ES_TAG_RUN) load as well. ES_ERROR_MISMATCH: a section is missing, the
    task name does not fit task_size, or theta does not fit the shape;
-   ES_ERROR_CORRUPT: a field is out of range or not finite. On failure
+   ES_ERROR_CORRUPT: a field is out of range or not finite. A shape with
+   more hidden layers than ES_MLP_MAX_HIDDEN gives ES_ERROR_MISMATCH: build
+   with a larger ES_MLP_MAX_HIDDEN to read it. On failure
    *norm is left zeroed (es_normalizer_free is harmless). The theta and
    optimizer state come from es_load(). */
 ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task_size, es_mlp *mlp,
