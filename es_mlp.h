@@ -1357,6 +1357,7 @@ static void es__test_task(void *user, int j, int thread)
     es_episode ep;
     es_rng rng;
     es_result r;
+    if (run->stop && *run->stop) return;       /* es_runner_evaluate_theta reports it */
     es_rng_init(&rng, run->opt->desc.seed, ES_STREAM_TEST, 0, (uint32_t)j);
     r = es_rollout_policy(&run->envs[thread], &run->policy, job->theta, run->norm, NULL, &rng, run->max_steps,
                           run->work + (size_t)thread * run->work_size, &ep);
@@ -1389,6 +1390,11 @@ ES_API es_result es_runner_evaluate_theta(es_runner *run, const float *theta, in
     job.status = job.steps + episodes;
     job.errors = job.status + episodes;
     es_pool_run(run->pool, episodes, es__test_task, &job);
+    if (run->stop && *run->stop) {               /* episodes were skipped: no figures */
+        es__runner_free(run->opt, job.returns);
+        es__runner_free(run->opt, job.steps);
+        return ES_ERROR_STOPPED;
+    }
     cap = run->max_steps > 0 && run->max_steps < run->envs[0].max_steps ? run->max_steps : run->envs[0].max_steps;
     stats->episodes = episodes;
     stats->min = stats->max = job.returns[0];

@@ -1141,7 +1141,8 @@ static int forced_stop(trainer *t, uint32_t gen)
 }
 
 /* A test evaluation of the current theta: a row of evals.csv, kept in
-   t->last_eval. Returns 0, or 1 after a message. */
+   t->last_eval. Returns 0, or the exit code after a message (1, or 128 +
+   the signal of a forced stop). */
 static int test_evaluation(trainer *t)
 {
     char row[512];
@@ -1149,6 +1150,7 @@ static int test_evaluation(trainer *t)
     es_eval_stats st;
     double e0 = now_s();
     es_result r = es_runner_evaluate_theta(&t->run, NULL, t->cfg.test_episodes, &st);
+    if (r != ES_OK && stop_now) return forced_stop(t, t->opt.generation);
     if (r != ES_OK) {
         fprintf(stderr, "\ntrain_half_cheetah: test evaluation failed: %s\n", es_mujoco_result_string(r));
         return 1;
@@ -1164,7 +1166,7 @@ static int test_evaluation(trainer *t)
 
 static int train(trainer *t)
 {
-    int tty = isatty(1), stop = 0;
+    int tty = isatty(1), stop = 0, rc;
     es_result r;
     t->wall0 = now_s();
     /* a resumed run already at --generations has nothing left to do */
@@ -1214,8 +1216,9 @@ static int train(trainer *t)
             stop = 1;
         }
         if (interrupted || stop_now) stop = 1;
-        if (t->cfg.eval_every > 0 && t->opt.generation % (uint32_t)t->cfg.eval_every == 0 && test_evaluation(t))
-            return 1;
+        if (t->cfg.eval_every > 0 && t->opt.generation % (uint32_t)t->cfg.eval_every == 0 &&
+            (rc = test_evaluation(t)) != 0)
+            return rc;
         if (stop || t->opt.generation % (uint32_t)t->cfg.ckpt_every == 0) {
             if (csv_sync(&t->metrics) || csv_sync(&t->evals)) return 1;
             r = save_checkpoint(t);
@@ -1232,7 +1235,7 @@ static int train(trainer *t)
                 stop_signal_name(), t->opt.generation);
         return 128 + (int)stop_now;
     }
-    if (t->evaluated != t->opt.generation + 1 && test_evaluation(t)) return 1;   /* the final theta's */
+    if (t->evaluated != t->opt.generation + 1 && (rc = test_evaluation(t)) != 0) return rc;   /* the final theta's */
     printf("final policy (generation %u, %llu env steps): %d-episode evaluation mean %.1f std %.1f min %.1f "
            "max %.1f, %d ended early, %d failed (evals.csv)\n", t->opt.generation,
            (unsigned long long)t->run.env_steps, t->last_eval.episodes, t->last_eval.mean, t->last_eval.std,

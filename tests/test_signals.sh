@@ -42,3 +42,14 @@ check "... exits 143 (got $rc)" [ $rc -eq 143 ]
 check "... keeps the last checkpoint as it was" cmp -s "$tmp/term/latest.ckpt" "$tmp/term.before"
 check "--help documents the exit codes 3, 130 and 143" \
     sh -c "$T --help | grep -q '3 run directory in use' && $T --help | grep -q '130 stopped by a second Ctrl-C, 143 stopped by SIGTERM'"
+
+# SIGTERM in a long test evaluation (300 held-out episodes after each generation).
+$T --npop 2 --max-steps 1000 --eval-every 1 --test-episodes 300 --threads 1 --quiet --out "$tmp/eval" \
+    > /dev/null 2> "$tmp/eval.err" &
+pid=$!
+i=0; while [ "$(cat "$tmp/eval/metrics.csv" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+t0=$(ms); kill -TERM $pid; wait $pid; rc=$?; t1=$(ms)
+check "SIGTERM during a long test evaluation stops within 1.5 s (took $((t1 - t0)) ms) with exit 143 (got $rc)" \
+    sh -c "[ $((t1 - t0)) -lt 1500 ] && [ $rc -eq 143 ]"
+check "... and writes no evaluation row of skipped episodes" sh -c "[ \$(wc -l < $tmp/eval/evals.csv) -eq 1 ]"
