@@ -353,6 +353,7 @@ static int parse_args(int argc, char **argv, config *c)
         char flag[64];
         const char *a = argv[i], *v = NULL, *eq = strchr(a, '=');
         double d;
+        if (!strcmp(a, "-h")) return -1;
         if (strncmp(a, "--", 2) != 0) return bad(a, NULL, "an option starting with --");
         if (eq && (size_t)(eq - a) < sizeof flag) {
             memcpy(flag, a, (size_t)(eq - a));
@@ -362,7 +363,9 @@ static int parse_args(int argc, char **argv, config *c)
             if (strlen(a) >= sizeof flag) return bad(a, NULL, "a known option");
             strcpy(flag, a);
         }
-        if (!strcmp(flag, "--help") || !strcmp(flag, "-h")) return -1;
+        if (!strcmp(flag, "--help")) return -1;
+        if ((!strcmp(flag, "--quiet") || !strcmp(flag, "--adaptive-cap")) && v)   /* =no would switch it on */
+            return bad(flag, v, "no value: it is a switch");
         if (!strcmp(flag, "--quiet")) { c->quiet = 1; continue; }
         if (!strcmp(flag, "--adaptive-cap")) { c->adaptive_cap = 1; continue; }
         if (!takes_value(flag)) return bad(flag, NULL, "a known option");

@@ -69,13 +69,14 @@ check "malformed --hidden exits 2 (got $rc)" [ "$rc" -eq 2 ]
 msg=$($T --env NoSuchTask-v0 --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
 check "unknown --env exits 2, a usage error (got $rc)" [ "$rc" -eq 2 ]
 check "unknown --env lists the tasks: $msg" sh -c "printf '%s' \"$msg\" | grep -q 'HalfCheetah-v5 Hopper-v5'"
-for args in "--bogus" "--hidden 64,,64" "--run x" "--top-k 5 --npop 8"; do
+for args in "--bogus" "--hidden 64,,64" "--run x" "--top-k 5 --npop 8" "--adaptive-cap=no" "--quiet=0"; do
     msg=$($T $args --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
     check "$args exits 2 and says why: $msg" sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q 'expected'"
 done
 check "--top-k error names the value" sh -c "$T --top-k 5 --npop 8 2>&1 | grep -q -- '--top-k 5: expected at most npop/2'"
 check "an unknown last flag is called unknown" sh -c "$T --bogus 2>&1 | grep -q -- '--bogus: expected a known option'"
 check "--help exits 0 and lists the flags" sh -c "$T --help | grep -q -- '--resume PATH'"
+check "-h exits 0 and lists the flags, as --help does" sh -c "$T -h | grep -q -- '--resume PATH'"
 
 # Ctrl-C: finishes the generation, writes a checkpoint, exits 0.
 $T --minutes 5 --npop 8 --max-steps 200 --quiet --out "$tmp/int" > /dev/null 2>&1 &
