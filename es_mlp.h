@@ -63,8 +63,8 @@
       with es_runner_adapt_cap() (the OpenAI paper's adaptive episode cap).
       Point run.stop at a flag (a volatile sig_atomic_t a signal handler
       sets) to end a long generation early: episodes not yet started are
-      skipped and es_runner_evaluate() returns ES_ERROR_STOPPED; theta is
-      unchanged.
+      skipped and es_runner_evaluate() (or es_runner_evaluate_theta())
+      returns ES_ERROR_STOPPED; theta is unchanged.
    6a.Your own policy: the rollout and the runner see a policy only through
       es_policy (nparams, nin, nout, work_size, forward, user_data);
       es_mlp_policy() makes one of an es_mlp, and es_rollout() and
