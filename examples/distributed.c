@@ -44,7 +44,10 @@ int main(int argc, char **argv)
         if (!stopped) printf("generation %4u  mean return %8.1f\n", opt.generation - 1, es_runner_mean_reward(&run));
         fflush(stdout);
     }
-    r = es_save(&opt, argv[2], NULL, 0);                           /* theta and the optimizer's state */
+    {   /* theta, the optimizer's state, the policy and its normalizer: tools/render shows it */
+        es_run_info info = {0}; strcpy(info.task, "HalfCheetah-v5"); info.env_steps = run.env_steps;
+        r = es_policy_save(argv[2], &opt, &mlp, &norm, &info);
+    }
 done:
     if (r != ES_OK) fprintf(stderr, "distributed: %s\n", rd.error[0] ? rd.error : es_redis_result_string(r));
     es_redis_close(&rd);

@@ -23,4 +23,11 @@ for w in a b; do
 done
 cmp -s "$T/one.log" "$T/a.log"
 check $? "worker a printed the same mean returns as the single process"
+# OUT.ckpt is a policy checkpoint (es_policy_save): the renderer reads it.
+if [ -x build/render ]; then
+    build/render "$T/a.ckpt" --frames --steps 2 --out "$T/frames" >"$T/render.log" 2>&1
+    check $? "worker a's checkpoint renders (tools/render reads its task, policy and normalizer): $(tail -n 1 "$T/render.log")"
+else
+    echo "skip - $NAME: build/render not built, its check of the checkpoint left out"
+fi
 exit $FAILED
