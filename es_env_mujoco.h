@@ -253,6 +253,21 @@ ES__STRICT_FP_BEGIN
 extern "C" {
 #endif
 
+/* ---- MuJoCo versions ------------------------------------------------- */
+/* This file compiles against MuJoCo 2.2.2 to 3.12. The differences are kept
+   behind checks on mjVERSION_HEADER, whose format changed after 3.4.0
+   (340) to 3005000 for 3.5.0 (still increasing):
+   - the model sizes (nq, nv, nu, ...) are int before 3.5.0 and mjtSize
+     (64-bit) from it: es__mj_size is whichever the headers use;
+   - embedded models go into the virtual file system with
+     mj_makeEmptyFileVFS before 3.1.3 and mj_addBufferVFS from it (see
+     es__mj_load_text). */
+#if mjVERSION_HEADER >= 3005000
+typedef mjtSize es__mj_size;
+#else
+typedef int es__mj_size;
+#endif
+
 /* ---- the models ------------------------------------------------------ */
 /* Our own MJCF for each task (same bodies, masses, sizes, joints, ranges,
    gears and options as Gymnasium's assets). Each text is a list of pieces,
@@ -727,21 +742,21 @@ static double es__mj_uniform(es_rng *rng, double lo, double hi)
     return lo + (hi - lo) * es_rng_uniform(rng);
 }
 
-static void es__mj_noise_uniform(double *x, const double *x0, int n, double scale, es_rng *rng)
+static void es__mj_noise_uniform(double *x, const double *x0, es__mj_size n, double scale, es_rng *rng)
 {
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++) x[i] = (x0 ? x0[i] : 0.0) + es__mj_uniform(rng, -scale, scale);
 }
 
-static void es__mj_noise_normal(double *x, int n, double scale, es_rng *rng)
+static void es__mj_noise_normal(double *x, es__mj_size n, double scale, es_rng *rng)
 {
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++) x[i] = scale * es_rng_normal(rng);
 }
 
-static int es__mj_finite(const mjtNum *x, int n)
+static int es__mj_finite(const mjtNum *x, es__mj_size n)
 {
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++)
         if (!(x[i] - x[i] == 0.0)) return 0;   /* false for NaN and inf */
     return 1;
@@ -763,16 +778,16 @@ static double es__mj_sumsq_act(const float *act, int n)
     return s;
 }
 
-static float *es__mj_put(float *obs, const mjtNum *x, int n)
+static float *es__mj_put(float *obs, const mjtNum *x, es__mj_size n)
 {
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++) obs[i] = (float)x[i];
     return obs + n;
 }
 
-static float *es__mj_put_clip(float *obs, const mjtNum *x, int n, double lim)
+static float *es__mj_put_clip(float *obs, const mjtNum *x, es__mj_size n, double lim)
 {
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++) {
         double v = x[i];
         obs[i] = (float)(v < -lim ? -lim : v > lim ? lim : v);
@@ -1296,7 +1311,7 @@ static mjModel *es__mj_load_text(const char *file, const char *const *pieces, ch
         return NULL;
     }
     mj_defaultVFS(vfs);
-#if mjVERSION_HEADER < 300
+#if mjVERSION_HEADER < 313    /* mj_addBufferVFS exists from 3.1.3 */
     {
         int slot;
         char *dst;
@@ -1350,7 +1365,7 @@ static void es__mj_fill(es_mujoco *mj, const char *name, int frame_skip, int max
     mj->frame_skip = frame_skip;
     mj->max_steps = max_steps;
     mj->obs_dim = obs_dim;
-    mj->act_dim = mj->model->nu;
+    mj->act_dim = (int)mj->model->nu;
     mj->act_low = act_low;
     mj->act_high = act_high;
     mj->dt = mj->model->opt.timestep * (double)frame_skip;

@@ -589,12 +589,35 @@ static int scene_make(scene *s, const mjModel *m, mjData *d, int width, int heig
     return 0;
 }
 
+/* The period of a drawn geom's texture along axis k, 0 when it has none.
+   mjvGeom carries texid/texrepeat/texuniform except in MuJoCo 3.2.0 to
+   3.10.x (mjVERSION_HEADER 320 to 3010999), where they come from the geom's
+   material (its RGB texture slot). */
+static float texture_period(const mjModel *m, const mjvGeom *g, int k)
+{
+    float repeat;
+    int uniform;
+#if mjVERSION_HEADER >= 320 && mjVERSION_HEADER < 3011000
+    if (g->matid < 0 || g->matid >= m->nmat || m->mat_texid[mjNTEXROLE * g->matid + mjTEXROLE_RGB] < 0)
+        return 0.0f;
+    repeat = m->mat_texrepeat[2 * g->matid + k];
+    uniform = m->mat_texuniform[g->matid] != 0;
+#else
+    (void)m;
+    if (g->texid < 0) return 0.0f;
+    repeat = g->texrepeat[k];
+    uniform = g->texuniform != 0;
+#endif
+    if (!(repeat > 0.0f)) return 0.0f;
+    return uniform ? 1.0f / repeat : 2.0f * g->size[k] / repeat;
+}
+
 /* A plane's drawn size is finite (HalfCheetah's floor ends 40 m out, which
    a good policy passes in 10 s) while its collision is infinite. Each frame,
    horizontal planes are moved under the camera by whole periods of their
    texture, so the floor looks endless and the pattern does not slide. Only
    the drawing changes; the simulation never sees it. */
-static void follow_floor(mjvScene *scn)
+static void follow_floor(const mjModel *m, mjvScene *scn)
 {
     float c[2];
     int i, k;
@@ -606,11 +629,8 @@ static void follow_floor(mjvScene *scn)
             !(g->size[1] > 0.0f) || fabsf(g->mat[0]) < 0.9999f || fabsf(g->mat[8]) < 0.9999f)
             continue;                     /* infinite, tilted or rotated planes stay */
         for (k = 0; k < 2; k++) {
-            float period;
-            if (g->texid >= 0 && g->texrepeat[k] > 0.0f)
-                period = g->texuniform ? 1.0f / g->texrepeat[k] : 2.0f * g->size[k] / g->texrepeat[k];
-            else
-                period = g->size[2] > 0.0f ? g->size[2] : 1.0f;
+            float period = texture_period(m, g, k);
+            if (!(period > 0.0f)) period = g->size[2] > 0.0f ? g->size[2] : 1.0f;
             g->pos[k] += floorf((c[k] - g->pos[k]) / period + 0.5f) * period;
         }
     }
@@ -620,7 +640,7 @@ static void scene_draw_fn(void *arg)
 {
     scene *s = (scene *)arg;
     mjv_updateScene(s->m, s->d, &s->opt, NULL, &s->cam, mjCAT_ALL, &s->scn);
-    follow_floor(&s->scn);
+    follow_floor(s->m, &s->scn);
     mjr_render(s->viewport, &s->scn, &s->con);
     mjr_readPixels(s->flipped, NULL, s->viewport, &s->con);
 }

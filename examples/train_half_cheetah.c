@@ -1061,7 +1061,8 @@ static void redis_describe(trainer *t)
     int n = snprintf(redis_settings, sizeof redis_settings, "env=%s\nlayers=", t->cfg.env), l;
     for (l = 0; l <= t->mlp.nlayers && n < (int)sizeof redis_settings - 16; l++)
         n += snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "%s%d", l ? "," : "", t->mlp.size[l]);
-    snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\n");   /* the runner's own: es_redis.h */
+    snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\nmujoco=%s\n",   /* the runner's own: es_redis.h */
+             mj_versionString());
 }
 
 static void redis_finish(es_redis *rd, int report, double wall)

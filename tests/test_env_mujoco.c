@@ -7,6 +7,23 @@
 #include "test.h"
 #include <math.h>
 
+/* The MuJoCo differences this file meets (es_env_mujoco.h handles the rest):
+   mjData's stack is gone from 3.0.0 (mjModel.nstack became narena, and
+   <size nstack> only adds to an arena of at least 1 MB: <size memory> sets
+   it), and the limited flags are mjtBool arrays from 3.9.0. */
+#if mjVERSION_HEADER >= 300
+#define STACK_SIZE(m) ((m)->narena)
+#define SMALL_STACK "<size memory='8K'/>"
+#else
+#define STACK_SIZE(m) ((m)->nstack)
+#define SMALL_STACK "<size nstack='300'/>"
+#endif
+#if mjVERSION_HEADER >= 3009000
+typedef mjtBool flag_t;
+#else
+typedef mjtByte flag_t;
+#endif
+
 /* ---- the reference side: Gymnasium's assets and ENVS.md ---------------- */
 
 typedef struct ref_task {
@@ -169,23 +186,23 @@ static mjModel *load_reference(const char *dir, const char *file)
 
 /* ---- 1. each built-in model equals its reference model -------------------- */
 
-static double maxdiff(const mjtNum *a, const mjtNum *b, int n)
+static double maxdiff(const mjtNum *a, const mjtNum *b, es__mj_size n)
 {
     double m = 0.0;
-    int i;
+    es__mj_size i;
     for (i = 0; i < n; i++)
         if (fabs(a[i] - b[i]) > m || a[i] != a[i] || b[i] != b[i]) m = a[i] == b[i] ? m : fabs(a[i] - b[i]);
     return m;
 }
 
-static int same_ints(const int *a, const int *b, int n)
+static int same_ints(const int *a, const int *b, es__mj_size n)
 {
     return n == 0 || memcmp(a, b, (size_t)n * sizeof(int)) == 0;
 }
 
-static int same_bytes(const mjtByte *a, const mjtByte *b, int n)
+static int same_flags(const flag_t *a, const flag_t *b, es__mj_size n)
 {
-    return n == 0 || memcmp(a, b, (size_t)n) == 0;
+    return n == 0 || memcmp(a, b, (size_t)n * sizeof(flag_t)) == 0;
 }
 
 static void test_model(const char *dir, const ref_task *rt)
@@ -210,8 +227,8 @@ static void test_model(const char *dir, const ref_task *rt)
     sizes = a->nq == b->nq && a->nv == b->nv && a->nu == b->nu && a->nbody == b->nbody &&
             a->ngeom == b->ngeom && a->njnt == b->njnt && a->nsite == b->nsite &&
             a->ntendon == b->ntendon && a->nwrap == b->nwrap;
-    CHECK(sizes, "%s: nq nv nu nbody ngeom njnt nsite ntendon equal (%d %d %d %d %d %d)", rt->name, a->nq,
-          a->nv, a->nu, a->nbody, a->ngeom, a->njnt);
+    CHECK(sizes, "%s: nq nv nu nbody ngeom njnt nsite ntendon equal (%d %d %d %d %d %d)", rt->name, (int)a->nq,
+          (int)a->nv, (int)a->nu, (int)a->nbody, (int)a->ngeom, (int)a->njnt);
     if (!sizes) {
         mj_deleteModel(b);
         es_mujoco_free(&mj);
@@ -262,7 +279,7 @@ static void test_model(const char *dir, const ref_task *rt)
 #undef D
     ints = a->opt.integrator == b->opt.integrator && a->opt.solver == b->opt.solver &&
            a->opt.iterations == b->opt.iterations && a->opt.cone == b->opt.cone &&
-           a->opt.disableflags == b->opt.disableflags && a->nstack == b->nstack &&
+           a->opt.disableflags == b->opt.disableflags && STACK_SIZE(a) == STACK_SIZE(b) &&
            same_ints(a->body_parentid, b->body_parentid, a->nbody) &&
            same_ints(a->geom_type, b->geom_type, a->ngeom) &&
            same_ints(a->geom_bodyid, b->geom_bodyid, a->ngeom) &&
@@ -271,11 +288,11 @@ static void test_model(const char *dir, const ref_task *rt)
            same_ints(a->geom_condim, b->geom_condim, a->ngeom) &&
            same_ints(a->jnt_type, b->jnt_type, a->njnt) &&
            same_ints(a->jnt_bodyid, b->jnt_bodyid, a->njnt) &&
-           same_bytes(a->jnt_limited, b->jnt_limited, a->njnt) &&
+           same_flags(a->jnt_limited, b->jnt_limited, a->njnt) &&
            same_ints(a->actuator_trnid, b->actuator_trnid, 2 * a->nu) &&
-           same_bytes(a->actuator_ctrllimited, b->actuator_ctrllimited, a->nu) &&
+           same_flags(a->actuator_ctrllimited, b->actuator_ctrllimited, a->nu) &&
            same_ints(a->wrap_objid, b->wrap_objid, a->nwrap);
-    CHECK(ints, "%s: integrator, solver, nstack, geom/joint types, limits, contact masks, tree equal", rt->name);
+    CHECK(ints, "%s: integrator, solver, stack size, geom/joint types, limits, contact masks, tree equal", rt->name);
     CHECK(d <= 1e-9, "%s: masses, inertias, sizes, ranges, damping, stiffness, armature, gears, options "
           "within 1e-9 (max diff %.3g)", rt->name, d);
     mj_deleteModel(b);
@@ -452,6 +469,17 @@ static const char *scratch_path(const char *name, char *buf, size_t n)
 
 static void raise_mujoco_error(void *arg);
 
+typedef struct step_call {
+    const mjModel *m;
+    mjData *d;
+} step_call;
+
+static void step_fn(void *arg)
+{
+    step_call *c = (step_call *)arg;
+    mj_step(c->m, c->d);
+}
+
 static void test_bad_inputs(void)
 {
     es_mujoco mj;
@@ -537,7 +565,7 @@ static void test_bad_inputs(void)
        appear) fails the episode and comes back as ES_ERROR_MUJOCO with
        MuJoCo's message in env.error, instead of MuJoCo's exit(). */
     write_file(path,
-               "<mujoco><size nstack='300'/><worldbody><geom type='plane' size='5 5 1'/>"
+               "<mujoco>" SMALL_STACK "<worldbody><geom type='plane' size='5 5 1'/>"
                "<body pos='0 0 0.5'><freejoint/><geom type='box' size='.1 .1 .1'/></body>"
                "<body pos='0.05 0 0.75'><freejoint/><geom type='box' size='.1 .1 .1'/></body>"
                "<body pos='0 0 1'><joint name='h' type='slide' axis='0 0 1'/><geom type='box' size='.1 .1 .1'/></body>"
@@ -555,6 +583,21 @@ static void test_bad_inputs(void)
               "MuJoCo error inside mj_step (stack overflow at step %d): ES_ERROR_MUJOCO, ES_EPISODE_FAILED, "
               "MuJoCo's message kept (%s), no exit", n, env.error);
         env.destroy(&env);
+        {   /* the same steps on a fresh mjData: the error is mj_stackAlloc's */
+            step_call c;
+            char msg[256] = "";
+            int k = 0, failed = 0;
+            char *nl;
+            c.m = mj.model;
+            c.d = mj_makeData(mj.model);
+            if (c.d) {
+                for (k = 0; k < 1000 && !failed; k++) failed = es__mj_guarded(step_fn, &c, msg, sizeof msg) != 0;
+                mj_deleteData(c.d);
+            }
+            while ((nl = strchr(msg, '\n')) != NULL) *nl = ' ';
+            CHECK(failed && k == n && strstr(msg, "tack overflow"),   /* 2.2: "Stack overflow", 3.x: "mj_stackAlloc: ... stack overflow" */
+                  "the small-stack model overflows mj_stackAlloc's stack at step %d of %d (\"%s\")", k, n, msg);
+        }
     } else {
         CHECK(0, "small-stack model loads: %s", err);
     }

@@ -23,7 +23,8 @@ need cc
 T=$(mktemp -d "${TMPDIR:-/tmp}/es-test-render.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 
-if ! make -s build/train_half_cheetah build/render >"$T/make.log" 2>&1 ||
+B=${BUILD:-build}     # make's BUILD: build/mujoco3 in make test's MuJoCo 3.x pass
+if ! make -s "$B/train_half_cheetah" "$B/render" >"$T/make.log" 2>&1 ||
    ! cc -std=c99 -O2 -I. tests/render_check.c -o build/render_check -lm -lpthread >>"$T/make.log" 2>&1; then
     cat "$T/make.log"; notok "build"; exit 1
 fi
@@ -31,7 +32,7 @@ chk=build/render_check
 
 # A tiny run: 3 generations of 8 members, 50-step episodes, a checkpoint each.
 run="$T/run"
-build/train_half_cheetah --generations 3 --npop 8 --max-steps 50 --ckpt-every 1 --threads 2 \
+"$B/train_half_cheetah" --generations 3 --npop 8 --max-steps 50 --ckpt-every 1 --threads 2 \
     --seed 7 --out "$run" --quiet >"$T/train.log" 2>&1
 check $? "a tiny run trains" "$(tail -n 3 "$T/train.log")"
 
@@ -120,7 +121,7 @@ check $? "--all renders gen_000001..3" "rc $rc, $n outputs; $(cat "$T/err4")"
 osmesa=""
 for f in /usr/lib/*/libOSMesa.so* /usr/lib/libOSMesa.so*; do [ -e "$f" ] && osmesa=$f; done
 if [ -n "$osmesa" ]; then
-    MUJOCO_GL=osmesa build/render "$run" --steps 5 --width 32 --height 32 --out "$T/osmesa" >"$T/out5" 2>"$T/err5"
+    MUJOCO_GL=osmesa "$B/render" "$run" --steps 5 --width 32 --height 32 --out "$T/osmesa" >"$T/out5" 2>"$T/err5"
     rc=$?
     [ "$rc" -eq 0 ] && grep -q "OpenGL: OSMesa" "$T/out5" && ls "$T"/osmesa/gen_000003_return_*.mp4 >/dev/null 2>&1
     check $? "MUJOCO_GL=osmesa renders" "rc $rc; $(cat "$T/err5")"
@@ -154,12 +155,12 @@ fails 2 "known option" "a bad flag" -- tools/render "$run" --bogus
 fails 2 "even integer" "an odd width" -- tools/render "$run" --width 161
 fails 2 "at least one" "no checkpoint given" -- tools/render --steps 3
 mkdir "$T/nopath"
-fails 1 "ffmpeg not found" "no ffmpeg on PATH" -- env PATH="$T/nopath" build/render "$run" --out "$T/bad"
+fails 1 "ffmpeg not found" "no ffmpeg on PATH" -- env PATH="$T/nopath" "$B/render" "$run" --out "$T/bad"
 printf '#!/bin/sh\ncat >/dev/null\necho "broken encoder" >&2\nexit 1\n' >"$T/nopath/ffmpeg"
 chmod +x "$T/nopath/ffmpeg"
-fails 1 "ffmpeg failed" "ffmpeg failing" -- env PATH="$T/nopath:$PATH" build/render "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
+fails 1 "ffmpeg failed" "ffmpeg failing" -- env PATH="$T/nopath:$PATH" "$B/render" "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
 printf '#!/bin/sh\nexit 3\n' >"$T/nopath/ffmpeg"
-fails 1 "ffmpeg" "ffmpeg dying at once" -- env PATH="$T/nopath:$PATH" build/render "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
+fails 1 "ffmpeg" "ffmpeg dying at once" -- env PATH="$T/nopath:$PATH" "$B/render" "$run" --steps 5 --width 32 --height 32 --out "$T/bad"
 left=$(ls -A "$T/bad" | grep -v -E '^(corrupt|truncated|text|unknown|foreign)\.ckpt$')
 [ -z "$left" ]
 check $? "failures leave nothing behind" "found: $left"
