@@ -1,8 +1,9 @@
 /* es_env_mujoco.h - v0.2 - MuJoCo environments for es: the Gymnasium v5
    locomotion and control tasks with their models built in, and any MJCF file.
 
-   Implements the es_env interface of es_mlp.h on MuJoCo (2.2.x; 3.x API
-   kept behind a version check). One es_mujoco holds a compiled model that is
+   Implements the es_env interface of es_mlp.h on MuJoCo 2.2.2 to 3.12 (the
+   differences behind checks on mjVERSION_HEADER, listed where the
+   implementation starts). One es_mujoco holds a compiled model that is
    read-only after loading and shared by all threads; each thread gets its own
    es_env with its own mjData.
 

@@ -976,6 +976,15 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
                 t->cfg.eval_episodes);
         return 1;
     }
+    /* Trajectories differ between MuJoCo versions: the run goes on, no longer bit-exact. */
+    if (!info.mujoco_version[0])
+        fprintf(stderr, "train_half_cheetah: note: %s does not record its MuJoCo version (an older trainer's); "
+                "the continuation is bit-exact only on the MuJoCo it was trained with (this is MuJoCo %s)\n",
+                path, mj_versionString());
+    else if (strcmp(info.mujoco_version, mj_versionString()) != 0)
+        fprintf(stderr, "train_half_cheetah: warning: %s was trained with MuJoCo %s, this is MuJoCo %s: the run "
+                "continues, but is no longer bit-exact (trajectories differ between MuJoCo versions)\n",
+                path, info.mujoco_version, mj_versionString());
     return 0;
 }
 
