@@ -1785,7 +1785,9 @@ ES__STRICT_FP_END
         say what failed too. ES_ERROR_MUJOCO is this header's (-100),
         es_mujoco_result_string. Custom tasks: obs_dim other than nq + nv
         without observe, and a jointless model without observe or reward,
-        are refused.
+        are refused. Compiles warning-free against MuJoCo 2.2.2 to 3.12
+        (checks on mjVERSION_HEADER: mjtSize model sizes from 3.5.0,
+        mj_addBufferVFS from 3.1.3).
    0.1  first release: the nine Gymnasium v5 tasks built in, custom MJCF with
         callbacks, unstable episodes ending as failed.
 
