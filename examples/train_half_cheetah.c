@@ -385,7 +385,7 @@ static int parse_args(int argc, char **argv, config *c)
         } else if (!strcmp(flag, "--generations")) {
             if (!parse_int(v, 1, INT_MAX, &c->generations)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--minutes")) {
-            if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes >= 0");
+            if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes in [0, 1e7]");
             given_minutes = 1;
         } else if (!strcmp(flag, "--max-env-steps")) {
             char *end;
@@ -396,14 +396,14 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2)
                 return bad(flag, v, "an even integer in [2, 16777216]");
         } else if (!strcmp(flag, "--sigma")) {
-            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a number in [1e-12, 1e6]");
             c->es.sigma = (float)d;
         } else if (!strcmp(flag, "--lr")) {
-            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a number in [1e-12, 1e6]");
             c->es.lr = (float)d;
             given_lr = 1;
         } else if (!strcmp(flag, "--wd")) {
-            if (!parse_double(v, 0.0, 1e6, &d)) return bad(flag, v, "a number >= 0");
+            if (!parse_double(v, 0.0, 1e6, &d)) return bad(flag, v, "a number in [0, 1e6]");
             c->es.wd = (float)d;
             if (d == 0.0) c->es.zero |= ES_ZERO_WD;       /* a 0 in wd would mean the default */
             else c->es.zero &= ~(unsigned)ES_ZERO_WD;
@@ -470,18 +470,18 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_int(v, 1, 100000, &c->test_episodes)) return bad(flag, v, "an integer in [1, 100000]");
             c->test_episodes_given = 1;
         } else if (!strcmp(flag, "--reward-shift")) {
-            if (!parse_double(v, -1e6, 1e6, &c->reward_shift)) return bad(flag, v, "a number");
+            if (!parse_double(v, -1e6, 1e6, &c->reward_shift)) return bad(flag, v, "a number in [-1e6, 1e6]");
             given_shift = 1;
         } else if (!strcmp(flag, "--lr-schedule")) {
             if (!parse_schedule(v, &c->lr_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
         } else if (!strcmp(flag, "--sigma-schedule")) {
             if (!parse_schedule(v, &c->sigma_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
         } else if (!strcmp(flag, "--lr-end")) {
-            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a number in [1e-12, 1e6]");
             c->lr_end = (float)d;
             given_lr_end = 1;
         } else if (!strcmp(flag, "--sigma-end")) {
-            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a positive number");
+            if (!parse_double(v, 1e-12, 1e6, &d)) return bad(flag, v, "a number in [1e-12, 1e6]");
             c->sigma_end = (float)d;
             given_sigma_end = 1;
         } else if (!strcmp(flag, "--schedule-generations")) {

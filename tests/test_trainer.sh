@@ -76,6 +76,9 @@ for args in "--bogus" "--hidden 64,,64" "--run x" "--top-k 5 --npop 8" "--adapti
     check "$args exits 2 and says why: $msg" sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q 'expected'"
 done
 check "--top-k error names the value" sh -c "$T --top-k 5 --npop 8 2>&1 | grep -q -- '--top-k 5: expected at most npop/2'"
+for args in "--lr 2e6" "--sigma 1e-45" "--minutes 1e308" "--wd 1e7"; do   # refused values: the message states the range
+    check "$args: the message states the accepted range" sh -c "$T $args 2>&1 | grep -q -- '${args%% *} ${args#* }: expected .*in \['"
+done
 check "an unknown last flag is called unknown" sh -c "$T --bogus 2>&1 | grep -q -- '--bogus: expected a known option'"
 check "--help exits 0 and lists the flags" sh -c "$T --help | grep -q -- '--resume PATH'"
 check "-h exits 0 and lists the flags, as --help does" sh -c "$T -h | grep -q -- '--resume PATH'"
