@@ -111,7 +111,9 @@ int main(int argc, char **argv)
     md.act_low = envs[0].act_low;        /* the motors' ctrlrange */
     md.act_high = envs[0].act_high;
     d.seed = 1;
-    if ((r = es_mlp_init(&mlp, &md)) != ES_OK || !(theta = (float *)malloc(mlp.nparams * sizeof *theta))) {
+    if ((r = es_mlp_init(&mlp, &md)) == ES_OK && !(theta = (float *)malloc(mlp.nparams * sizeof *theta)))
+        r = ES_ERROR_OUT_OF_MEMORY;
+    if (r != ES_OK) {
         fprintf(stderr, "custom_task: policy: %s\n", es_result_string(r));
         return 1;
     }

@@ -49,7 +49,8 @@ int main(int argc, char **argv)
         r = es_policy_save(argv[2], &opt, &mlp, &norm, &info);
     }
 done:
-    if (r != ES_OK) fprintf(stderr, "distributed: %s\n", rd.error[0] ? rd.error : es_redis_result_string(r));
+    if (r != ES_OK) fprintf(stderr, "distributed: %s%s\n", rd.error[0] ? rd.error : es_redis_result_string(r),
+                            r == ES_ERROR_REDIS_AUTH ? " (set ES_REDIS_PASSWORD)" : "");
     es_redis_close(&rd);
     es_runner_free(&run); es_normalizer_free(&norm); es_free(&opt); free(theta);
     while (t-- > 0) envs[t].destroy(&envs[t]);                               /* the envs made so far */

@@ -1013,7 +1013,6 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
 #ifdef ES_WITH_REDIS
 /* es_redis.h does the rest; --resume only seeds a run Redis holds nothing of. */
 static char redis_settings[512];      /* read at the first generation */
-
 static int env_int(const char *name, int lo, int hi, int def)
 {
     const char *v = getenv(name);
@@ -1023,9 +1022,7 @@ static int env_int(const char *name, int lo, int hi, int def)
     fprintf(stderr, "train_half_cheetah: %s=%s ignored: expected an integer in [%d, %d]\n", name, v, lo, hi);
     return def;
 }
-
 static void redis_log(void *f, const char *msg) { fprintf((FILE *)f, "train_half_cheetah: redis: %s\n", msg); }
-
 /* The message of a failed Redis call, and the exit code. */
 static int redis_fail(trainer *t, es_result r)
 {
@@ -1033,7 +1030,6 @@ static int redis_fail(trainer *t, es_result r)
     if (r == ES_ERROR_REDIS_AUTH) fprintf(stderr, "train_half_cheetah: set ES_REDIS_PASSWORD to its requirepass\n");
     return r == ES_ERROR_REDIS_SETTINGS ? 2 : 1;
 }
-
 static int redis_connect(trainer *t)
 {
     static es_redis rd;
@@ -1052,10 +1048,7 @@ static int redis_connect(trainer *t)
     desc.settings = redis_settings; desc.ckpt_every = t->cfg.ckpt_every; desc.generations = t->cfg.generations;
     desc.log_fn = redis_log; desc.log_user = stderr;
     t->rd = &rd;
-    if ((r = es_redis_connect(&rd, &desc)) != ES_OK) {
-        es_redis_close(&rd);
-        return redis_fail(t, (es_result)r);
-    }
+    if ((r = es_redis_connect(&rd, &desc)) != ES_OK) return es_redis_close(&rd), redis_fail(t, (es_result)r);
     if (!t->cfg.out[0] && !t->cfg.resume[0]) {      /* one directory a worker */
         snprintf(t->cfg.out, sizeof t->cfg.out, "runs/%s-%s", t->cfg.run, rd.worker);
         for (p = t->cfg.out + 5; *p; p++)
@@ -1063,7 +1056,6 @@ static int redis_connect(trainer *t)
     }
     return 0;
 }
-
 /* After setup: what the run's workers share besides the runner's settings. */
 static void redis_describe(trainer *t)
 {
@@ -1073,7 +1065,6 @@ static void redis_describe(trainer *t)
     snprintf(redis_settings + n, sizeof redis_settings - (size_t)n, "\nmujoco=%s\n",   /* the runner's own: es_redis.h */
              mj_versionString());
 }
-
 static void redis_finish(es_redis *rd, int report, double wall)
 {
     if (report)
