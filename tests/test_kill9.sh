@@ -14,7 +14,11 @@ rand() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
 G=100
 flags="--npop 8 --max-steps 100 --ckpt-every 1 --seed 11 --threads 2 --quiet"
 
-$T $flags --generations $G --out "$tmp/ref" > /dev/null
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# The kills are timed from this machine's own speed, so that a fast idle
+# machine and a loaded one both see a few generations a life, not the run.
+t0=$(ms); $T $flags --generations $G --out "$tmp/ref" > /dev/null; gen_ms=$(( ($(ms) - t0) / G + 1 ))
+t0=$(ms); $T $flags --generations 1 --out "$tmp/one" > /dev/null; start_ms=$(( $(ms) - t0 ))
 kills=0; bad=0; unmatched=""; resumes=0
 while [ $kills -lt 24 ]; do
     if [ -f "$tmp/run/latest.ckpt" ]; then
@@ -24,7 +28,8 @@ while [ $kills -lt 24 ]; do
         $T $flags --generations $G --out "$tmp/run" > /dev/null 2>> "$tmp/err" &
     fi
     pid=$!
-    sleep "0.$(printf '%03d' $((200 + $(rand 600))))"   # startup alone takes 0.1 to 0.3 s
+    d=$(( start_ms / 2 + $(rand $((start_ms + 2 * gen_ms))) ))   # from mid-startup to a few generations in
+    sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
     kill -9 $pid 2>/dev/null && kills=$((kills + 1))
     wait $pid 2>/dev/null
     if [ -f "$tmp/run/latest.ckpt" ]; then
