@@ -46,6 +46,8 @@
    forward_per_env_step_1t   one es_mlp_forward over one bare env step
    normals_per_s_1t          es_noise_fill normals per CPU-second
    big_*                     the same on Humanoid-v5 with 348-256-256-17
+   m_strategy_share_X        strategy_share_X on Humanoid-v5 with
+                             348-1024-640-17: a million parameters
 */
 #define _POSIX_C_SOURCE 200809L
 #define ES_IMPLEMENTATION
@@ -119,9 +121,13 @@ static void policy_desc(es_mlp_desc *md, int nin, int nout, int big)
     memset(md, 0, sizeof *md);
     md->nin = nin;
     md->nout = nout;
-    if (big) {
+    if (big == 1) {
         md->nhidden = 2;
         md->hidden[0] = md->hidden[1] = 256;
+    } else if (big == 2) {      /* Humanoid-v5: 348-1024-640-17, 1,024,273 parameters */
+        md->nhidden = 2;
+        md->hidden[0] = 1024;
+        md->hidden[1] = 640;
     }
 }
 
@@ -783,6 +789,21 @@ static int mode_timing(int rounds, int span)
     printf("big_es_overhead_share: %.4f\n", median(bshare, rounds));
     printf("big_forward_per_env_step_1t: %.4f\n", median(bfwd, rounds));
     printf("big_mean_episode_steps: %.1f\n", bsteps);
+    trainer_free(&tb);
+
+    /* a million parameters: each strategy's ES side over a generation */
+    trainer_init(&tb, &hu, 1, npop, 0, 1, 2);
+    trainer_generation(&tb, 0);
+    for (k = 0; k < rounds; k++) {
+        double p = perturb_cpu(&tb);
+        gen_time g = trainer_generation(&tb, 1);
+        for (si = 0; si < NSTRAT; si++) {
+            double c = strategy_cpu(&tb, strat[si].s, strat[si].o);
+            sshare[si][k] = c / (g.cpu - (p + g.update_cpu) + c);
+        }
+    }
+    printf("m_params: %zu\n", tb.mlp.nparams);
+    for (si = 0; si < NSTRAT; si++) printf("m_strategy_share_%s: %.4f\n", strat[si].name, median(sshare[si], rounds));
     trainer_free(&tb);
     es_mujoco_free(&hu);
     es_mujoco_free(&hc);
