@@ -44,6 +44,12 @@ cheetah_default() {
 }
 check "HalfCheetah-v5's preset is the trainer's defaults (config.json alike)" cheetah_default
 check "... and the same checkpoint bytes" cmp -s "$tmp/cheetah/latest.ckpt" "$tmp/plain/latest.ckpt"
+run swim --env Swimmer-v5
+swimmer_tuned() {
+    has swim npop 8, && has swim top_k 0, && has swim optimizer '"adam"' && has swim wd 0, && has swim policy '"linear"' &&
+        has swim sigma 0.0299999 && has swim lr 0.0199999
+}
+check "Swimmer-v5: linear, npop 8, Adam without weight decay (the sweep's winner)" swimmer_tuned
 for e in Swimmer-v5 InvertedPendulum-v5 InvertedDoublePendulum-v5 Reacher-v5 Walker2d-v5 Ant-v5; do
     run "$e" --env "$e" --npop 8
     check "$e has a preset and runs" sh -c "grep -q 'preset for $e' $tmp/$e.out && [ -s $tmp/$e/latest.ckpt ]"
