@@ -34,12 +34,14 @@ deps:
 # Rebuilds everything when MUJOCO changes: the prefix is kept in this file.
 $(BUILD)/mujoco.prefix: FORCE
 	@mkdir -p $(dir $@)
-	@[ "$$(cat $@ 2>/dev/null)" = "$(MJDIR)" ] || echo "$(MJDIR)" > $@
+	@[ -f $@ ] && [ "$$(cat $@)" = "$(MJDIR)" ] || echo "$(MJDIR)" > $@
 MJDEPS  := $(HEADERS) $(BUILD)/mujoco.prefix
 
+# Programs that scripts run while make may rebuild them (tools/sweep's runs)
+# are linked to a temporary name and renamed: a run never execs a half-written file.
 $(BUILD)/%: examples/%.c $(MJDEPS) | deps-core
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $(MJFLAGS) $< -o $@ $(LIBS)
+	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $(MJFLAGS) $< -o $@.tmp$$$$ $(LIBS) && mv -f $@.tmp$$$$ $@
 
 # examples/cartpole.c needs no MuJoCo: built without -lmujoco, as the README says.
 $(BUILD)/cartpole: examples/cartpole.c es.h es_mlp.h
@@ -51,7 +53,7 @@ $(BUILD)/tests/test_cartpole: examples/cartpole.c
 REDIS   := $(if $(wildcard /usr/include/hiredis/hiredis.h),-DES_WITH_REDIS,)
 $(BUILD)/train_half_cheetah: examples/train_half_cheetah.c $(MJDEPS) es_redis.h | deps-core
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $(MJFLAGS) $< -o $@ $(LIBS) $(if $(REDIS),-lhiredis,)
+	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $(MJFLAGS) $< -o $@.tmp$$$$ $(LIBS) $(if $(REDIS),-lhiredis,) && mv -f $@.tmp$$$$ $@
 $(BUILD)/tests/test_redis_payload $(BUILD)/asan/test_redis_payload: es_redis.h
 $(BUILD)/tests/test_redis_client: tests/test_redis_client.c tests/test.h $(MJDEPS) es_redis.h | deps-core
 	@mkdir -p $(dir $@)
