@@ -115,7 +115,8 @@ static void usage(FILE *f)
         "  --strategy openai|pgpe|snes|sepcma  OpenAI-ES (default), PGPE, SNES or separable\n"
         "                      CMA-ES; the last three adapt a sigma per parameter\n"
         "  --sigma S           noise std; initial sigma of pgpe, snes, sepcma (default 0.03)\n"
-        "  --lr R              learning rate (default 0.02; snes, sepcma: 1, their mean step)\n"
+        "  --lr R              learning rate (default 0.02; snes, sepcma: 1, their mean step;\n"
+        "                      clipup, pgpe: 0.15*sigma*sqrt(parameters), a step length)\n"
         "  --wd W              L2 weight decay (default 0.005)\n"
         "  --optimizer adam|sgd|clipup  (default adam; pgpe: clipup; snes, sepcma take none)\n"
         "  --shaping rank|zscore|raw  fitness shaping (default rank)\n"
@@ -515,6 +516,9 @@ static int parse_args(int argc, char **argv, config *c)
     if (c->es.top_k > 0 && c->es.strategy > ES_STRATEGY_OPENAI)
         return bad("--top-k", NULL, "--strategy openai (the others take all members)");
     if (c->es.strategy == ES_STRATEGY_PGPE && !given_opt) c->es.optimizer = ES_OPTIMIZER_DEFAULT;   /* ClipUp */
+    if (!given_lr && (c->es.optimizer == ES_OPTIMIZER_CLIPUP ||
+                      (c->es.strategy == ES_STRATEGY_PGPE && c->es.optimizer == ES_OPTIMIZER_DEFAULT)))
+        c->es.lr = 0.0f;   /* ClipUp's own, a share of the search radius (es_clipup_lr); a preset's SGD lr is not one */
     if (c->es.strategy >= ES_STRATEGY_SNES) {
         if (given_opt) return bad("--optimizer", NULL, "no --optimizer with snes or sepcma (they take their own step)");
         if (given_wd) return bad("--wd", NULL, "no --wd with snes or sepcma");
@@ -531,8 +535,8 @@ static int parse_args(int argc, char **argv, config *c)
     if (!given_sigma_end) c->sigma_end = c->sigma_start * 0.1f;
     if (c->sigma_schedule && c->es.strategy > ES_STRATEGY_OPENAI)
         return bad("--sigma-schedule", NULL, "--strategy openai (the others adapt their own sigma)");
-    if (c->lr_schedule && c->es.strategy >= ES_STRATEGY_SNES && !given_lr)
-        return bad("--lr-schedule", NULL, "--lr as well with snes or sepcma");
+    if (c->lr_schedule && c->es.lr == 0.0f)
+        return bad("--lr-schedule", NULL, "--lr as well with snes, sepcma or ClipUp (their lr depends on the run)");
     if ((c->lr_schedule || c->sigma_schedule) && !c->schedule_generations) {
         if (!c->generations) return bad("--lr-schedule/--sigma-schedule", NULL, "--generations or --schedule-generations");
         c->schedule_generations = c->generations;

@@ -32,6 +32,7 @@ run hop3 --env Hopper-v5 --npop 4
 check "a preset's top-k shrinks to npop/2 under --npop 4" has hop3 top_k "2,"
 run hop4 --env Hopper-v5 --strategy pgpe
 check "... and leaves with --strategy pgpe" has hop4 top_k "0,"
+check "... and so does its SGD lr: pgpe takes ClipUp's 0.15*sigma*sqrt(36) = 0.0225" has hop4 lr 0.0225000
 run hop5 --env Hopper-v5 --hidden 16
 check "--hidden alone makes the preset's linear policy an MLP" has hop5 policy '"mlp"'
 run hum --env Humanoid-v5 --npop 8

@@ -227,6 +227,38 @@ static void test_clipup_by_hand(void)
     }
 }
 
+/* ClipUp's lr 0: 0.15 sigma sqrt(n), whatever the strategy; a given lr stays. */
+static void test_clipup_default_lr(void)
+{
+    static const struct { es_strategy s; es_optimizer o; float sigma, lr; size_t n; double want; } c[] = {
+        {ES_STRATEGY_PGPE, ES_OPTIMIZER_DEFAULT, 0.03f, 0.0f, 5702, 0.15 * 0.03 * 75.511588},
+        {ES_STRATEGY_PGPE, ES_OPTIMIZER_CLIPUP, 0.025f, 0.0f, 36, 0.15 * 0.025 * 6.0},
+        {ES_STRATEGY_OPENAI, ES_OPTIMIZER_CLIPUP, 0.0f, 0.0f, 100, 0.15 * 0.03 * 10.0},
+        {ES_STRATEGY_PGPE, ES_OPTIMIZER_DEFAULT, 0.03f, 0.5f, 5702, 0.5},
+        {ES_STRATEGY_PGPE, ES_OPTIMIZER_ADAM, 0.03f, 0.0f, 5702, 0.02},
+        {ES_STRATEGY_OPENAI, ES_OPTIMIZER_DEFAULT, 0.03f, 0.0f, 5702, 0.02},
+    };
+    size_t i;
+    for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+        es_desc d;
+        es opt;
+        memset(&d, 0, sizeof d);
+        d.strategy = c[i].s;
+        d.optimizer = c[i].o;
+        d.sigma = c[i].sigma;
+        d.lr = c[i].lr;
+        if (es_init(&opt, &d, NULL, c[i].n) != ES_OK) {
+            CHECK(0, "clipup default lr: init %zu", i);
+            continue;
+        }
+        CHECK(fabs(opt.desc.lr - c[i].want) < 1e-6 * c[i].want &&
+                  (opt.desc.optimizer != ES_OPTIMIZER_CLIPUP || fabs(opt.desc.max_speed - 2.0 * c[i].want) < 2e-6 * c[i].want),
+              "lr 0 resolves to %.6g (case %zu: ClipUp's 0.15 sigma sqrt(n), else as given or Adam's 0.02), max_speed 2 lr",
+              c[i].want, i);
+        es_free(&opt);
+    }
+}
+
 /* ---- SNES (Schaul et al. 2011; Wierstra et al. 2014) -------------------- */
 
 /* u_k = max(0, ln(n/2+1) - ln k) / sum_j max(0, ln(n/2+1) - ln j) - 1/n. */
@@ -834,6 +866,7 @@ int main(void)
 {
     test_pgpe_sgd_by_hand();
     test_clipup_by_hand();
+    test_clipup_default_lr();
     test_snes_by_hand();
     test_sepcma_by_hand();
     test_sigma_adaptation();
