@@ -150,7 +150,8 @@
    nparams) = ES_CLIPUP_RADIUS_SHARE * sigma * sqrt(nparams), 0.34 for
    HalfCheetah's 5,702-parameter MLP at sigma 0.03 (PGPE on HalfCheetah-v5,
    3M env steps, seed 1: lr 0.1 gave 1199, 0.3 gave 1345, 1 gave less; the
-   OpenAI-ES default of 0.02 barely moves it). The velocity is state
+   OpenAI-ES default of 0.02 barely moves it; es_desc_default() sets that
+   0.02, so set lr 0 after it to take ClipUp's). The velocity is state
    (checkpointed).
 
    ES_STRATEGY_SNES (Schaul, Glasmachers, Schmidhuber 2011, "High
@@ -889,17 +890,17 @@ ES_API double es_rng_normal(es_rng *rng)
    whatever the field holds. The result is a fixed point: resolving a
    resolved desc changes nothing. */
 /* The strategies' hooks (defined with the strategies, after es_tell). */
-static void es__strategy_defaults(es_desc *d);
+static void es__strategy_defaults(es_desc *d, size_t nparams);
 static es_result es__strategy_check(es_desc *d);
 static es_result es__strategy_init(es *opt);
 static void es__strategy_free(es *opt);
 static es_result es__strategy_tell(es *opt, const float *rewards, es_pool *pool);
 
-static es_result es__resolve(const es_desc *in, es_desc *d)
+static es_result es__resolve(const es_desc *in, es_desc *d, size_t nparams)
 {
     es_desc def = es_desc_default();
     *d = *in;
-    es__strategy_defaults(d);
+    es__strategy_defaults(d, nparams);
     if (d->npop == 0) d->npop = def.npop;
     if (d->sigma == 0.0f) d->sigma = def.sigma;
     if (d->lr == 0.0f) d->lr = def.lr;
@@ -960,18 +961,13 @@ ES_API float es_clipup_lr(float sigma, size_t nparams)
 
 ES_API es_result es_init(es *opt, const es_desc *desc, const float *theta0, size_t nparams)
 {
-    es_desc d, in;
+    es_desc d;
     es_result r;
     const es_allocator *a;
     size_t np = nparams ? nparams : 1;
     if (!opt || !desc || !es__nparams_ok(nparams)) return ES_ERROR_INVALID_ARGUMENT;
     memset(opt, 0, sizeof *opt);
-    in = *desc;   /* ClipUp's lr 0: a share of the search radius, which needs nparams */
-    if (in.lr == 0.0f && (in.optimizer == ES_OPTIMIZER_CLIPUP ||
-                          (in.strategy == ES_STRATEGY_PGPE && in.optimizer == ES_OPTIMIZER_DEFAULT)) &&
-        isfinite(in.sigma) && in.sigma >= 0.0f)
-        in.lr = es_clipup_lr(in.sigma, nparams);
-    r = es__resolve(&in, &d);
+    r = es__resolve(desc, &d, nparams);
     if (r != ES_OK) return r;
     if (theta0 && !es__all_finite(theta0, nparams)) return ES_ERROR_NOT_FINITE;
     opt->desc = d;
@@ -1300,7 +1296,7 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
 
 /* ---- strategies: PGPE, SNES, sep-CMA-ES; the ClipUp optimizer --------- */
 
-static void es__strategy_defaults(es_desc *d)
+static void es__strategy_defaults(es_desc *d, size_t nparams)
 {
     if (d->strategy == ES_STRATEGY_DEFAULT) d->strategy = ES_STRATEGY_OPENAI;
     if (d->strategy == ES_STRATEGY_PGPE) {
@@ -1313,6 +1309,9 @@ static void es__strategy_defaults(es_desc *d)
         if (d->lr == 0.0f) d->lr = 1.0f;
         if (d->wd == 0.0f) d->zero |= ES_ZERO_WD;   /* no weight decay */
     }
+    /* ClipUp's step is a length: its lr 0 is a share of the search radius */
+    if (d->optimizer == ES_OPTIMIZER_CLIPUP && d->lr == 0.0f && isfinite(d->sigma) && d->sigma >= 0.0f)
+        d->lr = es_clipup_lr(d->sigma, nparams);
 }
 
 /* After the generic defaults: what each strategy accepts. */

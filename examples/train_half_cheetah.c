@@ -177,8 +177,8 @@ static void usage(FILE *f)
      ARS's V1 row (npop 2) had not learned to swim at 0.39M env steps.
    - Hopper, Walker2d, Ant, Humanoid: ARS (Mania, Guy and Recht
      2018, "Simple random search provides a competitive approach to
-     reinforcement learning"), its V2-t settings for the v1 tasks: N directions, the b best, step size alpha, noise nu, and
-     the alive-bonus shift (1; Humanoid 5), with a linear policy and
+     reinforcement learning"), its V2-t settings for the v1 tasks: N
+     directions, the b best, step size alpha, noise nu, and the alive-bonus shift (1; Humanoid 5), with a linear policy and
      observation normalization (the same numbers, shifts included, appear
      in public run scripts built on the authors' ars.py). Ours: npop = 2N, top_k = b,
      sigma = nu, plain SGD without weight decay, and lr = 2 nu alpha (our
@@ -521,10 +521,9 @@ static int parse_args(int argc, char **argv, config *c)
     /* The other strategies' own defaults where no flag was given. */
     if (c->es.top_k > 0 && c->es.strategy > ES_STRATEGY_OPENAI)
         return bad("--top-k", NULL, "--strategy openai (the others take all members)");
-    if (c->es.strategy == ES_STRATEGY_PGPE && !given_opt) c->es.optimizer = ES_OPTIMIZER_DEFAULT;   /* ClipUp */
-    if (!given_lr && (c->es.optimizer == ES_OPTIMIZER_CLIPUP ||
-                      (c->es.strategy == ES_STRATEGY_PGPE && c->es.optimizer == ES_OPTIMIZER_DEFAULT)))
-        c->es.lr = 0.0f;   /* ClipUp's own, a share of the search radius (es_clipup_lr); a preset's SGD lr is not one */
+    if (c->es.strategy == ES_STRATEGY_PGPE && !given_opt) c->es.optimizer = ES_OPTIMIZER_CLIPUP;
+    if (c->es.optimizer == ES_OPTIMIZER_CLIPUP && !given_lr)
+        c->es.lr = 0.0f;   /* ClipUp's own (es_clipup_lr); a preset's SGD lr is no step length */
     if (c->es.strategy >= ES_STRATEGY_SNES) {
         if (given_opt) return bad("--optimizer", NULL, "no --optimizer with snes or sepcma (they take their own step)");
         if (given_wd) return bad("--wd", NULL, "no --wd with snes or sepcma");

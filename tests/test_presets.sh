@@ -52,7 +52,8 @@ swimmer_tuned() {
 }
 check "Swimmer-v5: linear, npop 8, Adam without weight decay (the sweep's winner)" swimmer_tuned
 run reach --env Reacher-v5
-check "Reacher-v5: MLP, npop 128, sigma 0.01, lr 0.01" sh -c "grep -q '\"npop\": 128,' $tmp/reach/config.json && grep -q '\"sigma\": 0.00999' $tmp/reach/config.json && grep -q '\"lr\": 0.00999' $tmp/reach/config.json && grep -q '\"policy\": \"mlp\"' $tmp/reach/config.json"
+reacher_tuned() { has reach npop 128, && has reach sigma 0.00999 && has reach lr 0.00999 && has reach policy '"mlp"'; }
+check "Reacher-v5: MLP, npop 128, sigma 0.01, lr 0.01" reacher_tuned
 for e in Swimmer-v5 InvertedPendulum-v5 InvertedDoublePendulum-v5 Reacher-v5 Walker2d-v5 Ant-v5; do
     run "$e" --env "$e" --npop 8
     check "$e has a preset and runs" sh -c "grep -q 'preset for $e' $tmp/$e.out && [ -s $tmp/$e/latest.ckpt ]"
