@@ -844,11 +844,13 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         else if (!strcmp(line, "sigma_start")) f = &c->sigma_start;
         else if (!strcmp(line, "sigma_end")) f = &c->sigma_end;
         else known = 0;                                      /* a later trainer's key: skipped */
-        if (f && (ok = parse_double(eq, 1e-12, 1e6, &v))) *f = (float)v;
+        /* lr 0 is a strategy's own default (snes, sepcma, ClipUp): a constant schedule keeps it */
+        if (f && (ok = parse_double(eq, f == &c->lr_start || f == &c->lr_end ? 0.0 : 1e-12, 1e6, &v))) *f = (float)v;
         if (!ok) break;
         seen += known;
     }
-    if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1)) {
+    if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1) ||
+        (c->lr_schedule && (c->lr_start <= 0.0f || c->lr_end <= 0.0f))) {
         fprintf(stderr, "train_half_cheetah: cannot resume from %s: its training settings (section TSET) are "
                         "malformed\n", path);
         return 1;
@@ -961,12 +963,13 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
         config *c = &t->cfg;
         c->reward_shift = 0.0;
         c->adaptive_cap = c->lr_schedule = c->sigma_schedule = c->schedule_generations = c->member_cap = 0;
-        if (es_checkpoint_section(&ck, TAG_TSET, &p, &n) == ES_OK && decode_settings(c, (const char *)p, n, path)) {
+        if (es_checkpoint_section(&ck, TAG_TSET, &p, &n) != ES_OK) {
+            c->lr_start = t->opt.desc.lr;
+            c->sigma_start = t->opt.desc.sigma;
+        } else if (decode_settings(c, (const char *)p, n, path)) {   /* as the fresh run wrote them */
             es_checkpoint_free(&ck);
             return 1;
         }
-        if (!c->lr_schedule) c->lr_start = t->opt.desc.lr;
-        if (!c->sigma_schedule) c->sigma_start = t->opt.desc.sigma;
     }
     es_checkpoint_free(&ck);
     if (!known_task(task)) {

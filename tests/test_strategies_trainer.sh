@@ -29,6 +29,18 @@ done
 check "openai+clipup: config.json records optimizer clipup" grep -q '"optimizer": "clipup"' "$tmp/openai-clipup-1/config.json"
 check "pgpe: ClipUp is its default optimizer" grep -q '"optimizer": "clipup"' "$tmp/pgpe-1/config.json"
 
+# A training-only setting (here the reward shift that the presets of Hopper,
+# Walker2d, Ant and Humanoid use) puts a TSET section in the checkpoint; with
+# the strategies whose lr is their own default (0 in TSET) it must resume to
+# the same bytes.
+for s in pgpe snes sepcma; do
+    $T $flags --strategy $s --reward-shift 1 --generations 2 --threads 1 --out "$tmp/$s-shift" > /dev/null 2>&1
+    $T $flags --strategy $s --reward-shift 1 --generations 1 --threads 1 --out "$tmp/$s-shift-r" > /dev/null 2>&1
+    msg=$($T --resume "$tmp/$s-shift-r/latest.ckpt" --generations 2 --quiet 2>&1 > /dev/null)
+    check "$s with --reward-shift 1: 1 generation + resume to 2 gives the bytes of 2 in one go${msg:+ ($msg)}" \
+        cmp -s "$tmp/$s-shift/latest.ckpt" "$tmp/$s-shift-r/latest.ckpt"
+done
+
 # metrics.csv: the sigma column (13th) is the fixed sigma for OpenAI-ES and
 # the mean of the adapted per-parameter sigma for the others: it moves.
 col() { awk -F, -v r="$2" 'NR == r + 1 { print $13 }' "$1/metrics.csv"; }
