@@ -46,7 +46,8 @@ typedef struct config {
     int adaptive_cap;         /* population episodes capped at twice the last mean length */
     int lr_schedule, sigma_schedule;           /* SCHEDULE_* */
     float lr_start, lr_end, sigma_start, sigma_end;
-    int schedule_generations; /* the schedules reach their end values here */
+    int schedule_generations; /* the schedules reach their end values here, */
+    unsigned long long schedule_env_steps;   /* or, when that is 0, at this many env steps */
     int member_cap;           /* --adaptive-cap's current cap (state; 0: the task's) */
     const struct preset *preset;
     char out[1024];
@@ -139,7 +140,8 @@ static void usage(FILE *f)
         "  --lr-end R          lr at the schedule's end (default lr/10)\n"
         "  --sigma-schedule constant|linear|cosine|exp  likewise for sigma (openai only)\n"
         "  --sigma-end S       sigma at the schedule's end (default sigma/10)\n"
-        "  --schedule-generations N  generations the schedules take (default --generations)\n"
+        "  --schedule-generations N  generations the schedules take (default --generations;\n"
+        "                      without it, the --max-env-steps budget, by env steps)\n"
         "  --adaptive-cap      cap population episodes at twice the previous generation's mean\n"
         "                      length (the OpenAI ES paper); evaluations keep the task's cap\n"
         "  --max-steps N       cap on episode length (default: the task's)\n"
@@ -150,7 +152,9 @@ static void usage(FILE *f)
         "                      ES_REDIS_RECONNECT_S (60)\n"
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
-        "  --help              this text\n"
+        "  --help              this text\n",
+        es_cpu_count(), threads_limit());
+    fprintf(f,
         "Every flag also takes the form --flag=VALUE.\n\n"
         "A run directory holds config.json, metrics.csv, evals.csv, checkpoints/gen_NNNNNN.ckpt,\n"
         "latest.ckpt and .lock: one trainer at a time (a second one, or a resume of a\n"
@@ -159,8 +163,7 @@ static void usage(FILE *f)
         "Ctrl-C or SIGTERM stops within an episode and keeps the last checkpoint.\n"
         "Exit codes: 0 ok (also after one Ctrl-C), 1 runtime error (a failed write\n"
         "names the reason), 2 usage error, 3 run directory in use by another trainer,\n"
-        "130 stopped by a second Ctrl-C, 143 stopped by SIGTERM.\n\ntasks:",
-        es_cpu_count(), threads_limit());
+        "130 stopped by a second Ctrl-C, 143 stopped by SIGTERM.\n\ntasks:");
     for (i = 0; i < es_mujoco_task_count(); i++) fprintf(f, " %s", es_mujoco_task_name(i));
     fprintf(f, "\n");
 }
@@ -232,12 +235,21 @@ static const preset *find_preset(const char *env)
 enum { SCHEDULE_CONSTANT = 0, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_EXP };
 static const char *const schedule_names[] = {"constant", "linear", "cosine", "exp"};
 
-/* The value at generation g of a schedule from start to end over n
-   generations (held at end after them): a function of g alone, so a
-   resumed run and any thread count take the same values. */
-static float schedule_value(int kind, float start, float end, int n, uint32_t g)
+/* A generation's progress through the schedules, held at 1 after their
+   end: its number over --schedule-generations or, when the schedules
+   follow the --max-env-steps budget, the env steps logged before it over
+   the budget's. Both are state of the run, so a resumed run and any
+   thread count take the same values. */
+static double schedule_progress(const config *c, uint32_t gen, unsigned long long steps_before)
 {
-    double t = n > 0 ? (g >= (uint32_t)n ? 1.0 : (double)g / n) : 0.0;
+    double t = c->schedule_generations > 0 ? (double)gen / c->schedule_generations
+                                           : (double)steps_before / (double)c->schedule_env_steps;
+    return t < 1.0 ? t : 1.0;
+}
+
+/* The value of a schedule from start to end at progress t in [0, 1]. */
+static float schedule_value(int kind, float start, float end, double t)
+{
     switch (kind) {
     case SCHEDULE_LINEAR: return (float)(start + ((double)end - start) * t);
     case SCHEDULE_COSINE: return (float)(end + ((double)start - end) * 0.5 * (1.0 + cos(3.14159265358979323846 * t)));
@@ -275,6 +287,18 @@ static int parse_double(const char *s, double lo, double hi, double *out)
     errno = 0;
     v = strtod(s, &end);
     if (errno || end == s || *end || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* A positive count of env steps. */
+static int parse_steps(const char *s, unsigned long long *out)
+{
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || !v) return 0;
     *out = v;
     return 1;
 }
@@ -399,10 +423,7 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes in [0, 1e7]");
             given_minutes = 1;
         } else if (!strcmp(flag, "--max-env-steps")) {
-            char *end;
-            errno = 0;
-            c->max_env_steps = strtoull(v, &end, 10);
-            if (errno || end == v || *end || *v == '-' || !c->max_env_steps) return bad(flag, v, "a positive integer");
+            if (!parse_steps(v, &c->max_env_steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--npop")) {
             if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2)
                 return bad(flag, v, "an even integer in [2, 16777216]");
@@ -543,8 +564,9 @@ static int parse_args(int argc, char **argv, config *c)
     if (c->lr_schedule && c->es.lr == 0.0f)
         return bad("--lr-schedule", NULL, "--lr as well with snes, sepcma or ClipUp (their lr depends on the run)");
     if ((c->lr_schedule || c->sigma_schedule) && !c->schedule_generations) {
-        if (!c->generations) return bad("--lr-schedule/--sigma-schedule", NULL, "--generations or --schedule-generations");
-        c->schedule_generations = c->generations;
+        if (c->generations) c->schedule_generations = c->generations;
+        else if (c->max_env_steps) c->schedule_env_steps = c->max_env_steps;
+        else return bad("--lr-schedule/--sigma-schedule", NULL, "--generations, --max-env-steps or --schedule-generations");
     }
     if (c->redis[0] && (c->lr_schedule || c->sigma_schedule || c->adaptive_cap))
         return bad("--redis", c->redis, "no schedules and no --adaptive-cap (not yet distributed)");
@@ -608,12 +630,12 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
                "  \"minutes\": %g,\n  \"max_env_steps\": %llu,\n  \"ckpt_every\": %d,\n  \"eval_episodes\": %d,\n  \"max_steps\": %d,\n"
                "  \"eval_every\": %d,\n  \"test_episodes\": %d,\n  \"reward_shift\": %.9g,\n  \"adaptive_cap\": %s,\n"
                "  \"lr_schedule\": \"%s\",\n  \"lr_end\": %.9g,\n  \"sigma_schedule\": \"%s\",\n  \"sigma_end\": %.9g,\n"
-               "  \"schedule_generations\": %d,\n  \"preset\": \"%s\",\n"
+               "  \"schedule_generations\": %d,\n  \"schedule_env_steps\": %llu,\n  \"preset\": \"%s\",\n"
                "  \"noise_stream_version\": %d\n}\n",
             mlp->nparams, c->threads, c->generations, c->minutes, c->max_env_steps, c->ckpt_every, c->eval_episodes,
             c->max_steps, c->eval_every, c->test_episodes, c->reward_shift, c->adaptive_cap ? "true" : "false",
             schedule_names[c->lr_schedule], c->lr_end, schedule_names[c->sigma_schedule], c->sigma_end,
-            c->schedule_generations, c->preset ? c->preset->source : "none", ES_NOISE_STREAM_VERSION);
+            c->schedule_generations, c->schedule_env_steps, c->preset ? c->preset->source : "none", ES_NOISE_STREAM_VERSION);
     if (n < 0 || (size_t)n >= sizeof buf) {
         errno = ENAMETOOLONG;
         return -1;
@@ -812,6 +834,8 @@ static size_t encode_settings(trainer *t, char *buf, size_t size)
                  c->reward_shift, c->adaptive_cap, t->run.member_max_steps, schedule_names[c->lr_schedule],
                  c->lr_start, c->lr_end, schedule_names[c->sigma_schedule], c->sigma_start, c->sigma_end,
                  c->schedule_generations);
+    if (n > 0 && c->schedule_env_steps && (size_t)n < size)   /* only when set: older runs keep their bytes */
+        n += snprintf(buf + n, size - (size_t)n, "schedule_env_steps=%llu\n", c->schedule_env_steps);
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
@@ -839,6 +863,7 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         else if (!strcmp(line, "member_max_steps")) ok = parse_int(eq, 0, INT_MAX, &c->member_cap);
         else if (!strcmp(line, "schedule_generations")) ok = parse_int(eq, 0, INT_MAX, &c->schedule_generations);
         else if (!strcmp(line, "reward_shift")) ok = parse_double(eq, -1e6, 1e6, &c->reward_shift);
+        else if (!strcmp(line, "schedule_env_steps")) ok = parse_steps(eq, &c->schedule_env_steps);
         else if (!strcmp(line, "lr_start")) f = &c->lr_start;
         else if (!strcmp(line, "lr_end")) f = &c->lr_end;
         else if (!strcmp(line, "sigma_start")) f = &c->sigma_start;
@@ -849,7 +874,7 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         if (!ok) break;
         seen += known;
     }
-    if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1) ||
+    if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1 && !c->schedule_env_steps) ||
         (c->lr_schedule && (c->lr_start <= 0.0f || c->lr_end <= 0.0f))) {
         fprintf(stderr, "train_half_cheetah: cannot resume from %s: its training settings (section TSET) are "
                         "malformed\n", path);
@@ -963,6 +988,7 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
         config *c = &t->cfg;
         c->reward_shift = 0.0;
         c->adaptive_cap = c->lr_schedule = c->sigma_schedule = c->schedule_generations = c->member_cap = 0;
+        c->schedule_env_steps = 0;
         if (es_checkpoint_section(&ck, TAG_TSET, &p, &n) != ES_OK) {
             c->lr_start = t->opt.desc.lr;
             c->sigma_start = t->opt.desc.sigma;
@@ -1199,10 +1225,10 @@ static int train(trainer *t)
         int ended = 0;
         if (t->cfg.lr_schedule)
             t->opt.desc.lr = schedule_value(t->cfg.lr_schedule, t->cfg.lr_start, t->cfg.lr_end,
-                                            t->cfg.schedule_generations, gen);
+                                            schedule_progress(&t->cfg, gen, steps_before));
         if (t->cfg.sigma_schedule)
             t->opt.desc.sigma = schedule_value(t->cfg.sigma_schedule, t->cfg.sigma_start, t->cfg.sigma_end,
-                                               t->cfg.schedule_generations, gen);
+                                               schedule_progress(&t->cfg, gen, steps_before));
 #ifdef ES_WITH_REDIS
         if (t->rd) {
             if (!t->rd->joined) redis_describe(t);
@@ -1432,7 +1458,9 @@ static int setup(trainer *t, int argc, char **argv)
                c->reward_shift != 0.0 ? " (training only)" : "", c->max_steps > 0 ? c->max_steps : t->mj.max_steps,
                c->adaptive_cap ? " (adaptive for the population)" : "");
         if (c->lr_schedule || c->sigma_schedule)
-            printf("schedules over %d generations: lr to %g, sigma to %g\n", c->schedule_generations,
+            printf("schedules over %llu %s: lr to %g, sigma to %g\n",
+                   c->schedule_generations ? (unsigned long long)c->schedule_generations : c->schedule_env_steps,
+                   c->schedule_generations ? "generations" : "env steps",
                    c->lr_schedule ? c->lr_end : c->lr_start, c->sigma_schedule ? c->sigma_end : c->sigma_start);
     }
     return 0;

@@ -51,10 +51,24 @@ $T $f --reward-shift 0 --generations 3 --threads 2 --out "$tmp/ns" > /dev/null
 $T --resume "$tmp/ns/latest.ckpt" --generations 6 --quiet --eval-every 0 > /dev/null
 check "a run without a shift resumes without the preset's" cmp -s "$tmp/noshift/latest.ckpt" "$tmp/ns/latest.ckpt"
 
+# A schedule over the --max-env-steps budget: generation g's progress is the
+# env steps logged before it (the previous row's) over the budget, held at 1.
+b="--lr 0.01 --lr-schedule linear --lr-end 0.001 --max-env-steps 3000"
+$T $f $b --threads 1 --out "$tmp/e1" > /dev/null
+$T $f $b --threads 2 --out "$tmp/e2" > /dev/null
+check "a schedule over env steps: same bytes for --threads 1 and 2" cmp -s "$tmp/e1/latest.ckpt" "$tmp/e2/latest.ckpt"
+cp -r "$tmp/e2" "$tmp/er"
+$T --resume "$tmp/er/checkpoints/gen_000002.ckpt" --max-env-steps 3000 --quiet --eval-every 0 > /dev/null
+check "... and resuming it from generation 2 gives the same bytes" cmp -s "$tmp/e1/latest.ckpt" "$tmp/er/latest.ckpt"
+check "metrics lr follows the linear schedule 0.01 -> 0.001 over 3000 env steps" \
+    sh -c "tail -n +2 $tmp/e1/metrics.csv | awk -F, '{ t = before / 3000; if (t > 1) t = 1; want = 0.01 - 0.009 * t; before = \$2
+        if (\$14 - want > 1e-5 * want || want - \$14 > 1e-5 * want) bad = 1 } END { exit bad || NR < 4 }'"
+check "config.json records the schedule's 3000 env steps" grep -q '"schedule_env_steps": 3000,' "$tmp/e1/config.json"
 $T --generations 2 --npop 8 --max-steps 30 --quiet --eval-every 0 --out "$tmp/def" > /dev/null
 check "a default run's checkpoint has no training-settings section" sh -c "! grep -q -a 'reward_shift=' $tmp/def/latest.ckpt"
 msg=$($T --lr-schedule linear --minutes 1 2>&1 >/dev/null); rc=$?
-check "a schedule without --generations or --schedule-generations: exit 2 ($msg)" [ $rc -eq 2 ]
+check "a schedule without --generations, --max-env-steps or --schedule-generations: exit 2 ($msg)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- --max-env-steps" _ "$msg"
 msg=$($T --sigma-schedule cosine --generations 3 --strategy pgpe 2>&1 >/dev/null); rc=$?
 check "--sigma-schedule with pgpe: exit 2 ($msg)" [ $rc -eq 2 ]
 msg=$($T --lr-schedule bogus --generations 3 2>&1 >/dev/null); rc=$?
