@@ -816,6 +816,7 @@ typedef struct trainer {
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
+    char src[1024];           /* --resume: the directory of the run resumed */
 } trainer;
 
 /* The trainer's own checkpoint section: its training-only settings and
@@ -869,8 +870,10 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         else if (!strcmp(line, "sigma_start")) f = &c->sigma_start;
         else if (!strcmp(line, "sigma_end")) f = &c->sigma_end;
         else known = 0;                                      /* a later trainer's key: skipped */
-        /* lr 0 is a strategy's own default (snes, sepcma, ClipUp): a constant schedule keeps it */
-        if (f && (ok = parse_double(eq, f == &c->lr_start || f == &c->lr_end ? 0.0 : 1e-12, 1e6, &v))) *f = (float)v;
+        /* lr 0 is a strategy's own default (snes, sepcma, ClipUp), kept by a constant schedule; a sigma
+           is positive, however small the float the flags gave */
+        if (f && (ok = parse_double(eq, 0.0, 1e6, &v) && (v > 0.0 || f == &c->lr_start || f == &c->lr_end)))
+            *f = (float)v;
         if (!ok) break;
         seen += known;
     }
@@ -1008,6 +1011,7 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
         return 1;
     }
     strcpy(t->cfg.env, task);
+    t->cfg.preset = find_preset(task);   /* config.json names the run's, not the command line's */
     t->cfg.policy = t->mlp.desc;
     t->cfg.es = t->opt.desc;
     t->run.env_steps = info.env_steps;
@@ -1048,6 +1052,13 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
         n -= 12;
     }
     snprintf(dir, size, "%.*s", (int)n, ckpt);
+}
+
+/* Whether two paths name one existing directory. */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* ---- distributed runs (--redis, es_redis.h) ------------------------------- */
@@ -1314,7 +1325,8 @@ static int setup(trainer *t, int argc, char **argv)
     float *theta0;
     es_result r;
     for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
-    if (!t->cfg.out[0] && t->cfg.resume[0]) run_dir_of(t->cfg.resume, t->cfg.out, sizeof t->cfg.out);
+    if (t->cfg.resume[0]) run_dir_of(t->cfg.resume, t->src, sizeof t->src);
+    if (!t->cfg.out[0] && t->cfg.resume[0]) snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
     if (!t->cfg.out[0]) {
         time_t now = time(NULL);
         struct tm tmv;
@@ -1322,12 +1334,17 @@ static int setup(trainer *t, int argc, char **argv)
         strftime(t->cfg.out, sizeof t->cfg.out, "runs/%Y%m%d-%H%M%S", &tmv);
     }
     if ((i = lock_run_dir(t, t->cfg.out)) != 0) return i;   /* before anything there is read or written */
-    if (!t->cfg.resume[0] && !t->cfg.redis[0]) {   /* never mix two runs */
+    if (!t->cfg.redis[0]) {   /* never mix two runs: a resume goes on in its own directory or an empty one */
         struct stat st;
         snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
-        if (stat(path, &st) == 0) {
+        if (stat(path, &st) == 0 && !t->cfg.resume[0]) {
             fprintf(stderr, "train_half_cheetah: --out %s already holds a run: continue it with --resume %s, "
                             "or choose another --out\n", t->cfg.out, path);
+            return 2;
+        }
+        if (stat(path, &st) == 0 && !same_dir(t->cfg.out, t->src)) {
+            fprintf(stderr, "train_half_cheetah: --out %s holds another run than %s's; resume into the run's own "
+                            "directory (no --out) or an empty one\n", t->cfg.out, t->cfg.resume);
             return 2;
         }
     }
@@ -1409,9 +1426,9 @@ static int setup(trainer *t, int argc, char **argv)
     }
     snprintf(t->dir, sizeof t->dir, "%s", t->cfg.out);
     if (t->cfg.resume[0] && !t->cfg.redis[0]) {   /* the run's own, unless given again */
-        if (!t->cfg.ckpt_every_given) run_config_int(t->dir, "ckpt_every", 1, INT_MAX, &t->cfg.ckpt_every);
-        if (!t->cfg.eval_every_given) run_config_int(t->dir, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
-        if (!t->cfg.test_episodes_given) run_config_int(t->dir, "test_episodes", 1, 100000, &t->cfg.test_episodes);
+        if (!t->cfg.ckpt_every_given) run_config_int(t->src, "ckpt_every", 1, INT_MAX, &t->cfg.ckpt_every);
+        if (!t->cfg.eval_every_given) run_config_int(t->src, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
+        if (!t->cfg.test_episodes_given) run_config_int(t->src, "test_episodes", 1, 100000, &t->cfg.test_episodes);
     }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path) != 0) {

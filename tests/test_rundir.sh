@@ -109,3 +109,21 @@ EOF
 else
     echo "skip - task names from checkpoints: python3 is needed to forge the checkpoint's CRC"
 fi
+
+# A resume never writes into a directory that holds another run; into an
+# empty one it keeps the run's own --ckpt-every; config.json keeps naming
+# the run's preset when --env is not given again.
+$T $quick --env Hopper-v5 --generations 3 --ckpt-every 2 --out "$tmp/ra" > /dev/null 2>&1
+$T $quick --env Swimmer-v5 --generations 3 --out "$tmp/rb" > /dev/null 2>&1
+cp "$tmp/rb/latest.ckpt" "$tmp/rb.ckpt"; cp "$tmp/rb/metrics.csv" "$tmp/rb.csv"
+msg=$($T --resume "$tmp/ra/latest.ckpt" --out "$tmp/rb" --generations 4 --quiet 2>&1 > /dev/null); rc=$?
+check "a resume into another run's --out is refused (exit $rc: $msg)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'holds another run'" _ "$msg"
+check "... and that run's checkpoint and metrics are untouched" \
+    sh -c "cmp -s $tmp/rb/latest.ckpt $tmp/rb.ckpt && cmp -s $tmp/rb/metrics.csv $tmp/rb.csv && [ ! -e $tmp/rb/checkpoints/gen_000004.ckpt ]"
+$T --resume "$tmp/ra/latest.ckpt" --out "$tmp/rc" --generations 4 --quiet > /dev/null 2>&1; rc=$?
+check "a resume into an empty --out runs (exit $rc) with the run's --ckpt-every 2" \
+    sh -c "[ $rc -eq 0 ] && grep -q '\"ckpt_every\": 2,' $tmp/rc/config.json"
+$T --resume "$tmp/ra/checkpoints/gen_000002.ckpt" --out "$tmp/ra/" --generations 4 --quiet > /dev/null 2>&1; rc=$?
+check "a resume into its own directory, named another way, runs (exit $rc)" [ $rc -eq 0 ]
+check "config.json of a run resumed without --env names its preset (Hopper's)" grep -q '"preset": "ARS V2-t' "$tmp/ra/config.json"

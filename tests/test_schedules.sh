@@ -64,6 +64,13 @@ check "metrics lr follows the linear schedule 0.01 -> 0.001 over 3000 env steps"
     sh -c "tail -n +2 $tmp/e1/metrics.csv | awk -F, '{ t = before / 3000; if (t > 1) t = 1; want = 0.01 - 0.009 * t; before = \$2
         if (\$14 - want > 1e-5 * want || want - \$14 > 1e-5 * want) bad = 1 } END { exit bad || NR < 4 }'"
 check "config.json records the schedule's 3000 env steps" grep -q '"schedule_env_steps": 3000,' "$tmp/e1/config.json"
+# The smallest sigma the flags take (1e-12, stored as the float just under
+# it) and its schedule's end (sigma/10) resume like any other.
+$T $f --sigma 1e-12 --sigma-schedule linear --schedule-generations 4 --generations 2 --out "$tmp/tiny" > /dev/null
+$T $f --sigma 1e-12 --sigma-schedule linear --schedule-generations 4 --generations 1 --out "$tmp/tiny-r" > /dev/null
+msg=$($T --resume "$tmp/tiny-r/latest.ckpt" --generations 2 --quiet --eval-every 0 2>&1 > /dev/null)
+check "sigma 1e-12 with a schedule to 1e-13: 1 generation + resume to 2 gives the bytes of 2${msg:+ ($msg)}" \
+    cmp -s "$tmp/tiny/latest.ckpt" "$tmp/tiny-r/latest.ckpt"
 $T --generations 2 --npop 8 --max-steps 30 --quiet --eval-every 0 --out "$tmp/def" > /dev/null
 check "a default run's checkpoint has no training-settings section" sh -c "! grep -q -a 'reward_shift=' $tmp/def/latest.ckpt"
 msg=$($T --lr-schedule linear --minutes 1 2>&1 >/dev/null); rc=$?
