@@ -29,3 +29,13 @@ for f in $headers README.md; do
 done
 if [ -z "$missing" ]; then ok "every es_ function the manuals and the README call is declared ($(printf '%s\n' "$api" | wc -l) functions)"
 else fail "called in the docs but declared nowhere:$missing"; fi
+
+# Every trainer flag the README passes to tools/sweep's --set is one the
+# trainer knows (a typo there fails every run of the example).
+help=$(build/train_half_cheetah --help 2>/dev/null)
+bad=""
+for name in $(grep -oE -- '--set [a-z_-]+=' README.md | sed 's/--set //; s/=$//' | sort -u); do
+    printf '%s\n' "$help" | grep -qE -- "^ +--$name( |$)" || bad="$bad $name"
+done
+if [ -n "$help" ] && [ -z "$bad" ]; then ok "every --set NAME in the README is a trainer flag"
+else fail "README's --set names no trainer flag:${bad:- (no trainer --help; build it first)}"; fi
