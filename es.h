@@ -347,7 +347,7 @@ typedef struct es_desc {
     float lr;                 /* learning rate (0.02), > 0 */
     float wd;                 /* L2 weight decay (0.005), > 0; none: ES_ZERO_WD */
     es_sampling sampling;
-    es_shaping shaping;
+    es_shaping shaping;       /* OpenAI-ES (not with top_k) and PGPE; SNES and sep-CMA-ES rank */
     es_optimizer optimizer;
     float beta1, beta2;       /* Adam (0.9, 0.999), in (0, 1); 0: ES_ZERO_BETA1/2 */
     float adam_eps;           /* Adam (1e-8), > 0 */

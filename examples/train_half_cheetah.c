@@ -13,6 +13,7 @@
 #include "../es_redis.h"
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -298,7 +299,7 @@ static int parse_steps(const char *s, unsigned long long *out)
     unsigned long long v;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || !v) return 0;
+    if (!isdigit((unsigned char)*s) || errno || end == s || *end || !v) return 0;   /* no sign, no blank */
     *out = v;
     return 1;
 }
@@ -356,6 +357,7 @@ static int parse_args(int argc, char **argv, config *c)
 {
     int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0, given_topk = 0, given_policy = 0, given_hidden = 0;
     int given_shift = 0, given_lr_end = 0, given_sigma_end = 0, given_minutes = 0;
+    int given_shaping = 0, given_schedule_generations = 0;
     const preset *pr;
     memset(c, 0, sizeof *c);
     strcpy(c->env, "HalfCheetah-v5");
@@ -453,6 +455,7 @@ static int parse_args(int argc, char **argv, config *c)
             else if (!strcmp(v, "sepcma")) c->es.strategy = ES_STRATEGY_SEPCMA;
             else return bad(flag, v, "openai, pgpe, snes or sepcma");
         } else if (!strcmp(flag, "--shaping")) {
+            given_shaping = 1;
             if (!strcmp(v, "rank")) c->es.shaping = ES_SHAPING_CENTERED_RANK;
             else if (!strcmp(v, "zscore")) c->es.shaping = ES_SHAPING_ZSCORE;
             else if (!strcmp(v, "raw")) c->es.shaping = ES_SHAPING_RAW;
@@ -483,7 +486,7 @@ static int parse_args(int argc, char **argv, config *c)
             char *end;
             errno = 0;
             c->es.seed = strtoull(v, &end, 10);
-            if (errno || end == v || *end || *v == '-') return bad(flag, v, "an unsigned integer");
+            if (!isdigit((unsigned char)*v) || errno || end == v || *end) return bad(flag, v, "an unsigned integer");
         } else if (!strcmp(flag, "--out")) {
             if (strlen(v) >= sizeof c->out - 64 || !*v) return bad(flag, v, "a directory");
             strcpy(c->out, v);
@@ -517,6 +520,7 @@ static int parse_args(int argc, char **argv, config *c)
             c->sigma_end = (float)d;
             given_sigma_end = 1;
         } else if (!strcmp(flag, "--schedule-generations")) {
+            given_schedule_generations = 1;
             if (!parse_int(v, 1, INT_MAX, &c->schedule_generations)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--max-steps")) {
             if (!parse_int(v, 1, INT_MAX, &c->max_steps)) return bad(flag, v, "a positive integer");
@@ -528,6 +532,13 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(c->run, v);
         }
     }
+    /* flags that would be recorded in config.json but change nothing */
+    if (c->resume[0]) given_hidden = given_lr_end = given_sigma_end = given_schedule_generations = given_shaping = 0;
+    if (given_hidden && given_policy && linear) return bad("--hidden", NULL, "--policy mlp (a linear policy has no hidden layers)");
+    if (given_lr_end && !c->lr_schedule) return bad("--lr-end", NULL, "an --lr-schedule");
+    if (given_sigma_end && !c->sigma_schedule) return bad("--sigma-end", NULL, "a --sigma-schedule");
+    if (given_schedule_generations && !c->lr_schedule && !c->sigma_schedule)
+        return bad("--schedule-generations", NULL, "an --lr-schedule or a --sigma-schedule");
     if (given_hidden && !given_policy) linear = 0;       /* widths given: an MLP */
     if (linear) c->policy.nhidden = ES_MLP_LINEAR;
     /* a preset's top-k gives way to a smaller population or another strategy */
@@ -539,6 +550,9 @@ static int parse_args(int argc, char **argv, config *c)
         snprintf(k, sizeof k, "%d", c->es.top_k);
         return bad("--top-k", k, "at most npop/2");
     }
+    if (given_shaping && c->es.top_k > 0)   /* ARS: raw returns over their std */
+        return bad("--shaping", NULL, "--top-k 0 (top-k scales the raw returns by their std; the presets of Hopper, "
+                                      "Walker2d, Ant and Humanoid set it)");
     /* The other strategies' own defaults where no flag was given. */
     if (c->es.top_k > 0 && c->es.strategy > ES_STRATEGY_OPENAI)
         return bad("--top-k", NULL, "--strategy openai (the others take all members)");
@@ -547,6 +561,7 @@ static int parse_args(int argc, char **argv, config *c)
         c->es.lr = 0.0f;   /* ClipUp's own (es_clipup_lr); a preset's SGD lr is no step length */
     if (c->es.strategy >= ES_STRATEGY_SNES) {
         if (given_opt) return bad("--optimizer", NULL, "no --optimizer with snes or sepcma (they take their own step)");
+        if (given_shaping) return bad("--shaping", NULL, "no --shaping with snes or sepcma (their weights are ranks)");
         if (given_wd) return bad("--wd", NULL, "no --wd with snes or sepcma");
         c->es.optimizer = ES_OPTIMIZER_DEFAULT;
         c->es.sampling = ES_SAMPLING_DEFAULT;   /* plain */
@@ -1313,7 +1328,7 @@ static int out_of_memory(const char *what)
 static int out_of_memory_policy(const es_mlp *mlp, int threads)
 {
     fprintf(stderr, "train_half_cheetah: out of memory for a policy of %zu parameters (theta, Adam's moments "
-                    "and two copies a thread: about %.1f GB); choose smaller --hidden widths or fewer --threads\n",
+                    "and two copies a thread: about %.1f GB); choose smaller --hidden widths, a smaller --npop or fewer --threads\n",
             mlp->nparams, 4.0 * (3.0 + 2.0 * threads) * (double)mlp->nparams / 1e9);
     return 1;
 }
@@ -1325,7 +1340,17 @@ static int setup(trainer *t, int argc, char **argv)
     float *theta0;
     es_result r;
     for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
-    if (t->cfg.resume[0]) run_dir_of(t->cfg.resume, t->src, sizeof t->src);
+    if (t->cfg.resume[0]) {   /* a file, before anything is locked or written beside it */
+        struct stat st;
+        int found = stat(t->cfg.resume, &st) == 0;
+        if (!found || !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "train_half_cheetah: cannot resume from %s: %s\n", t->cfg.resume,
+                    !found ? strerror(errno)
+                    : S_ISDIR(st.st_mode) ? "a directory, not a checkpoint (its latest.ckpt?)" : "not a regular file");
+            return 1;
+        }
+        run_dir_of(t->cfg.resume, t->src, sizeof t->src);
+    }
     if (!t->cfg.out[0] && t->cfg.resume[0]) snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
     if (!t->cfg.out[0]) {
         time_t now = time(NULL);

@@ -80,6 +80,20 @@ for args in "--lr 2e6" "--sigma 1e-45" "--minutes 1e308" "--wd 1e7"; do   # refu
     check "$args: the message states the accepted range" sh -c "$T $args 2>&1 | grep -q -- '${args%% *} ${args#* }: expected .*in \['"
 done
 check "an unknown last flag is called unknown" sh -c "$T --bogus 2>&1 | grep -q -- '--bogus: expected a known option'"
+# Flags that would change nothing (and be recorded in config.json as if they had) are refused.
+for args in "--env Hopper-v5 --shaping zscore" "--strategy snes --shaping raw" "--lr-end 0.1" "--sigma-end 0.1" \
+            "--schedule-generations 5" "--policy linear --hidden 32,32"; do
+    msg=$($T $args --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
+    check "$args exits 2 and says why: $msg" sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q 'expected'"
+done
+for flag in --seed --max-env-steps; do   # strtoull skips blanks and wraps a minus
+    msg=$($T $flag " -1" --generations 1 --out "$tmp/x" 2>&1 >/dev/null); rc=$?
+    check "$flag ' -1' exits 2: $msg" [ $rc -eq 2 ]
+done
+mkdir -p "$tmp/d"; cp -r "$tmp/t1" "$tmp/d/run"
+msg=$($T --resume "$tmp/d/run" --generations 1 2>&1 >/dev/null); rc=$?
+check "--resume of a directory exits 1, says so, and locks nothing beside it: $msg" \
+    sh -c "[ $rc -eq 1 ] && printf '%s' \"$msg\" | grep -q 'a directory' && [ ! -e '$tmp/d/.lock' ]"
 check "--help exits 0 and lists the flags" sh -c "$T --help | grep -q -- '--resume PATH'"
 check "-h exits 0 and lists the flags, as --help does" sh -c "$T -h | grep -q -- '--resume PATH'"
 
