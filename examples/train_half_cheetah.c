@@ -1069,6 +1069,21 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
     snprintf(dir, size, "%.*s", (int)n, ckpt);
 }
 
+/* A run's files; holds_run(dir) is the index of the first one dir holds, or -1. */
+static const char *const run_files[] = {"latest.ckpt", "checkpoints", "metrics.csv", "evals.csv", "config.json"};
+
+static int holds_run(const char *dir)
+{
+    char path[1200];
+    struct stat st;
+    int i;
+    for (i = 0; i < (int)(sizeof run_files / sizeof run_files[0]); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, run_files[i]);
+        if (lstat(path, &st) == 0) return i;
+    }
+    return -1;
+}
+
 /* Whether two paths name one existing directory. */
 static int same_dir(const char *a, const char *b)
 {
@@ -1367,9 +1382,9 @@ static int setup(trainer *t, int argc, char **argv)
                             "or choose another --out\n", t->cfg.out, path);
             return 2;
         }
-        if (stat(path, &st) == 0 && !same_dir(t->cfg.out, t->src)) {
-            fprintf(stderr, "train_half_cheetah: --out %s holds another run than %s's; resume into the run's own "
-                            "directory (no --out) or an empty one\n", t->cfg.out, t->cfg.resume);
+        if (t->cfg.resume[0] && !same_dir(t->cfg.out, t->src) && (i = holds_run(t->cfg.out)) >= 0) {
+            fprintf(stderr, "train_half_cheetah: --out %s holds another run's %s; resume into the run's own "
+                            "directory (no --out) or an empty one\n", t->cfg.out, run_files[i]);
             return 2;
         }
     }

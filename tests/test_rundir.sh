@@ -121,6 +121,10 @@ check "a resume into another run's --out is refused (exit $rc: $msg)" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'holds another run'" _ "$msg"
 check "... and that run's checkpoint and metrics are untouched" \
     sh -c "cmp -s $tmp/rb/latest.ckpt $tmp/rb.ckpt && cmp -s $tmp/rb/metrics.csv $tmp/rb.csv && [ ! -e $tmp/rb/checkpoints/gen_000004.ckpt ]"
+rm "$tmp/rb/latest.ckpt"   # as if killed before its first checkpoint: its rows and config stay
+msg=$($T --resume "$tmp/ra/checkpoints/gen_000002.ckpt" --out "$tmp/rb" --generations 4 --quiet 2>&1 > /dev/null); rc=$?
+check "... and so is one into a directory with another run's rows but no checkpoint (exit $rc: $msg)" \
+    sh -c "[ $rc -eq 2 ] && cmp -s $tmp/rb/metrics.csv $tmp/rb.csv"
 $T --resume "$tmp/ra/latest.ckpt" --out "$tmp/rc" --generations 4 --quiet > /dev/null 2>&1; rc=$?
 check "a resume into an empty --out runs (exit $rc) with the run's --ckpt-every 2" \
     sh -c "[ $rc -eq 0 ] && grep -q '\"ckpt_every\": 2,' $tmp/rc/config.json"

@@ -34,10 +34,7 @@ n=0
 until [ -f "$tmp/b/runs/c001-s1.done" ] && [ -f "$tmp/b/runs/c001-s2/latest.ckpt" ] || [ $n -ge 600 ]; do
     sleep 0.1; n=$((n + 1))
 done
-runs=$(cat "$tmp"/b/runs/*.pid 2>/dev/null)   # each run has a session of its own
 env kill -9 -- -"$pid" 2>/dev/null || echo "  (the sweep had ended before the kill)"; wait "$pid" 2>/dev/null
-[ -z "$runs" ] || kill -9 $runs 2>/dev/null
-for r in $runs; do while kill -0 "$r" 2>/dev/null; do sleep 0.1; done; done
 sum_before=$(cat "$tmp/b/runs/c001-s1/metrics.csv" | cksum)
 done_before=$(ls "$tmp/b/runs" | grep -c '\.done$')
 check "killed with $done_before finished run(s) and one in progress" sh -c "[ $done_before -ge 1 ] && [ $done_before -lt 4 ]"
@@ -56,8 +53,9 @@ check "each resumed run's evals.csv has each generation once" \
     sh -c "for r in $tmp/b/runs/*/evals.csv; do [ \"\$(cut -d, -f1 \$r | sort | uniq -d)\" = '' ] || exit 1; done"
 
 # Ctrl-C at a terminal: SIGINT to the sweep's whole process group. Each run
-# gets one SIGINT (from the sweep), finishes its generation and writes a
-# checkpoint; with two it would stop at once (exit 130, work lost).
+# gets one SIGINT (the sweep passes none on to a run that has it), finishes
+# its generation and writes a checkpoint; with two it would stop at once
+# (exit 130, work lost).
 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' setsid tools/sweep --out "$tmp/c" --jobs 2 --set lr=0.01,0.03 --seeds 1 \
     --no-plot -- --generations 100000 --npop 8 --max-steps 200 --ckpt-every 1000 > "$tmp/c.out" 2>&1 &
 pid=$!
@@ -69,6 +67,16 @@ check "... each run was interrupted once and wrote its checkpoint (no 'second Ct
     sh -c "grep -l 'interrupted; checkpoint written' $tmp/c/runs/c001-s1.log $tmp/c/runs/c002-s1.log | wc -l | grep -qx 2 &&
            ! grep -q 'second Ctrl-C' $tmp/c/runs/*.log"
 check "... and no pid file is left" sh -c "! ls $tmp/c/runs/*.pid > /dev/null 2>&1"
+# SIGINT to the sweep alone (kill, not the terminal): it passes one to each run.
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' tools/sweep --out "$tmp/c2" --jobs 2 --set lr=0.01,0.03 --seeds 1 \
+    --no-plot -- --generations 100000 --npop 8 --max-steps 200 --ckpt-every 1000 > "$tmp/c2.out" 2>&1 &
+pid=$!
+n=0
+until [ "$(cat "$tmp"/c2/runs/c00[12]-s1/metrics.csv 2>/dev/null | wc -l)" -ge 8 ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+kill -INT "$pid"; wait "$pid"; rc=$?
+check "SIGINT to the sweep alone: exit 130, each run interrupted once with its checkpoint written" \
+    sh -c "[ $rc -eq 130 ] && grep -l 'interrupted; checkpoint written' $tmp/c2/runs/c001-s1.log $tmp/c2/runs/c002-s1.log | wc -l | grep -qx 2 &&
+           ! grep -q 'second Ctrl-C' $tmp/c2/runs/*.log"
 for bad in "--set seed=5,6 --" "--set out=x --" "-- --seed 3" "-- --out=x"; do
     msg=$(tools/sweep --out "$tmp/bad" $bad --generations 1 --max-steps 20 --test-episodes 1 2>&1 > /dev/null); rc=$?
     check "$bad refused: the sweep sets it (exit $rc: $msg)" sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'sets'" _ "$msg"
