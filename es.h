@@ -75,6 +75,7 @@
       one. On ES_ERROR_IO, errno says why (ENOSPC, EACCES, ...); the
       temporary files of writers that were killed are removed by the next
       write in their directory.
+      es_load() fills an es that holds none (zeroed, or after es_free()).
       es_load() refuses a checkpoint whose settings es_init() would refuse
       or whose generation is 2^31 - 1 or more (ES_ERROR_CORRUPT) and one
       whose theta or Adam moments hold NaN or infinity (ES_ERROR_NOT_FINITE),
@@ -123,7 +124,9 @@
    state and scratch are O(nparams). Rewards are maximized. opt.grad and
    opt.grad_norm hold the mean's gradient (PGPE: g_mu; SNES, sep-CMA-ES:
    sum_i w_i z_i); a step that would leave any state non-finite or a sigma
-   at 0 is refused (ES_ERROR_NOT_FINITE) with the state kept.
+   at 0 is refused (ES_ERROR_NOT_FINITE) with the state kept. opt.grad is
+   not state: after a refused OpenAI-ES step it holds the refused gradient
+   (the step's scratch), opt.grad_norm the last accepted one.
 
    ES_STRATEGY_OPENAI (default): the update above; sigma fixed.
 
@@ -150,9 +153,12 @@
    nparams) = ES_CLIPUP_RADIUS_SHARE * sigma * sqrt(nparams), 0.34 for
    HalfCheetah's 5,702-parameter MLP at sigma 0.03 (PGPE on HalfCheetah-v5,
    3M env steps, seed 1: lr 0.1 gave 1199, 0.3 gave 1345, 1 gave less; the
-   OpenAI-ES default of 0.02 barely moves it; es_desc_default() sets that
-   0.02, so set lr 0 after it to take ClipUp's). The velocity is state
-   (checkpointed).
+   OpenAI-ES default of 0.02 barely moves it). The velocity is state
+   (checkpointed). es_desc_default() writes out OpenAI-ES's choices (Adam,
+   lr 0.02, wd 0.005, antithetic sampling), which SNES and sep-CMA-ES
+   refuse and PGPE would take over ClipUp: for another strategy start
+   from a zeroed es_desc (every field its strategy's default), or set
+   optimizer, sampling and lr back to 0 and wd to 0 with ES_ZERO_WD.
 
    ES_STRATEGY_SNES (Schaul, Glasmachers, Schmidhuber 2011, "High
    dimensions and heavy tails for natural evolution strategies"; the
@@ -342,7 +348,7 @@ typedef enum es_zero {
 } es_zero;
 
 typedef struct es_desc {
-    int npop;                 /* population size, even when antithetic (64) */
+    int npop;                 /* population size, even when antithetic (64), <= 2^24 */
     float sigma;              /* noise std (0.03), > 0 */
     float lr;                 /* learning rate (0.02), > 0 */
     float wd;                 /* L2 weight decay (0.005), > 0; none: ES_ZERO_WD */
@@ -400,7 +406,10 @@ typedef struct es_pool {
     void *impl;
 } es_pool;
 
-/* One checkpoint section: a 4-character tag and its bytes. */
+/* One checkpoint section: a 4-character tag and its bytes (data may be NULL
+   only when size is 0). es.h's own tags (DESC STAT THTA ADMM ADMV STRG SIGV
+   VELO CMAC CMPS CMPC) are refused as user sections; es_mlp.h writes TASK
+   POLI NORM RUNI through them. */
 typedef struct es_section {
     uint32_t tag;
     const void *data;
@@ -896,6 +905,9 @@ static es_result es__strategy_init(es *opt);
 static void es__strategy_free(es *opt);
 static es_result es__strategy_tell(es *opt, const float *rewards, es_pool *pool);
 
+/* The largest population es_init takes and es_load reads back. */
+#define ES__MAX_NPOP (1 << 24)
+
 static es_result es__resolve(const es_desc *in, es_desc *d, size_t nparams)
 {
     es_desc def = es_desc_default();
@@ -914,7 +926,7 @@ static es_result es__resolve(const es_desc *in, es_desc *d, size_t nparams)
     if (d->zero & ES_ZERO_BETA2) d->beta2 = 0.0f;
     else if (d->beta2 == 0.0f) d->beta2 = def.beta2;
     if (d->adam_eps == 0.0f) d->adam_eps = def.adam_eps;
-    if (d->npop < 2 || (d->sampling == ES_SAMPLING_ANTITHETIC && d->npop % 2 != 0))
+    if (d->npop < 2 || d->npop > ES__MAX_NPOP || (d->sampling == ES_SAMPLING_ANTITHETIC && d->npop % 2 != 0))
         return ES_ERROR_BAD_NPOP;
     /* the noise is multiplied by sigma and the gradient divided by it: a
        denormal sigma loses its precision and overflows 1/sigma */
@@ -1149,7 +1161,7 @@ static es_result es__top_k(const es *opt, const float *rewards, float *pair_w)
     for (i = 0; i < npairs; i++) pair_w[i] = 0.0f;
     for (i = 0; i < k; i++) {
         int p = idx[npairs - 1 - i];
-        pair_w[p] = (float)((rewards[2 * p] - rewards[2 * p + 1]) / std);
+        pair_w[p] = (float)(((double)rewards[2 * p] - rewards[2 * p + 1]) / std);   /* finite for any finite pair */
     }
     es__free(&opt->desc.allocator, tmp);
     return ES_OK;
@@ -1236,7 +1248,8 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
     int i, npairs, nslices, bad = 0;
     float *w;
     double g2 = 0.0, d2 = 0.0, t2 = 0.0;
-    if (!opt || !rewards || opt->generation >= (uint32_t)INT32_MAX) return ES_ERROR_INVALID_ARGUMENT;
+    if (!opt || !rewards || !opt->theta || opt->generation >= (uint32_t)INT32_MAX)   /* freed: no theta */
+        return ES_ERROR_INVALID_ARGUMENT;
     for (i = 0; i < opt->desc.npop; i++)
         if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
     if (opt->work) return es__strategy_tell(opt, rewards, pool);   /* PGPE, SNES, sep-CMA-ES, ClipUp */
@@ -2134,6 +2147,18 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
 #define ES__TAG_CMPC ES_TAG('C', 'M', 'P', 'C')
 #define ES__STRG_SIZE 32
 
+/* 1 for the tags of es.h's own sections: a user section of one would be
+   read as the optimizer's. */
+static int es__reserved_tag(uint32_t tag)
+{
+    static const uint32_t own[] = {ES__TAG_DESC, ES__TAG_STAT, ES__TAG_THTA, ES__TAG_ADMM, ES__TAG_ADMV, ES__TAG_STRG,
+                                   ES__TAG_SIGV, ES__TAG_VELO, ES__TAG_CMAC, ES__TAG_CMPS, ES__TAG_CMPC};
+    size_t i;
+    for (i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (tag == own[i]) return 1;
+    return 0;
+}
+
 static void es__put_floats(unsigned char *p, const float *x, size_t n)
 {
     size_t i;
@@ -2208,6 +2233,8 @@ ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int
     int nsec;
     const es_desc *d;
     if (!opt || !out || nuser < 0 || (nuser > 0 && !user)) return ES_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < (size_t)nuser; i++)
+        if ((user[i].size > 0 && !user[i].data) || es__reserved_tag(user[i].tag)) return ES_ERROR_INVALID_ARGUMENT;
     nsec = (opt->m ? 5 : 3) + es__strategy_nsec(opt, &sbytes);
     d = &opt->desc;
     memset(out, 0, sizeof *out);
@@ -2458,7 +2485,7 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
     if (d.beta1 == 0.0f) d.zero |= ES_ZERO_BETA1;
     if (d.beta2 == 0.0f) d.zero |= ES_ZERO_BETA2;
     if (es__strategy_load_desc(ck, &d) != ES_OK) return ES_ERROR_CORRUPT;
-    if (d.npop <= 0 || d.npop > (1 << 24) || d.sigma == 0.0f || d.lr == 0.0f || d.adam_eps == 0.0f ||
+    if (d.npop <= 0 || d.npop > ES__MAX_NPOP || d.sigma == 0.0f || d.lr == 0.0f || d.adam_eps == 0.0f ||
         d.sampling == ES_SAMPLING_DEFAULT || d.shaping == ES_SHAPING_DEFAULT || d.optimizer == ES_OPTIMIZER_DEFAULT)
         return ES_ERROR_CORRUPT;
     p = (const unsigned char *)sv;
@@ -2525,6 +2552,10 @@ ES__STRICT_FP_END
         (desc.strategy), the ClipUp optimizer; per-parameter sigma
         (es_sigma, es_sigma_mean); their state in new checkpoint sections
         (OpenAI-ES runs keep their bytes).
+        es_init refuses npop above 2^24 (es_load read no more back); es_tell
+        refuses a freed es; top-k takes pair differences in double (finite
+        rewards, a finite step); es_checkpoint_encode refuses user sections
+        with es.h's tags or NULL bytes.
    0.2  no FMA contraction in any header's implementation (a -march=native
         build trains to the same bytes); AVX2 loops chosen at run time
         (ES_NO_DISPATCH); es_perturbed_pair. Noise stream and checkpoint

@@ -257,7 +257,7 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
    metadata (ES_TAG_RUN, with the task also in ES_TAG_TASK). Zero fields
    mean "not recorded". */
 typedef struct es_run_info {
-    char task[ES_RUN_TASK_MAX];          /* e.g. "HalfCheetah-v5"; printable ASCII, required */
+    char task[ES_RUN_TASK_MAX];          /* e.g. "HalfCheetah-v5"; printable ASCII, no spaces, required */
     char mujoco_version[ES_RUN_VERSION_MAX]; /* mj_versionString() of the run, "" unknown */
     int mujoco_version_number;           /* mj_version() of the run, 0 unknown */
     int max_steps;                       /* episode limit the run used; 0: the task's own */
@@ -1282,7 +1282,7 @@ static void es__runner_task(void *user, int i, int thread)
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval)
 {
     int i, npop;
-    if (!run || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
+    if (!run || !run->opt || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
     npop = run->opt->desc.npop;
     run->begin = begin;
     run->end = end;
@@ -1312,7 +1312,7 @@ ES_API es_result es_runner_update(es_runner *run)
     int i;
     size_t nstats;
     es_result r;
-    if (!run) return ES_ERROR_INVALID_ARGUMENT;
+    if (!run || !run->opt) return ES_ERROR_INVALID_ARGUMENT;   /* freed or never initialized */
     if (run->reward_shift != 0.0) {          /* training only: rewards[] keep the returns */
         for (i = 0; i < run->opt->desc.npop; i++)
             run->shifted[i] = (float)((double)run->rewards[i] - run->reward_shift * (double)run->steps[i]);
@@ -1331,7 +1331,7 @@ ES_API es_result es_runner_update(es_runner *run)
 
 ES_API es_result es_runner_generation(es_runner *run)
 {
-    es_result r = es_runner_evaluate(run, 0, run ? run->opt->desc.npop : 0, 1);
+    es_result r = es_runner_evaluate(run, 0, run && run->opt ? run->opt->desc.npop : 0, 1);
     return r != ES_OK ? r : es_runner_update(run);
 }
 
@@ -1339,6 +1339,7 @@ ES_API double es_runner_mean_reward(const es_runner *run)
 {
     double s = 0.0;
     int i;
+    if (!run || !run->opt) return 0.0;   /* freed or never initialized: no rewards */
     for (i = 0; i < run->opt->desc.npop; i++) s += run->rewards[i];
     return s / run->opt->desc.npop;
 }
@@ -1442,6 +1443,7 @@ ES__STRICT_FP_END
         of an es_mlp); es_runner.mlp became es_runner.policy.
         es_runner.stop: a flag (set by a signal handler) that skips the
         episodes not yet started; es_runner_evaluate returns ES_ERROR_STOPPED.
+        The runner calls refuse a freed or zeroed runner (no crash).
    0.4  es_runner_evaluate_theta (multi-episode evaluation on held-out
         reset seeds, es_eval_stats), es_runner.reward_shift (training
         only), es_runner.member_max_steps and es_runner_adapt_cap.

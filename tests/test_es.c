@@ -626,6 +626,8 @@ static void test_invalid(void)
     CHECK(try_desc(7, 0.1f, ES_SAMPLING_ANTITHETIC, 0) == ES_ERROR_BAD_NPOP, "invalid: odd npop with antithetic refused");
     CHECK(try_desc(7, 0.1f, ES_SAMPLING_PLAIN, 0) == ES_OK, "invalid: odd npop with plain sampling accepted");
     CHECK(try_desc(2, 0.1f, ES_SAMPLING_ANTITHETIC, 0) == ES_OK, "invalid: npop 2 accepted");
+    CHECK(try_desc((1 << 24) + 2, 0.1f, ES_SAMPLING_ANTITHETIC, 0) == ES_ERROR_BAD_NPOP,
+          "invalid: npop above 2^24 refused (es_load would refuse its checkpoint)");
     CHECK(try_desc(8, -0.1f, ES_SAMPLING_ANTITHETIC, 0) == ES_ERROR_BAD_SIGMA, "invalid: sigma < 0 refused");
     CHECK(try_desc(8, (float)NAN, ES_SAMPLING_ANTITHETIC, 0) == ES_ERROR_BAD_SIGMA, "invalid: sigma NaN refused");
     CHECK(try_desc(8, (float)INFINITY, ES_SAMPLING_ANTITHETIC, 0) == ES_ERROR_BAD_SIGMA, "invalid: sigma inf refused");
@@ -645,6 +647,21 @@ static void test_invalid(void)
     r[1] = (float)-INFINITY;
     CHECK(es_tell(&opt, r, NULL) == ES_ERROR_NAN_REWARD && es_hash(&opt) == h, "invalid: infinite reward refused too");
     es_free(&opt);
+    {   /* a freed es is refused, not stepped */
+        uint32_t g = opt.generation;
+        r[1] = 2.0f;
+        CHECK(es_tell(&opt, r, NULL) == ES_ERROR_INVALID_ARGUMENT && opt.generation == g,
+              "invalid: es_tell on a freed es -> ES_ERROR_INVALID_ARGUMENT, generation unchanged");
+    }
+    {   /* top-k takes the difference of a pair in double: finite rewards give a finite step */
+        float big[4] = {2e38f, -2e38f, 0.0f, 0.0f};
+        d.top_k = 1;
+        d.optimizer = ES_OPTIMIZER_SGD;
+        d.lr = 1e-3f;
+        CHECK(es_init(&opt, &d, theta0, 3) == ES_OK, "invalid: top-k init");
+        CHECK(es_tell(&opt, big, NULL) == ES_OK, "invalid: top-k with rewards +-2e38 (a pair difference above FLT_MAX) steps");
+        es_free(&opt);
+    }
 }
 
 /* es_init's answer for the default desc with one change applied by set. */
@@ -935,6 +952,20 @@ static void test_checkpoint(void)
     CHECK(es_checkpoint_section(&ck, ES_TAG('N', 'O', 'P', 'E'), &ud, &usz) == ES_ERROR_NOT_FOUND,
           "checkpoint: absent section -> ES_ERROR_NOT_FOUND");
     run_tells(&opt, 2);
+    {   /* user sections: es.h's own tags and NULL bytes are refused */
+        es_section us;
+        es_checkpoint e;
+        us.tag = ES_TAG('S', 'T', 'R', 'G');
+        us.data = "x";
+        us.size = 1;
+        CHECK(es_checkpoint_encode(&opt, &us, 1, &e) == ES_ERROR_INVALID_ARGUMENT,
+              "checkpoint: a user section tagged STRG (es.h's strategy section) is refused");
+        us.tag = ES_TAG('U', 'S', 'E', 'R');
+        us.data = NULL;
+        us.size = 4;
+        CHECK(es_checkpoint_encode(&opt, &us, 1, &e) == ES_ERROR_INVALID_ARGUMENT,
+              "checkpoint: a user section of 4 bytes at NULL is refused");
+    }
     run_tells(&back, 2);
     CHECK(es_hash(&back) == es_hash(&opt), "checkpoint: a loaded state continues bit-identically");
     es_free(&back);

@@ -649,6 +649,9 @@ static void test_runner_failures(void)
     for (i = 0; i < 9; i++) ok &= run.errors[i] == ES_OK;
     CHECK(ok, "runner failures: the slots are cleared for the next generation");
     es_runner_free(&run);
+    CHECK(es_runner_evaluate(&run, 0, 8, 1) == ES_ERROR_INVALID_ARGUMENT && es_runner_update(&run) == ES_ERROR_INVALID_ARGUMENT &&
+              es_runner_generation(&run) == ES_ERROR_INVALID_ARGUMENT && es_runner_mean_reward(&run) == 0.0,
+          "runner failures: a freed runner is refused by evaluate, update and generation (no crash)");
     es_pool_free(&pool);
     es_normalizer_free(&norm);
     es_free(&opt);
