@@ -191,15 +191,22 @@ static void usage(FILE *f)
    - Reacher: the MLP with npop 128, sigma 0.01, lr 0.01: sweeps here at
      1M env steps (linear/MLP x sigma 0.01/0.03 x npop 32/128: linear -6.7
      to -7.4, MLP -8.1 to -69) and 3M (this row: -6.4; the defaults had
-     given -22 at 1M).
+     given -22 at 1M). With a constant lr it drifted after 4M (-12.7 at 10M,
+     3 seeds); lr decaying linearly to lr/10 over the budget held it: -4.8.
    - InvertedPendulum, InvertedDoublePendulum: neither paper has
      them in its tables; the OpenAI ES paper's MuJoCo network (64-64 tanh)
      with the trainer's defaults (InvertedPendulum: npop 32 for its
      short-lived episodes). A sweep at 2M env steps (npop 64/128 x lr
-     0.01/0.02) kept InvertedDoublePendulum's defaults.
+     0.01/0.02) kept InvertedDoublePendulum's defaults. Its lr decays linearly
+     to lr/10 over the budget: 3 seeds at 5M gave 9356 (8432 with it constant).
+   A preset's schedule needs a budget (--max-env-steps, --generations) and
+   an lr of the run's own; without them lr stays constant.
    Hopper, Walker2d, Ant and Humanoid are not tuned for v5 here: their
    rows are the paper's; Hopper's is measured in the README's records,
    the other three are not yet. */
+enum { SCHEDULE_CONSTANT = 0, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_EXP };
+static const char *const schedule_names[] = {"constant", "linear", "cosine", "exp"};
+
 typedef struct preset {
     const char *env;
     int npop, top_k, linear;
@@ -207,20 +214,23 @@ typedef struct preset {
     int sgd;                  /* plain SGD (ARS) */
     int no_wd;                /* no weight decay (ARS) */
     double reward_shift;
+    int lr_schedule;          /* SCHEDULE_*, over the run's budget (lr to lr/10) */
     const char *source;
 } preset;
 
 static const preset presets[] = {
-    {"HalfCheetah-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, "the trainer's defaults, measured in the README"},
-    {"Hopper-v5", 16, 4, 1, 0.025f, 2.0f * 0.025f * 0.01f, 1, 1, 1.0, "ARS V2-t (N 8, b 4, alpha 0.01, nu 0.025, shift 1)"},
-    {"Walker2d-v5", 80, 30, 1, 0.025f, 2.0f * 0.025f * 0.03f, 1, 1, 1.0, "ARS V2-t (N 40, b 30, alpha 0.03, nu 0.025, shift 1)"},
-    {"Ant-v5", 120, 20, 1, 0.025f, 2.0f * 0.025f * 0.015f, 1, 1, 1.0, "ARS V2-t (N 60, b 20, alpha 0.015, nu 0.025, shift 1)"},
-    {"Humanoid-v5", 460, 230, 1, 0.0075f, 2.0f * 0.0075f * 0.02f, 1, 1, 5.0,
+    {"HalfCheetah-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, 0, "the trainer's defaults, measured in the README"},
+    {"Hopper-v5", 16, 4, 1, 0.025f, 2.0f * 0.025f * 0.01f, 1, 1, 1.0, 0, "ARS V2-t (N 8, b 4, alpha 0.01, nu 0.025, shift 1)"},
+    {"Walker2d-v5", 80, 30, 1, 0.025f, 2.0f * 0.025f * 0.03f, 1, 1, 1.0, 0, "ARS V2-t (N 40, b 30, alpha 0.03, nu 0.025, shift 1)"},
+    {"Ant-v5", 120, 20, 1, 0.025f, 2.0f * 0.025f * 0.015f, 1, 1, 1.0, 0, "ARS V2-t (N 60, b 20, alpha 0.015, nu 0.025, shift 1)"},
+    {"Humanoid-v5", 460, 230, 1, 0.0075f, 2.0f * 0.0075f * 0.02f, 1, 1, 5.0, 0,
      "ARS V2-t (N 230, b 230, alpha 0.02, nu 0.0075, shift 5)"},
-    {"Swimmer-v5", 8, 0, 1, 0.0f, 0.0f, 0, 1, 0.0, "linear, npop 8, no weight decay (a sweep here: 353 at 1M; ARS V1's npop 2 had not learned at 0.39M)"},
-    {"InvertedPendulum-v5", 32, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, "trainer defaults, npop 32 (no paper row; untuned)"},
-    {"InvertedDoublePendulum-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, "trainer defaults (no paper row; untuned)"},
-    {"Reacher-v5", 128, 0, 0, 0.01f, 0.01f, 0, 0, 0.0, "MLP, npop 128, sigma 0.01, lr 0.01 (sweeps here: -6.4 at 3M; the defaults -22 at 1M)"},
+    {"Swimmer-v5", 8, 0, 1, 0.0f, 0.0f, 0, 1, 0.0, 0, "linear, npop 8, no weight decay (a sweep here: 353 at 1M; ARS V1's npop 2 had not learned at 0.39M)"},
+    {"InvertedPendulum-v5", 32, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, 0, "trainer defaults, npop 32 (no paper row; untuned)"},
+    {"InvertedDoublePendulum-v5", 0, 0, 0, 0.0f, 0.0f, 0, 0, 0.0, SCHEDULE_LINEAR,
+     "trainer defaults, lr decaying linearly over the budget (no paper row; README: records)"},
+    {"Reacher-v5", 128, 0, 0, 0.01f, 0.01f, 0, 0, 0.0, SCHEDULE_LINEAR,
+     "MLP, npop 128, sigma 0.01, lr 0.01 decaying linearly over the budget (sweeps here: -6.4 at 3M; README: records)"},
 };
 
 static const preset *find_preset(const char *env)
@@ -232,9 +242,6 @@ static const preset *find_preset(const char *env)
 }
 
 /* ---- schedules ----------------------------------------------------------- */
-
-enum { SCHEDULE_CONSTANT = 0, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_EXP };
-static const char *const schedule_names[] = {"constant", "linear", "cosine", "exp"};
 
 /* A generation's progress through the schedules, held at 1 after their
    end: its number over --schedule-generations or, when the schedules
@@ -357,7 +364,7 @@ static int parse_args(int argc, char **argv, config *c)
 {
     int i, linear = 0, given_lr = 0, given_wd = 0, given_opt = 0, given_topk = 0, given_policy = 0, given_hidden = 0;
     int given_shift = 0, given_lr_end = 0, given_sigma_end = 0, given_minutes = 0;
-    int given_shaping = 0, given_schedule_generations = 0;
+    int given_shaping = 0, given_schedule_generations = 0, given_lr_schedule = 0;
     const preset *pr;
     memset(c, 0, sizeof *c);
     strcpy(c->env, "HalfCheetah-v5");
@@ -385,6 +392,7 @@ static int parse_args(int argc, char **argv, config *c)
         }
         linear = pr->linear;
         c->reward_shift = pr->reward_shift;
+        c->lr_schedule = pr->lr_schedule;
     }
     for (i = 1; i < argc; i++) {
         char flag[64];
@@ -509,6 +517,7 @@ static int parse_args(int argc, char **argv, config *c)
             given_shift = 1;
         } else if (!strcmp(flag, "--lr-schedule")) {
             if (!parse_schedule(v, &c->lr_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
+            given_lr_schedule = 1;
         } else if (!strcmp(flag, "--sigma-schedule")) {
             if (!parse_schedule(v, &c->sigma_schedule)) return bad(flag, v, "constant, linear, cosine or exp");
         } else if (!strcmp(flag, "--lr-end")) {
@@ -576,6 +585,13 @@ static int parse_args(int argc, char **argv, config *c)
     if (!given_sigma_end) c->sigma_end = c->sigma_start * 0.1f;
     if (c->sigma_schedule && c->es.strategy > ES_STRATEGY_OPENAI)
         return bad("--sigma-schedule", NULL, "--strategy openai (the others adapt their own sigma)");
+    /* a preset's schedule needs a budget to decay over and an lr of the run's own (not snes', sepcma's
+       or ClipUp's), and is not yet distributed: without them lr stays constant */
+    if (!given_lr_schedule && c->lr_schedule &&
+        (c->es.lr == 0.0f || c->redis[0] || (!c->schedule_generations && !c->generations && !c->max_env_steps))) {
+        if (given_lr_end) return bad("--lr-end", NULL, "a budget (--max-env-steps, --generations) for the preset's lr schedule");
+        c->lr_schedule = SCHEDULE_CONSTANT;
+    }
     if (c->lr_schedule && c->es.lr == 0.0f)
         return bad("--lr-schedule", NULL, "--lr as well with snes, sepcma or ClipUp (their lr depends on the run)");
     if ((c->lr_schedule || c->sigma_schedule) && !c->schedule_generations) {

@@ -54,6 +54,27 @@ check "Swimmer-v5: linear, npop 8, Adam without weight decay (the sweep's winner
 run reach --env Reacher-v5
 reacher_tuned() { has reach npop 128, && has reach sigma 0.00999 && has reach lr 0.00999 && has reach policy '"mlp"'; }
 check "Reacher-v5: MLP, npop 128, sigma 0.01, lr 0.01" reacher_tuned
+# InvertedDoublePendulum and Reacher: lr decays linearly (to lr/10) over the
+# run's budget; on a step budget that is the command their records ran.
+check "Reacher-v5's lr decays linearly over the run's budget (here --generations 1)" has reach lr_schedule '"linear"'
+s="--max-env-steps 3000 --max-steps 20 --eval-every 0 --test-episodes 2 --threads 2 --quiet"
+for e in InvertedDoublePendulum-v5 Reacher-v5; do
+    $T --env $e $s --out "$tmp/$e-p" > /dev/null 2>&1
+    $T --env $e $s --lr-schedule linear --out "$tmp/$e-f" > /dev/null 2>&1
+    check "$e on a step budget: the bytes of --lr-schedule linear over it" \
+        sh -c "[ -s $tmp/$e-p/latest.ckpt ] && cmp -s $tmp/$e-p/latest.ckpt $tmp/$e-f/latest.ckpt && grep -q '\"schedule_env_steps\": 3000,' $tmp/$e-p/config.json"
+done
+$T --env InvertedDoublePendulum-v5 --minutes 0.01 --max-steps 20 --eval-every 0 --test-episodes 2 --quiet --out "$tmp/idpm" > /dev/null 2>&1
+check "... without a budget (--minutes) lr stays constant" has idpm lr_schedule '"constant"'
+run idpsnes --env InvertedDoublePendulum-v5 --strategy snes
+check "... and with snes (an lr of its own) too, and the run goes on" \
+    sh -c "grep -q '\"lr_schedule\": \"constant\"' $tmp/idpsnes/config.json && [ -s $tmp/idpsnes/latest.ckpt ]"
+run idpc --env InvertedDoublePendulum-v5 --lr-schedule constant
+check "... and --lr-schedule constant overrides it" has idpc lr_schedule '"constant"'
+msg=$($T --env Reacher-v5 --redis 127.0.0.1:1 --run presets --max-env-steps 3000 --quiet 2>&1 > /dev/null | tr -s "\n" " ")
+check "... and under --redis (schedules are not distributed yet) it is dropped, not refused:$msg" \
+    sh -c "! printf '%s' \"\$1\" | grep -q 'no schedules' && printf '%s' \"\$1\" | grep -q -e 'cannot connect' -e 'no Redis'" _ "$msg"
+check "Swimmer-v5 keeps a constant lr (its decay run was no better)" has swim lr_schedule '"constant"'
 for e in Swimmer-v5 InvertedPendulum-v5 InvertedDoublePendulum-v5 Reacher-v5 Walker2d-v5 Ant-v5; do
     run "$e" --env "$e" --npop 8
     check "$e has a preset and runs" sh -c "grep -q 'preset for $e' $tmp/$e.out && [ -s $tmp/$e/latest.ckpt ]"
