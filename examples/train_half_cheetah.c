@@ -50,6 +50,7 @@ typedef struct config {
     int schedule_generations; /* the schedules reach their end values here, */
     unsigned long long schedule_env_steps;   /* or, when that is 0, at this many env steps */
     int member_cap;           /* --adaptive-cap's current cap (state; 0: the task's) */
+    int preset_lr_constant;   /* the preset's lr schedule was dropped (no budget, an lr of the strategy's own, --redis) */
     const struct preset *preset;
     char out[1024];
     char resume[1024];
@@ -591,6 +592,7 @@ static int parse_args(int argc, char **argv, config *c)
         (c->es.lr == 0.0f || c->redis[0] || (!c->schedule_generations && !c->generations && !c->max_env_steps))) {
         if (given_lr_end) return bad("--lr-end", NULL, "a budget (--max-env-steps, --generations) for the preset's lr schedule");
         c->lr_schedule = SCHEDULE_CONSTANT;
+        c->preset_lr_constant = 1;
     }
     if (c->lr_schedule && c->es.lr == 0.0f)
         return bad("--lr-schedule", NULL, "--lr as well with snes, sepcma or ClipUp (their lr depends on the run)");
@@ -1522,6 +1524,9 @@ static int setup(trainer *t, int argc, char **argv)
                t->mlp.nlayers == 1 ? "linear" : "MLP", t->mlp.nparams, t->opt.desc.npop, t->pool.nthreads,
                t->dir);
         if (c->preset && !c->resume[0]) printf("preset for %s: %s; flags given override it\n", c->env, c->preset->source);
+        if (c->preset_lr_constant && !c->resume[0])
+            printf("note: the preset's lr schedule needs a budget (--max-env-steps or --generations), an lr of the run's "
+                   "own and no --redis: lr stays constant\n");
         printf("settings: %s, npop %d, sigma %g%s%s, lr %g%s%s, %s, wd %g, top-k %d, reward shift %g%s, episode cap %d%s\n",
                strategy_name(t->opt.desc.strategy), t->opt.desc.npop,
                c->sigma_schedule ? c->sigma_start : (float)es_sigma_mean(&t->opt),

@@ -64,8 +64,9 @@ for e in InvertedDoublePendulum-v5 Reacher-v5; do
     check "$e on a step budget: the bytes of --lr-schedule linear over it" \
         sh -c "[ -s $tmp/$e-p/latest.ckpt ] && cmp -s $tmp/$e-p/latest.ckpt $tmp/$e-f/latest.ckpt && grep -q '\"schedule_env_steps\": 3000,' $tmp/$e-p/config.json"
 done
-$T --env InvertedDoublePendulum-v5 --minutes 0.01 --max-steps 20 --eval-every 0 --test-episodes 2 --quiet --out "$tmp/idpm" > /dev/null 2>&1
-check "... without a budget (--minutes) lr stays constant" has idpm lr_schedule '"constant"'
+$T --env InvertedDoublePendulum-v5 --minutes 0.01 --max-steps 20 --eval-every 0 --test-episodes 2 --out "$tmp/idpm" > "$tmp/idpm.out" 2>&1
+check "... without a budget (--minutes) lr stays constant, and the start says so" \
+    sh -c "grep -q '\"lr_schedule\": \"constant\"' $tmp/idpm/config.json && grep -q 'lr stays constant' $tmp/idpm.out"
 run idpsnes --env InvertedDoublePendulum-v5 --strategy snes
 check "... and with snes (an lr of its own) too, and the run goes on" \
     sh -c "grep -q '\"lr_schedule\": \"constant\"' $tmp/idpsnes/config.json && [ -s $tmp/idpsnes/latest.ckpt ]"
