@@ -300,14 +300,15 @@ static int parse_double(const char *s, double lo, double hi, double *out)
     return 1;
 }
 
-/* A positive count of env steps. */
-static int parse_steps(const char *s, unsigned long long *out)
+/* An unsigned 64-bit integer of at least lo: digits only (strtoull would
+   skip a blank and wrap a minus). */
+static int parse_u64(const char *s, unsigned long long lo, unsigned long long *out)
 {
     char *end;
     unsigned long long v;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (!isdigit((unsigned char)*s) || errno || end == s || *end || !v) return 0;   /* no sign, no blank */
+    if (!isdigit((unsigned char)*s) || errno || end == s || *end || v < lo) return 0;
     *out = v;
     return 1;
 }
@@ -434,7 +435,7 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_double(v, 0.0, 1e7, &c->minutes)) return bad(flag, v, "minutes in [0, 1e7]");
             given_minutes = 1;
         } else if (!strcmp(flag, "--max-env-steps")) {
-            if (!parse_steps(v, &c->max_env_steps)) return bad(flag, v, "a positive integer");
+            if (!parse_u64(v, 1, &c->max_env_steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--npop")) {
             if (!parse_int(v, 2, 1 << 24, &c->es.npop) || c->es.npop % 2)
                 return bad(flag, v, "an even integer in [2, 16777216]");
@@ -492,10 +493,9 @@ static int parse_args(int argc, char **argv, config *c)
                 return bad(flag, v, want);
             }
         } else if (!strcmp(flag, "--seed")) {
-            char *end;
-            errno = 0;
-            c->es.seed = strtoull(v, &end, 10);
-            if (!isdigit((unsigned char)*v) || errno || end == v || *end) return bad(flag, v, "an unsigned integer");
+            unsigned long long seed;
+            if (!parse_u64(v, 0, &seed)) return bad(flag, v, "an unsigned integer");
+            c->es.seed = seed;
         } else if (!strcmp(flag, "--out")) {
             if (strlen(v) >= sizeof c->out - 64 || !*v) return bad(flag, v, "a directory");
             strcpy(c->out, v);
@@ -897,7 +897,7 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         else if (!strcmp(line, "member_max_steps")) ok = parse_int(eq, 0, INT_MAX, &c->member_cap);
         else if (!strcmp(line, "schedule_generations")) ok = parse_int(eq, 0, INT_MAX, &c->schedule_generations);
         else if (!strcmp(line, "reward_shift")) ok = parse_double(eq, -1e6, 1e6, &c->reward_shift);
-        else if (!strcmp(line, "schedule_env_steps")) ok = parse_steps(eq, &c->schedule_env_steps);
+        else if (!strcmp(line, "schedule_env_steps")) ok = parse_u64(eq, 1, &c->schedule_env_steps);
         else if (!strcmp(line, "lr_start")) f = &c->lr_start;
         else if (!strcmp(line, "lr_end")) f = &c->lr_end;
         else if (!strcmp(line, "sigma_start")) f = &c->sigma_start;
