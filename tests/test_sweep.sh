@@ -116,3 +116,9 @@ root=$(pwd)
     > "$tmp/rel.out" 2>&1)
 check "tools/measure --out rel, run elsewhere, writes where it was run" \
     sh -c "[ -f '$tmp/rel/result.txt' ] && [ ! -e '$root/rel' ] && grep -q '$tmp/rel/curves.png' '$tmp/rel.out'"
+tools/measure --npop 8 --env=InvertedPendulum-v5 --max-steps 50 --seeds 1 --steps=500 --out "$tmp/late" > "$tmp/late.out" 2>&1
+check "tools/measure takes its options after trainer flags too (--x V and --x=V)" \
+    sh -c "grep -q '\"env\": \"InvertedPendulum-v5\"' '$tmp/late/runs/c001-s1/config.json' &&
+           grep -q '\"npop\": 8,' '$tmp/late/runs/c001-s1/config.json' && grep -q '\"max_env_steps\": 500,' '$tmp/late/runs/c001-s1/config.json'"
+tools/measure --npop 8 --env > /dev/null 2> "$tmp/noval.err"
+check "tools/measure --env without a value: exit 2 and says so" sh -c "[ $? -eq 2 ] && grep -q -- '--env needs a value' '$tmp/noval.err'"
