@@ -31,12 +31,30 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Ports to draw from: below the ephemeral range when there is room. A port
+   inside it can be taken by any client connection, and the probe below,
+   connecting before redis-server listens, may even connect to itself on it
+   (and keep it from redis-server, which the probe then takes for up). */
+static void port_range(int *lo, int *n)
+{
+    int elo = 0, ehi = 0;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d %d", &elo, &ehi) != 2) elo = ehi = 0;
+        fclose(f);
+    }
+    if (elo >= 12000) *lo = 10000, *n = elo - 10000;
+    else if (ehi > 0 && ehi <= 63000) *lo = ehi + 1, *n = 65535 - ehi;
+    else *lo = 20000, *n = 40000;
+}
+
 /* Starts redis-server with requirepass on a free port; 0 if it cannot. */
 static int start_server(const char *password)
 {
-    int tries;
+    int tries, lo, n;
+    port_range(&lo, &n);
     for (tries = 0; tries < 20; tries++) {
-        int port = 20000 + (int)((unsigned)getpid() * 7919u + (unsigned)tries * 104729u) % 40000, i;
+        int port = lo + (int)(((unsigned)getpid() * 7919u + (unsigned)tries * 104729u) % (unsigned)n), i;
         char ps[16];
         snprintf(ps, sizeof ps, "%d", port);
         server = fork();
