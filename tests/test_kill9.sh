@@ -19,8 +19,11 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # machine and a loaded one both see a few generations a life, not the run.
 t0=$(ms); $T $flags --generations $G --out "$tmp/ref" > /dev/null; gen_ms=$(( ($(ms) - t0) / G + 1 ))
 t0=$(ms); $T $flags --generations 1 --out "$tmp/one" > /dev/null; start_ms=$(( $(ms) - t0 ))
-kills=0; bad=0; unmatched=""; resumes=0
-while [ $kills -lt 24 ]; do
+# gens: the checkpoints the run has written (--ckpt-every 1: one a generation)
+gens() { ls "$tmp/run/checkpoints" 2>/dev/null | grep -c '^gen_[0-9]*\.ckpt$'; }
+kills=0; bad=0; unmatched=""; resumes=0; lives=0
+while [ $kills -lt 24 ] && [ $lives -lt 200 ]; do
+    lives=$((lives + 1)); base=$(gens)
     if [ -f "$tmp/run/latest.ckpt" ]; then
         $T --resume "$tmp/run/latest.ckpt" --generations $G --quiet > /dev/null 2>> "$tmp/err" &
         resumes=$((resumes + 1))
@@ -29,7 +32,10 @@ while [ $kills -lt 24 ]; do
     fi
     pid=$!
     d=$(( start_ms / 2 + $(rand $((start_ms + 2 * gen_ms))) ))   # from mid-startup to a few generations in
-    sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
+    # ... but no later than its 3rd new checkpoint: a machine that got faster
+    # since the timing above (its load gone) still sees 20 lives before the end.
+    t0=$(ms)
+    while [ $(( $(ms) - t0 )) -lt $d ] && [ "$(gens)" -lt $((base + 3)) ]; do sleep 0.01; done
     kill -9 $pid 2>/dev/null && kills=$((kills + 1))
     wait $pid 2>/dev/null
     if [ -f "$tmp/run/latest.ckpt" ]; then
