@@ -52,15 +52,21 @@ check "the summary equals the uninterrupted sweep's (but wall times)" \
 check "each resumed run's evals.csv has each generation once" \
     sh -c "for r in $tmp/b/runs/*/evals.csv; do [ \"\$(cut -d, -f1 \$r | sort | uniq -d)\" = '' ] || exit 1; done"
 
+# lines FILE: its line count, 0 if it is not there yet
+lines() { cat "$1" 2>/dev/null | wc -l; }
+
 # Ctrl-C at a terminal: SIGINT to the sweep's whole process group. Each run
 # gets one SIGINT (the sweep passes none on to a run that has it), finishes
 # its generation and writes a checkpoint; with two it would stop at once
-# (exit 130, work lost).
+# (exit 130, work lost). Sent once both runs have logged rows (each has its
+# handler then: a trainer not yet started, or starting with SIGINT ignored,
+# would miss the signal; with the sweep alone signalled, it would run on).
 perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' setsid tools/sweep --out "$tmp/c" --jobs 2 --set lr=0.01,0.03 --seeds 1 \
     --no-plot -- --generations 100000 --npop 8 --max-steps 200 --ckpt-every 1000 > "$tmp/c.out" 2>&1 &
 pid=$!
 n=0
-until [ "$(cat "$tmp"/c/runs/c00[12]-s1/metrics.csv 2>/dev/null | wc -l)" -ge 8 ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+until [ "$(lines "$tmp/c/runs/c001-s1/metrics.csv")" -ge 4 ] && [ "$(lines "$tmp/c/runs/c002-s1/metrics.csv")" -ge 4 ] ||
+      [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
 env kill -INT -- -"$pid"; wait "$pid"; rc=$?
 check "Ctrl-C at the terminal: the sweep exits 130" [ $rc -eq 130 ]
 check "... each run was interrupted once and wrote its checkpoint (no 'second Ctrl-C')" \
@@ -72,7 +78,8 @@ perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' tools/sweep --out "$tmp/c2" --jobs 2
     --no-plot -- --generations 100000 --npop 8 --max-steps 200 --ckpt-every 1000 > "$tmp/c2.out" 2>&1 &
 pid=$!
 n=0
-until [ "$(cat "$tmp"/c2/runs/c00[12]-s1/metrics.csv 2>/dev/null | wc -l)" -ge 8 ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+until [ "$(lines "$tmp/c2/runs/c001-s1/metrics.csv")" -ge 4 ] && [ "$(lines "$tmp/c2/runs/c002-s1/metrics.csv")" -ge 4 ] ||
+      [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
 kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT to the sweep alone: exit 130, each run interrupted once with its checkpoint written" \
     sh -c "[ $rc -eq 130 ] && grep -l 'interrupted; checkpoint written' $tmp/c2/runs/c001-s1.log $tmp/c2/runs/c002-s1.log | wc -l | grep -qx 2 &&
