@@ -47,6 +47,15 @@ rc=$?
 [ $rc -eq 0 ] && grep -q '<svg' "$T/all.svg" && grep -q 'learning curves' "$T/all.svg" && grep -q 'seed1, seed2' "$T/all.svg"
 check $? "SVG with title and a seed-group legend" "rc $rc; $(cat "$T/err")"
 
+# Groups whose run directories share a name: each legend names the
+# settings that set it apart (here lr), not only the directory.
+mkdir -p "$T/a" "$T/b"
+cp -r "$T/seed1" "$T/a/run"; cp -r "$T/other" "$T/b/run"
+tools/plot "$T/a/run" "$T/b/run" --out "$T/ab.svg" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q '>lr 0.02, generations 3, lr_end 0.002 (run)<' "$T/ab.svg" && grep -q '>lr 0.05, generations 2, lr_end 0.005 (run)<' "$T/ab.svg"
+check $? "legends of same-named runs name the settings that differ (lr 0.02, lr 0.05)" "rc $rc; $(grep -o '>[^<]*(run)<' "$T/ab.svg" | tr '\n' ' ')"
+
 tools/plot --bogus >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ]; check $? "unknown option: exit 2" "rc $rc"
 tools/plot >/dev/null 2>&1; rc=$?
