@@ -58,38 +58,9 @@ fi
 if "$A" --redis 127.0.0.1:1 --run x 2>&1 | grep -q "no Redis support"; then
     echo "skip - versions: the trainer was built without Redis support (libhiredis-dev missing)"; exit 0
 fi
-# A free loopback port below the ephemeral range when there is room (as
-# tests/test_redis_common.inc draws it: a port inside the range can be held
-# by a client connection's TIME_WAIT and answer no ping, yet not be
-# bindable); a redis-server that exits instead of answering gets another one.
-range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-elo=${range%%[!0-9]*} ehi=${range##*[!0-9]}
-if [ "${elo:-0}" -ge 12000 ]; then plo=10000 pn=$((elo - 10000))
-elif [ "${ehi:-65535}" -le 63000 ] && [ "${ehi:-0}" -gt 0 ]; then plo=$((ehi + 1)) pn=$((65535 - ehi))
-else plo=20000 pn=40000; fi
-tries=0
-while [ -z "$REDIS_PID" ]; do
-    tries=$((tries + 1))
-    [ $tries -gt 10 ] && { notok "redis-server exited instead of starting: $(tail -n 1 "$T/redis.log")"; exit 1; }
-    PORT=""
-    i=0
-    while [ -z "$PORT" ]; do
-        p=$((plo + $(od -An -N2 -tu2 /dev/urandom) % pn))
-        redis-cli -h 127.0.0.1 -p "$p" ping >/dev/null 2>&1 || PORT=$p
-        i=$((i + 1)); [ $i -gt 50 ] && { notok "no free port"; exit 1; }
-    done
-    redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no >>"$T/redis.log" 2>&1 &
-    REDIS_PID=$!
-    i=0
-    until [ "$(redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null)" = PONG ]; do
-        if ! kill -0 "$REDIS_PID" 2>/dev/null || [ "$(ps -o stat= -p "$REDIS_PID" 2>/dev/null | cut -c1)" = Z ]; then
-            wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""   # could not bind: another port
-            break
-        fi
-        sleep 0.1; i=$((i + 1))
-        [ $i -gt 100 ] && { notok "redis-server did not start on port $PORT"; exit 1; }
-    done
-done
+. tests/redis_server.inc
+PORT=""
+start_redis
 unset ES_REDIS_PASSWORD
 rflags="--redis 127.0.0.1:$PORT --run versions --npop 8 --max-steps 30 --seed 3 --threads 1 --generations 2 --quiet"
 $A $rflags --out "$T/ra" >"$T/ra.log" 2>&1
