@@ -84,6 +84,22 @@ kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT to the sweep alone: exit 130, each run interrupted once with its checkpoint written" \
     sh -c "[ $rc -eq 130 ] && grep -l 'interrupted; checkpoint written' $tmp/c2/runs/c001-s1.log $tmp/c2/runs/c002-s1.log | wc -l | grep -qx 2 &&
            ! grep -q 'second Ctrl-C' $tmp/c2/runs/*.log"
+# A second sweep on a DIR in use is refused (exit 3); it does not touch the
+# first one's run (no checkpoint yet: it used to be deleted), log or pid file.
+long="--no-plot -- --generations 100000 --npop 8 --max-steps 200 --ckpt-every 1000"
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' tools/sweep --out "$tmp/l" --seeds 1 $long > "$tmp/l1.out" 2>&1 &
+pid=$!
+n=0
+until [ "$(lines "$tmp/l/runs/c001-s1/metrics.csv")" -ge 3 ] || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+rows=$(lines "$tmp/l/runs/c001-s1/metrics.csv")
+tools/measure --out "$tmp/l" --seeds 1 --steps 1000000 > "$tmp/l2.out" 2>&1; rc2=$?
+tools/sweep --out "$tmp/l" --seeds 1 $long > "$tmp/l3.out" 2>&1; rc3=$?
+check "a second sweep (or tools/measure) on a DIR in use: exit 3, says so; the first run goes on, its pid file and log kept" \
+    sh -c "[ $rc3 -eq 3 ] && grep -q 'in use by another sweep' $tmp/l3.out && [ $rc2 -eq 3 ] && grep -q 'in use by another measurement' $tmp/l2.out &&
+           [ -f $tmp/l/runs/c001-s1.pid ] && [ \$(wc -l < $tmp/l/runs/c001-s1/metrics.csv) -ge $rows ] && [ ! -s $tmp/l/runs/c001-s1.log ]"
+kill -INT "$pid"; wait "$pid"
+grep -q 'interrupted; checkpoint written' "$tmp/l/runs/c001-s1.log"
+check "... and the first sweep, interrupted, writes its run's checkpoint" [ $? -eq 0 ]
 for bad in "--set seed=5,6 --" "--set out=x --" "-- --seed 3" "-- --out=x"; do
     msg=$(tools/sweep --out "$tmp/bad" $bad --generations 1 --max-steps 20 --test-episodes 1 2>&1 > /dev/null); rc=$?
     check "$bad refused: the sweep sets it (exit $rc: $msg)" sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'sets'" _ "$msg"
