@@ -38,6 +38,8 @@ typedef struct config {
     int ckpt_every;
     int ckpt_every_given;     /* --ckpt-every on the command line (else a resume keeps the run's) */
     int eval_every_given, test_episodes_given;   /* likewise --eval-every, --test-episodes */
+    int budget_given;         /* --generations or --max-env-steps (else a resume keeps the run's) */
+    int minutes_given;
     int eval_episodes;
     int max_steps;
     int eval_every;           /* test evaluation every N generations (0: only the final one) */
@@ -112,7 +114,7 @@ static void usage(FILE *f)
         "                      at start and in config.json; every flag below overrides it\n"
         "  --generations N     stop after generation N (default: no limit)\n"
         "  --minutes M         stop after M minutes of wall time (default 5, or none with\n"
-        "                      --max-env-steps; 0: no limit)\n"
+        "                      --generations or --max-env-steps; 0: no limit)\n"
         "  --max-env-steps N   stop after the generation that reaches N env steps (as logged)\n"
         "  --npop N            population size, even (default 64)\n"
         "  --strategy openai|pgpe|snes|sepcma  OpenAI-ES (default), PGPE, SNES or separable\n"
@@ -542,8 +544,14 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(c->run, v);
         }
     }
-    /* flags that would be recorded in config.json but change nothing */
-    if (c->resume[0]) given_hidden = given_lr_end = given_sigma_end = given_schedule_generations = given_shaping = 0;
+    /* A resume takes these from its checkpoint (the flags given are reported as ignored): no check on
+       values that go unused, such as a --top-k against the default npop. */
+    if (c->resume[0]) {
+        given_hidden = given_lr_end = given_sigma_end = given_schedule_generations = given_shaping = 0;
+        given_lr = given_wd = given_opt = given_topk = given_policy = given_lr_schedule = linear = 0;
+        c->es = es_desc_default();
+        c->lr_schedule = c->sigma_schedule = c->schedule_generations = 0;
+    }
     if (given_hidden && given_policy && linear) return bad("--hidden", NULL, "--policy mlp (a linear policy has no hidden layers)");
     if (given_lr_end && !c->lr_schedule) return bad("--lr-end", NULL, "an --lr-schedule");
     if (given_sigma_end && !c->sigma_schedule) return bad("--sigma-end", NULL, "a --sigma-schedule");
@@ -579,7 +587,10 @@ static int parse_args(int argc, char **argv, config *c)
         c->es.zero |= ES_ZERO_WD;
         if (!given_lr) c->es.lr = 0.0f;         /* 1: the paper's mean step */
     }
-    if (c->max_env_steps && !given_minutes) c->minutes = 0.0;   /* the step budget is the limit */
+    /* a budget of generations or env steps is the limit, and is kept by a resume */
+    c->budget_given = c->generations || c->max_env_steps;
+    c->minutes_given = given_minutes;
+    if (c->budget_given && !given_minutes) c->minutes = 0.0;
     c->lr_start = c->es.lr;
     c->sigma_start = c->es.sigma;
     if (!given_lr_end) c->lr_end = c->lr_start * 0.1f;
@@ -628,8 +639,10 @@ static int mkdirs(const char *path)
     return 0;
 }
 
-static const char *optimizer_name(es_optimizer o)
+static const char *optimizer_name(const es_desc *d)
 {
+    es_optimizer o = d->optimizer;
+    if (d->strategy >= ES_STRATEGY_SNES) return "none";   /* they take their own step */
     return o == ES_OPTIMIZER_SGD ? "sgd" : o == ES_OPTIMIZER_CLIPUP ? "clipup" : "adam";
 }
 static const char *strategy_name(es_strategy s)
@@ -653,7 +666,7 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
                "  \"top_k\": %d,\n  \"seed\": %llu,\n  \"policy\": \"%s\",\n  \"hidden\": [",
             c->env, opt->desc.npop, c->sigma_schedule ? c->sigma_start : opt->desc.sigma,
             c->lr_schedule ? c->lr_start : opt->desc.lr, opt->desc.wd,
-            optimizer_name(opt->desc.optimizer), strategy_name(opt->desc.strategy), opt->desc.sigma_lr,
+            optimizer_name(&opt->desc), strategy_name(opt->desc.strategy), opt->desc.sigma_lr,
             opt->desc.sigma_max_change, opt->desc.max_speed, shaping_name(opt->desc.shaping),
             opt->desc.sampling == ES_SAMPLING_ANTITHETIC ? "true" : "false", opt->desc.top_k,
             (unsigned long long)opt->desc.seed, mlp->nlayers == 1 ? "linear" : "mlp");
@@ -676,25 +689,35 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     return es_file_write_atomic(path, buf, (size_t)n) == ES_OK ? 0 : -1;
 }
 
-/* An integer setting of the run from its config.json (a resume keeps the
-   run's --ckpt-every, --eval-every and --test-episodes): 1 when found in
-   [lo, hi], else 0. */
-static int run_config_int(const char *dir, const char *key, long lo, long hi, int *value)
+/* A count setting of the run from its config.json (a resume keeps the
+   run's --ckpt-every, --eval-every, --test-episodes and budget): 1 when
+   found in [lo, hi], else 0. */
+static int run_config_u64(const char *dir, const char *key, unsigned long long lo, unsigned long long hi,
+                          unsigned long long *value)
 {
     char path[1200], buf[4096], pattern[64];
     const char *k;
     FILE *f;
     size_t n;
-    long v;
+    unsigned long long v;
     snprintf(path, sizeof path, "%s/config.json", dir);
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
     if (!(f = fopen(path, "r"))) return 0;
     n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
-    if (!(k = strstr(buf, pattern))) return 0;
-    v = strtol(k + strlen(pattern), NULL, 10);
-    if (v < lo || v > hi) return 0;
+    if (!(k = strstr(buf, pattern)) || !isdigit((unsigned char)k[strlen(pattern)])) return 0;
+    errno = 0;
+    v = strtoull(k + strlen(pattern), NULL, 10);
+    if (errno || v < lo || v > hi) return 0;
+    *value = v;
+    return 1;
+}
+
+static int run_config_int(const char *dir, const char *key, int lo, int hi, int *value)
+{
+    unsigned long long v;
+    if (lo < 0 || !run_config_u64(dir, key, (unsigned long long)lo, (unsigned long long)hi, &v)) return 0;
     *value = (int)v;
     return 1;
 }
@@ -1102,8 +1125,8 @@ static int holds_run(const char *dir)
     return -1;
 }
 
-/* Whether two paths name one existing directory. */
-static int same_dir(const char *a, const char *b)
+/* Whether two paths name one existing file or directory. */
+static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -1366,6 +1389,30 @@ static int out_of_memory_policy(const es_mlp *mlp, int threads)
     return 1;
 }
 
+/* A resume from any file but the run directory's own latest.ckpt (an
+   older checkpoints/gen_N.ckpt, or another run's into a new --out) makes
+   it latest.ckpt first: the CSV files then lose the rows after it, and a
+   stop before the next checkpoint must leave the two in agreement, or a
+   later resume would skip the rows in between. 0, or 1 with a message. */
+static int restart_from(trainer *t)
+{
+    char path[1200];
+    struct stat st;
+    es_result r;
+    snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
+    if (same_file(t->cfg.resume, path)) return 0;
+    if (stat(path, &st) == 0)
+        fprintf(stderr, "train_half_cheetah: note: %s continues from %s (generation %u): latest.ckpt becomes "
+                "that checkpoint, metrics.csv and evals.csv drop any rows of later generations (checkpoints/ "
+                "keeps its files)\n", t->dir, t->cfg.resume, t->opt.generation);
+    if ((r = save_checkpoint(t)) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: cannot write a checkpoint in %s: %s\n", t->dir,
+                r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
+        return 1;
+    }
+    return 0;
+}
+
 static int setup(trainer *t, int argc, char **argv)
 {
     char err[512], path[1200];
@@ -1384,7 +1431,23 @@ static int setup(trainer *t, int argc, char **argv)
         }
         run_dir_of(t->cfg.resume, t->src, sizeof t->src);
     }
-    if (!t->cfg.out[0] && t->cfg.resume[0]) snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
+    if (!t->cfg.out[0] && t->cfg.resume[0]) {   /* in place: only in a run's own directory */
+        es_checkpoint ck;
+        es_result r0;
+        snprintf(path, sizeof path, "%s/config.json", t->src);
+        if (access(path, F_OK) != 0 && !t->cfg.redis[0]) {
+            if ((r0 = es_checkpoint_read(&ck, t->cfg.resume, NULL)) != ES_OK) {   /* that first */
+                fprintf(stderr, "train_half_cheetah: cannot resume from %s: %s\n", t->cfg.resume,
+                        r0 == ES_ERROR_IO ? strerror(errno) : es_result_string(r0));
+                return 1;
+            }
+            es_checkpoint_free(&ck);
+            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no config.json beside it): give "
+                            "--out DIR for the run that continues it\n", t->cfg.resume);
+            return 2;
+        }
+        snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
+    }
     if (!t->cfg.out[0]) {
         time_t now = time(NULL);
         struct tm tmv;
@@ -1400,7 +1463,12 @@ static int setup(trainer *t, int argc, char **argv)
                             "or choose another --out\n", t->cfg.out, path);
             return 2;
         }
-        if (t->cfg.resume[0] && !same_dir(t->cfg.out, t->src) && (i = holds_run(t->cfg.out)) >= 0) {
+        if (!t->cfg.resume[0] && (i = holds_run(t->cfg.out)) >= 0) {   /* a run stopped before its first checkpoint, or files of the user's */
+            fprintf(stderr, "train_half_cheetah: --out %s already holds a %s (and no checkpoint to resume): remove "
+                            "it or choose another --out\n", t->cfg.out, run_files[i]);
+            return 2;
+        }
+        if (t->cfg.resume[0] && !same_file(t->cfg.out, t->src) && (i = holds_run(t->cfg.out)) >= 0) {
             fprintf(stderr, "train_half_cheetah: --out %s holds another run's %s; resume into the run's own "
                             "directory (no --out) or an empty one\n", t->cfg.out, run_files[i]);
             return 2;
@@ -1487,6 +1555,17 @@ static int setup(trainer *t, int argc, char **argv)
         if (!t->cfg.ckpt_every_given) run_config_int(t->src, "ckpt_every", 1, INT_MAX, &t->cfg.ckpt_every);
         if (!t->cfg.eval_every_given) run_config_int(t->src, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
         if (!t->cfg.test_episodes_given) run_config_int(t->src, "test_episodes", 1, 100000, &t->cfg.test_episodes);
+        if (!t->cfg.budget_given) {   /* a plain --resume ends where the run would have */
+            run_config_int(t->src, "generations", 0, INT_MAX, &t->cfg.generations);
+            run_config_u64(t->src, "max_env_steps", 0, ULLONG_MAX, &t->cfg.max_env_steps);
+            if (t->cfg.generations || t->cfg.max_env_steps) {
+                if (!t->cfg.minutes_given) t->cfg.minutes = 0.0;
+                if (!t->cfg.quiet)
+                    printf("the run's budget (its config.json): %s %llu\n",
+                           t->cfg.generations ? "--generations" : "--max-env-steps",
+                           t->cfg.generations ? (unsigned long long)t->cfg.generations : t->cfg.max_env_steps);
+            }
+        }
     }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path) != 0) {
@@ -1498,6 +1577,7 @@ static int setup(trainer *t, int argc, char **argv)
         fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
         return 1;
     }
+    if (t->cfg.resume[0] && !t->cfg.redis[0] && (i = restart_from(t)) != 0) return i;
     if (csv_open(&t->metrics, t->dir, "metrics.csv", METRICS_HEADER, t->cfg.resume[0] != 0, t->opt.generation,
                  &t->wall_offset) ||
         csv_open(&t->evals, t->dir, "evals.csv", EVALS_HEADER, t->cfg.resume[0] != 0, t->opt.generation + 1,
@@ -1532,7 +1612,7 @@ static int setup(trainer *t, int argc, char **argv)
                c->sigma_schedule ? c->sigma_start : (float)es_sigma_mean(&t->opt),
                c->sigma_schedule ? " -> " : "", c->sigma_schedule ? schedule_names[c->sigma_schedule] : "",
                c->lr_schedule ? c->lr_start : t->opt.desc.lr, c->lr_schedule ? " -> " : "", c->lr_schedule ? schedule_names[c->lr_schedule] : "",
-               optimizer_name(t->opt.desc.optimizer), t->opt.desc.wd, t->opt.desc.top_k, c->reward_shift,
+               optimizer_name(&t->opt.desc), t->opt.desc.wd, t->opt.desc.top_k, c->reward_shift,
                c->reward_shift != 0.0 ? " (training only)" : "", c->max_steps > 0 ? c->max_steps : t->mj.max_steps,
                c->adaptive_cap ? " (adaptive for the population)" : "");
         if (c->lr_schedule || c->sigma_schedule)

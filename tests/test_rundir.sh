@@ -131,3 +131,56 @@ check "a resume into an empty --out runs (exit $rc) with the run's --ckpt-every 
 $T --resume "$tmp/ra/checkpoints/gen_000002.ckpt" --out "$tmp/ra/" --generations 4 --quiet > /dev/null 2>&1; rc=$?
 check "a resume into its own directory, named another way, runs (exit $rc)" [ $rc -eq 0 ]
 check "config.json of a run resumed without --env names its preset (Hopper's)" grep -q '"preset": "ARS V2-t' "$tmp/ra/config.json"
+
+# A resume from an older checkpoint of the run, with nothing left to train
+# (or stopped before its next checkpoint): latest.ckpt becomes that
+# checkpoint, so a later resume of latest.ckpt trains the rows the CSV files
+# dropped again (it skipped them: latest.ckpt stayed at the later generation).
+$T $quick --generations 3 --ckpt-every 1 --eval-every 1 --out "$tmp/old" > /dev/null 2>&1
+$T $quick --generations 4 --ckpt-every 1 --eval-every 1 --out "$tmp/old4" > /dev/null 2>&1
+$T --resume "$tmp/old/checkpoints/gen_000002.ckpt" --generations 2 --quiet > /dev/null 2> "$tmp/old.err"; rc=$?
+check "a resume of an older checkpoint with nothing to train exits 0 ($rc) and makes it latest.ckpt: $(cat "$tmp/old.err")" \
+    sh -c "[ $rc -eq 0 ] && cmp -s $tmp/old/latest.ckpt $tmp/old/checkpoints/gen_000002.ckpt && grep -q 'continues from' $tmp/old.err"
+$T --resume "$tmp/old/latest.ckpt" --generations 4 --quiet > /dev/null 2>&1
+check "... then resumed to 4: the generations of metrics.csv are 0 to 3, the checkpoint that of a run of 4" \
+    sh -c "[ \"\$(cut -d, -f1 $tmp/old/metrics.csv | tr '\n' ' ')\" = 'generation 0 1 2 3 ' ] && cmp -s $tmp/old/latest.ckpt $tmp/old4/latest.ckpt"
+
+# A plain --resume keeps the run's budget (it trained on with none, or for
+# the default 5 minutes, and config.json lost it); --generations alone needs
+# no --minutes 0 (5 minutes stopped it).
+$T $quick --max-env-steps 400 --out "$tmp/bud" > /dev/null 2>&1
+$T $quick --max-env-steps 800 --out "$tmp/bud8" > /dev/null 2>&1
+steps=$(tail -n 1 "$tmp/bud/metrics.csv" | cut -d, -f2)
+cp -r "$tmp/bud" "$tmp/bud2"
+$T --resume "$tmp/bud2/latest.ckpt" --quiet > /dev/null 2>&1; rc=$?
+check "a run at its --max-env-steps budget ($steps steps), resumed with no flag, trains nothing (exit $rc)" \
+    sh -c "[ $rc -eq 0 ] && cmp -s $tmp/bud/latest.ckpt $tmp/bud2/latest.ckpt && grep -q '\"max_env_steps\": 400,' $tmp/bud2/config.json"
+$T --resume "$tmp/bud2/latest.ckpt" --max-env-steps 800 --quiet > /dev/null 2>&1
+$T --resume "$tmp/bud2/latest.ckpt" --quiet > /dev/null 2>&1
+check "... given --max-env-steps 800 it goes on to the bytes of a run of 800, and keeps that budget" \
+    sh -c "cmp -s $tmp/bud2/latest.ckpt $tmp/bud8/latest.ckpt && grep -q '\"max_env_steps\": 800,' $tmp/bud2/config.json"
+$T $quick --generations 2 --out "$tmp/gen" > /dev/null 2>&1
+check "--generations alone sets no wall-time limit (config.json minutes 0)" grep -q '"minutes": 0,' "$tmp/gen/config.json"
+
+# A new run never writes over a directory with a run's files (or the
+# user's config.json) that has no checkpoint; a checkpoint outside a run
+# directory is not resumed in place.
+mkdir "$tmp/mine"; echo '{"mine": 1}' > "$tmp/mine/config.json"
+msg=$($T $quick --generations 1 --out "$tmp/mine" 2>&1 > /dev/null); rc=$?
+check "--out holding a config.json but no checkpoint is refused (exit $rc: $msg) and the file kept" \
+    sh -c "[ $rc -eq 2 ] && grep -q mine $tmp/mine/config.json"
+mkdir "$tmp/lone"; cp "$tmp/gen/latest.ckpt" "$tmp/lone/best.ckpt"
+msg=$(cd "$tmp/lone" && "$OLDPWD/$T" --resume best.ckpt --generations 3 --quiet 2>&1 > /dev/null); rc=$?
+check "a checkpoint alone in a directory is not resumed in place (exit $rc: $msg)" \
+    sh -c "[ $rc -eq 2 ] && [ \"\$(ls -A $tmp/lone)\" = best.ckpt ]"
+$T --resume "$tmp/lone/best.ckpt" --generations 3 --out "$tmp/lone/run" --quiet > /dev/null 2>&1; rc=$?
+check "... but into a new --out (exit $rc), where its latest.ckpt is written before the first generation" \
+    sh -c "[ $rc -eq 0 ] && [ -f $tmp/lone/run/checkpoints/gen_000002.ckpt ]"
+
+# Flags a resume ignores are not checked against the defaults they replace.
+$T $quick --npop 200 --generations 1 --max-steps 5 --out "$tmp/big" > /dev/null 2>&1
+msg=$($T --resume "$tmp/big/latest.ckpt" --top-k 50 --generations 1 --quiet 2>&1 > /dev/null); rc=$?
+check "--resume with --top-k 50 (> the default npop/2, ignored) is not refused (exit $rc: $msg)" \
+    sh -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q 'ignored: --top-k'" _ "$msg"
+msg=$($T --resume "$tmp/big/latest.ckpt" --strategy snes --optimizer sgd --lr-schedule linear --generations 1 --quiet 2>&1 > /dev/null); rc=$?
+check "--resume with --strategy snes --optimizer sgd --lr-schedule linear (all ignored) is not refused (exit $rc: $msg)" [ $rc -eq 0 ]

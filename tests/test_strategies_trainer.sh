@@ -28,6 +28,9 @@ for s in openai-clipup pgpe snes sepcma; do
 done
 check "openai+clipup: config.json records optimizer clipup" grep -q '"optimizer": "clipup"' "$tmp/openai-clipup-1/config.json"
 check "pgpe: ClipUp is its default optimizer" grep -q '"optimizer": "clipup"' "$tmp/pgpe-1/config.json"
+for s in snes sepcma; do   # they take no optimizer: none recorded (sgd was)
+    check "$s: config.json records optimizer none" grep -q '"optimizer": "none"' "$tmp/$s-1/config.json"
+done
 
 # A training-only setting (here the reward shift that the presets of Hopper,
 # Walker2d, Ant and Humanoid use) puts a TSET section in the checkpoint; with
