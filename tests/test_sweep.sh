@@ -122,6 +122,16 @@ in_range() {
 check "its plan draws lr in [0.001, 0.1] and npop from {8, 16}" in_range
 tools/sweep --out "$tmp/x" --set lr=0.001..0.1 -- --generations 1 > /dev/null 2>&1
 check "a range without --random: exit 2" [ $? -eq 2 ]
+# The checks below train runs of a second at most.
+tiny="--env InvertedPendulum-v5 --generations 1 --npop 8 --max-steps 20 --test-episodes 1"
+# A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
+# one directory) used to pass.
+for bad in 0 "1 1" " " "1 x" "3 03"; do
+    msg=$(tools/sweep --out "$tmp/sd" --seeds "$bad" --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
+    check "--seeds '$bad' refused (exit $rc: $msg), no DIR" sh -c "[ $rc -eq 2 ] && [ ! -e '$tmp/sd' ]"
+    rm -rf "$tmp/sd"
+done
+
 
 # tools/measure --env X --seeds N --steps S: its runs and its line.
 tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 3000 --out "$tmp/m" --npop 8 --max-steps 100 > "$tmp/m.out" 2>&1
