@@ -131,6 +131,11 @@ for bad in 0 "1 1" " " "1 x" "3 03"; do
     check "--seeds '$bad' refused (exit $rc: $msg), no DIR" sh -c "[ $rc -eq 2 ] && [ ! -e '$tmp/sd' ]"
     rm -rf "$tmp/sd"
 done
+# A --set value with whitespace was split into other trainer flags (past the
+# refusal of --resume in --set).
+msg=$(tools/sweep --out "$tmp/ws" --set 'npop=8 --resume x/latest.ckpt' --seeds 1 --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
+check "--set 'npop=8 --resume x/latest.ckpt' refused (exit $rc: $msg), no DIR" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'whitespace' && [ ! -e '$tmp/ws' ]" _ "$msg"
 
 
 # tools/measure --env X --seeds N --steps S: its runs and its line.
