@@ -136,6 +136,10 @@ done
 msg=$(tools/sweep --out "$tmp/ws" --set 'npop=8 --resume x/latest.ckpt' --seeds 1 --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
 check "--set 'npop=8 --resume x/latest.ckpt' refused (exit $rc: $msg), no DIR" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'whitespace' && [ ! -e '$tmp/ws' ]" _ "$msg"
+# --set threads=N wins over --jobs's --threads cores/jobs, which came after it
+# (--jobs 64: 1 thread a run below 128 cores).
+tools/sweep --out "$tmp/t" --jobs 64 --set threads=2 --seeds 1 --no-plot -- $tiny > "$tmp/t.out" 2>&1
+check "--jobs 64 --set threads=2: the run has 2 threads" grep -q '"threads": 2,' "$tmp/t/runs/c001-s1/config.json"
 
 
 # tools/measure --env X --seeds N --steps S: its runs and its line.
