@@ -164,3 +164,22 @@ check "tools/measure takes its options after trainer flags too (--x V and --x=V)
            grep -q '\"npop\": 8,' '$tmp/late/runs/c001-s1/config.json' && grep -q '\"max_env_steps\": 500,' '$tmp/late/runs/c001-s1/config.json'"
 tools/measure --npop 8 --env > /dev/null 2> "$tmp/noval.err"
 check "tools/measure --env without a value: exit 2 and says so" sh -c "[ $? -eq 2 ] && grep -q -- '--env needs a value' '$tmp/noval.err'"
+
+# tools/measure into a directory whose name has spaces: its runs were split
+# into words ("6 seeds ... median 0.0" from files not there, exit 0).
+sp="$tmp/dir with space"
+tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$sp" --npop 8 --max-steps 50 > "$tmp/sp.out" 2>&1; rc=$?
+space_ok() {
+    want=$(for s in 1 2; do tail -n 1 "$sp/runs/c001-s$s/evals.csv" | cut -d, -f5; done |
+           awk '{ t += $1 } END { printf "%.1f", t / 2 }')
+    [ $rc -eq 0 ] && grep -q "^InvertedPendulum-v5, 2 seeds: 10-episode test evaluation median $want " "$sp/result.txt" &&
+        ! grep -q 'cannot open' "$tmp/sp.out" && { ! command -v gnuplot > /dev/null || [ -f "$sp/curves.png" ]; }
+}
+check "tools/measure --out 'dir with space': the result of its 2 runs and their plot" space_ok
+# A run's evals.csv without a row (cut to its header): no result, exit 1.
+head -n 1 "$sp/runs/c001-s2/evals.csv" > "$tmp/header" && cp "$tmp/header" "$sp/runs/c001-s2/evals.csv"
+result=$(cat "$sp/result.txt")
+tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$sp" --npop 8 --max-steps 50 > "$tmp/sp2.out" 2>&1; rc=$?
+check "... a run whose evals.csv has no row: exit 1, says so, no result line" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'c001-s2.*no test evaluation' \"\$1\" && ! grep -q 'seeds:' \"\$1\" && [ \"\$(cat \"\$2\")\" = \"\$3\" ]" \
+    _ "$tmp/sp2.out" "$sp/result.txt" "$result"
