@@ -3,7 +3,9 @@
 # (SIGKILL to the sweep and its runs) after its first finished run and run
 # again: finished runs are not redone, interrupted ones resume bit-exactly,
 # and the summary equals an uninterrupted sweep's; a random search's plan;
-# a changed command refused.
+# a changed command refused; usage errors (bad --set, --seeds, a trainer
+# flag the trainer refuses) and --set threads; tools/measure's line, also
+# with spaces in its DIR, and its usage errors.
 cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ok() { echo "ok - sweep: $*"; }
@@ -140,7 +142,13 @@ check "--set 'npop=8 --resume x/latest.ckpt' refused (exit $rc: $msg), no DIR" \
 # (--jobs 64: 1 thread a run below 128 cores).
 tools/sweep --out "$tmp/t" --jobs 64 --set threads=2 --seeds 1 --no-plot -- $tiny > "$tmp/t.out" 2>&1
 check "--jobs 64 --set threads=2: the run has 2 threads" grep -q '"threads": 2,' "$tmp/t/runs/c001-s1/config.json"
-
+# A run the trainer refuses (exit 2, a usage error) stops the sweep (exit 2)
+# with its message; it used to be a failed run (exit 1, all runs tried).
+tools/sweep --out "$tmp/u" --seeds 2 --no-plot -- $tiny --npop 7 > "$tmp/u.out" 2>&1; rc=$?
+check "tools/sweep, a run exits 2: the sweep stops there (exit 2) with the trainer's message" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/u.out' && [ ! -e '$tmp/u/runs/c001-s2.log' ]"
+tools/sweep --out "$tmp/u" --seeds 1 --no-plot -- $tiny > "$tmp/u2.out" 2>&1
+check "... and the corrected command may use its DIR (exit 0)" [ $? -eq 0 ]
 
 # tools/measure --env X --seeds N --steps S: its runs and its line.
 tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 3000 --out "$tmp/m" --npop 8 --max-steps 100 > "$tmp/m.out" 2>&1
@@ -183,3 +191,16 @@ tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$sp" --npop
 check "... a run whose evals.csv has no row: exit 1, says so, no result line" \
     sh -c "[ $rc -eq 1 ] && grep -q 'c001-s2.*no test evaluation' \"\$1\" && ! grep -q 'seeds:' \"\$1\" && [ \"\$(cat \"\$2\")\" = \"\$3\" ]" \
     _ "$tmp/sp2.out" "$sp/result.txt" "$result"
+
+# A usage error is one (exit 2, the reason shown, no "run again"), and an
+# unknown --env or a wrong --steps of tools/measure creates no directory.
+tools/measure --env Foo-v5 --seeds 1 --steps 500 --out "$tmp/foo" > "$tmp/foo.out" 2>&1; rc=$?
+check "tools/measure --env Foo-v5: exit 2, names the tasks, no directory" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'Foo-v5.*InvertedPendulum-v5' '$tmp/foo.out' && ! grep -q 'run the same command again' '$tmp/foo.out' &&
+           [ ! -e '$tmp/foo' ]"
+tools/measure --env InvertedPendulum-v5 --seeds 1 --steps abc --out "$tmp/abc" > "$tmp/abc.out" 2>&1; rc=$?
+check "tools/measure --steps abc: exit 2, says so, no directory" \
+    sh -c "[ $rc -eq 2 ] && grep -q -- '--steps abc' '$tmp/abc.out' && [ ! -e '$tmp/abc' ]"
+tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$tmp/odd" --npop 7 > "$tmp/odd.out" 2>&1; rc=$?
+check "tools/measure --npop 7: exit 2 with the trainer's message, no 'run again'" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/odd.out' && ! grep -q 'run the same command again' '$tmp/odd.out'"
