@@ -1432,18 +1432,11 @@ static int setup(trainer *t, int argc, char **argv)
         run_dir_of(t->cfg.resume, t->src, sizeof t->src);
     }
     if (!t->cfg.out[0] && t->cfg.resume[0]) {   /* in place: only in a run's own directory */
-        es_checkpoint ck;
-        es_result r0;
-        snprintf(path, sizeof path, "%s/config.json", t->src);
-        if (access(path, F_OK) != 0 && !t->cfg.redis[0]) {
-            if ((r0 = es_checkpoint_read(&ck, t->cfg.resume, NULL)) != ES_OK) {   /* that first */
-                fprintf(stderr, "train_half_cheetah: cannot resume from %s: %s\n", t->cfg.resume,
-                        r0 == ES_ERROR_IO ? strerror(errno) : es_result_string(r0));
-                return 1;
-            }
-            es_checkpoint_free(&ck);
-            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no config.json beside it): give "
-                            "--out DIR for the run that continues it\n", t->cfg.resume);
+        if (holds_run(t->src) < 0 && !t->cfg.redis[0]) {
+            if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;   /* a bad file says so first */
+            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, checkpoints/, "
+                            "config.json... beside it): give --out DIR for the run that continues it\n",
+                    t->cfg.resume);
             return 2;
         }
         snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
