@@ -869,6 +869,7 @@ typedef struct trainer {
     uint32_t evaluated;       /* generation of the last test evaluation, +1 (0: none) */
     es_eval_stats last_eval;
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
+    int made_dir;             /* DIR did not exist: removed again if setup fails before writing there */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
@@ -990,6 +991,7 @@ static int lock_run_dir(trainer *t, const char *dir)
     int fd, e;
     if (t->lock_fd >= 0) return 0;
     snprintf(path, sizeof path, "%s/.lock", dir);
+    t->made_dir = access(dir, F_OK) != 0;
     if (mkdirs(dir) != 0 || (fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
         return 1;
@@ -1381,11 +1383,12 @@ static int out_of_memory(const char *what)
     return 1;
 }
 
-static int out_of_memory_policy(const es_mlp *mlp, int threads)
+static int out_of_memory_policy(const es_mlp *mlp, int threads, int npop)
 {
     fprintf(stderr, "train_half_cheetah: out of memory for a policy of %zu parameters (theta, Adam's moments "
-                    "and two copies a thread: about %.1f GB); choose smaller --hidden widths, a smaller --npop or fewer --threads\n",
-            mlp->nparams, 4.0 * (3.0 + 2.0 * threads) * (double)mlp->nparams / 1e9);
+                    "and two copies a thread: about %.1f GB) and npop %d (returns, ranks and statistics a member: "
+                    "about %.1f GB); choose smaller --hidden widths, a smaller --npop or fewer --threads\n",
+            mlp->nparams, 4.0 * (3.0 + 2.0 * threads) * (double)mlp->nparams / 1e9, npop, 64.0 * npop / 1e9);
     return 1;
 }
 
@@ -1514,11 +1517,11 @@ static int setup(trainer *t, int argc, char **argv)
             return 2;
         }
         theta0 = (float *)malloc(t->mlp.nparams * sizeof(float));
-        if (!theta0) return out_of_memory_policy(&t->mlp, t->nenvs);
+        if (!theta0) return out_of_memory_policy(&t->mlp, t->nenvs, t->cfg.es.npop);
         es_mlp_init_theta(&t->mlp, t->cfg.es.seed, theta0);
         r = es_init(&t->opt, &t->cfg.es, theta0, t->mlp.nparams);
         free(theta0);
-        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs);
+        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs, t->cfg.es.npop);
         if (r != ES_OK) {
             fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
             return 2;
@@ -1533,7 +1536,7 @@ static int setup(trainer *t, int argc, char **argv)
         uint64_t steps = t->run.env_steps;
         r = es_runner_init(&t->run, &t->opt, &t->mlp, &t->norm, t->envs, &t->pool, t->cfg.eval_episodes,
                            t->cfg.max_steps);
-        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs);
+        if (r == ES_ERROR_OUT_OF_MEMORY) return out_of_memory_policy(&t->mlp, t->nenvs, t->cfg.es.npop);
         if (r != ES_OK) {
             fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
             return 1;
@@ -1657,6 +1660,14 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
+    if (rc != 0 && t.made_dir) {   /* a refused or failed start leaves no directory of its own behind */
+        char path[1200];
+        snprintf(path, sizeof path, "%s/checkpoints", t.cfg.out);
+        rmdir(path);   /* each only if empty: nothing written is removed */
+        snprintf(path, sizeof path, "%s/.lock", t.cfg.out);
+        if (holds_run(t.cfg.out) < 0) unlink(path);
+        rmdir(t.cfg.out);
+    }
     if (rc == 0) rc = train(&t);
 #ifdef ES_WITH_REDIS
     if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);

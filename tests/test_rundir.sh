@@ -184,3 +184,18 @@ check "--resume with --top-k 50 (> the default npop/2, ignored) is not refused (
     sh -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q 'ignored: --top-k'" _ "$msg"
 msg=$($T --resume "$tmp/big/latest.ckpt" --strategy snes --optimizer sgd --lr-schedule linear --generations 1 --quiet 2>&1 > /dev/null); rc=$?
 check "--resume with --strategy snes --optimizer sgd --lr-schedule linear (all ignored) is not refused (exit $rc: $msg)" [ $rc -eq 0 ]
+
+# A start that fails before writing anything leaves no directory of its own
+# (a --resume of a truncated checkpoint left --out/.lock behind).
+head -c 50 "$tmp/gen/latest.ckpt" > "$tmp/short.ckpt"
+$T --resume "$tmp/short.ckpt" --out "$tmp/none/run" --quiet > /dev/null 2>&1; rc=$?
+check "a failed --resume into a new --out (exit $rc) leaves no new directory" sh -c "[ $rc -eq 1 ] && [ ! -e $tmp/none/run ]"
+mkdir "$tmp/kept"
+$T --resume "$tmp/short.ckpt" --out "$tmp/kept" --quiet > /dev/null 2>&1
+check "... and an existing one stays" [ -d "$tmp/kept" ]
+
+# Out of memory for a huge population: the message names npop (it blamed
+# the 5702-parameter policy, "about 0.0 GB").
+msg=$(ulimit -v 2000000; $T --npop 16777216 --generations 1 --threads 1 --quiet --out "$tmp/bignpop" 2>&1 >/dev/null); rc=$?
+check "out of memory for --npop 16777216 names npop (exit $rc: $msg)" \
+    sh -c "[ $rc -eq 1 ] && printf '%s' \"\$1\" | grep -q 'npop 16777216'" _ "$msg"
