@@ -14,6 +14,7 @@
 #endif
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -133,7 +134,8 @@ static void usage(FILE *f)
         "  --seed N            seed of noise, resets and initial weights (default 0)\n"
         "  --out DIR           run directory (default runs/<timestamp>)\n"
         "  --ckpt-every N      checkpoint every N generations (default 10; a resume keeps the run's)\n"
-        "  --resume PATH       continue bit-exactly from a checkpoint (its settings win)\n"
+        "  --resume PATH       continue bit-exactly from a checkpoint (its settings win; given none\n"
+        "                      of --generations, --max-env-steps, --minutes: the run's too)\n"
         "  --eval-episodes N   noiseless episodes of theta per generation (default 1)\n"
         "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
         "                      generations into evals.csv (default 10; 0: only at the end)\n"
@@ -689,37 +691,35 @@ static int write_config_json(const config *c, const es *opt, const es_mlp *mlp, 
     return es_file_write_atomic(path, buf, (size_t)n) == ES_OK ? 0 : -1;
 }
 
-/* A count setting of the run from its config.json (a resume keeps the
-   run's --ckpt-every, --eval-every, --test-episodes and budget): 1 when
-   found in [lo, hi], else 0. */
-static int run_config_u64(const char *dir, const char *key, unsigned long long lo, unsigned long long hi,
-                          unsigned long long *value)
+/* A setting of the run from its config.json (a resume keeps the run's
+   --ckpt-every, --eval-every, --test-episodes and, given none of its own,
+   its budget): the value's text, blanks trimmed, into val. 1 when found. */
+static int run_config(const char *dir, const char *key, char *val, size_t size)
 {
     char path[1200], buf[4096], pattern[64];
     const char *k;
     FILE *f;
     size_t n;
-    unsigned long long v;
     snprintf(path, sizeof path, "%s/config.json", dir);
-    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
     if (!(f = fopen(path, "r"))) return 0;
     n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
-    if (!(k = strstr(buf, pattern)) || !isdigit((unsigned char)k[strlen(pattern)])) return 0;
-    errno = 0;
-    v = strtoull(k + strlen(pattern), NULL, 10);
-    if (errno || v < lo || v > hi) return 0;
-    *value = v;
+    if (!(k = strstr(buf, pattern))) return 0;
+    k += strlen(pattern) + strspn(k + strlen(pattern), " \t");
+    n = strcspn(k, ",}\n");
+    while (n > 0 && isspace((unsigned char)k[n - 1])) n--;
+    if (n == 0 || n >= size) return 0;
+    memcpy(val, k, n);
+    val[n] = 0;
     return 1;
 }
 
 static int run_config_int(const char *dir, const char *key, int lo, int hi, int *value)
 {
-    unsigned long long v;
-    if (lo < 0 || !run_config_u64(dir, key, (unsigned long long)lo, (unsigned long long)hi, &v)) return 0;
-    *value = (int)v;
-    return 1;
+    char v[64];
+    return run_config(dir, key, v, sizeof v) && parse_int(v, lo, hi, value);
 }
 
 /* evals.csv, one row a test evaluation of theta after `generation`
@@ -1112,8 +1112,20 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
     snprintf(dir, size, "%.*s", (int)n, ckpt);
 }
 
-/* A run's files; holds_run(dir) is the index of the first one dir holds, or -1. */
-static const char *const run_files[] = {"latest.ckpt", "checkpoints", "metrics.csv", "evals.csv", "config.json"};
+/* Whether a directory has no entry but . and .. */
+static int empty_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+    if (!d) return 0;
+    while ((e = readdir(d)) != NULL) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n == 0;
+}
+
+/* A run's files (an empty checkpoints/ is none); holds_run(dir) is the index of the first one dir holds, or -1. */
+static const char *const run_files[] = {"latest.ckpt", "checkpoints/", "metrics.csv", "evals.csv", "config.json"};
 
 static int holds_run(const char *dir)
 {
@@ -1122,7 +1134,7 @@ static int holds_run(const char *dir)
     int i;
     for (i = 0; i < (int)(sizeof run_files / sizeof run_files[0]); i++) {
         snprintf(path, sizeof path, "%s/%s", dir, run_files[i]);
-        if (lstat(path, &st) == 0) return i;
+        if (lstat(path, &st) == 0 && !(S_ISDIR(st.st_mode) && empty_dir(path))) return i;
     }
     return -1;
 }
@@ -1393,23 +1405,36 @@ static int out_of_memory_policy(const es_mlp *mlp, int threads, int npop)
 }
 
 /* A resume from any file but the run directory's own latest.ckpt (an
-   older checkpoints/gen_N.ckpt, or another run's into a new --out) makes
-   it latest.ckpt first: the CSV files then lose the rows after it, and a
-   stop before the next checkpoint must leave the two in agreement, or a
-   later resume would skip the rows in between. 0, or 1 with a message. */
+   older checkpoints/gen_N.ckpt, or another run's into a new --out) copies
+   it to latest.ckpt first, byte for byte: the CSV files then lose the rows
+   after it, and a stop before the next checkpoint must leave the two in
+   agreement, or a later resume would skip the rows in between. With
+   nothing left to train nothing changes (-1: done). 0, or 1 with a message. */
 static int restart_from(trainer *t)
 {
     char path[1200];
     struct stat st;
+    es_checkpoint ck;
     es_result r;
     snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
     if (same_file(t->cfg.resume, path)) return 0;
+    if ((t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) ||
+        (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps)) {
+        fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
+                "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
+                t->opt.generation, (unsigned long long)t->run.env_steps, t->dir);
+        return -1;
+    }
     if (stat(path, &st) == 0)
         fprintf(stderr, "train_half_cheetah: note: %s continues from %s (generation %u): latest.ckpt becomes "
-                "that checkpoint, metrics.csv and evals.csv drop any rows of later generations (checkpoints/ "
-                "keeps its files)\n", t->dir, t->cfg.resume, t->opt.generation);
-    if ((r = save_checkpoint(t)) != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: cannot write a checkpoint in %s: %s\n", t->dir,
+                "a copy of it, metrics.csv and evals.csv drop any rows of later generations\n", t->dir,
+                t->cfg.resume, t->opt.generation);
+    if ((r = es_checkpoint_read(&ck, t->cfg.resume, NULL)) == ES_OK) {
+        r = es_checkpoint_write(&ck, path);
+        es_checkpoint_free(&ck);
+    }
+    if (r != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path,
                 r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
         return 1;
     }
@@ -1460,7 +1485,7 @@ static int setup(trainer *t, int argc, char **argv)
             return 2;
         }
         if (!t->cfg.resume[0] && (i = holds_run(t->cfg.out)) >= 0) {   /* a run stopped before its first checkpoint, or files of the user's */
-            fprintf(stderr, "train_half_cheetah: --out %s already holds a %s (and no checkpoint to resume): remove "
+            fprintf(stderr, "train_half_cheetah: --out %s already holds %s (and no checkpoint to resume): remove "
                             "it or choose another --out\n", t->cfg.out, run_files[i]);
             return 2;
         }
@@ -1551,16 +1576,16 @@ static int setup(trainer *t, int argc, char **argv)
         if (!t->cfg.ckpt_every_given) run_config_int(t->src, "ckpt_every", 1, INT_MAX, &t->cfg.ckpt_every);
         if (!t->cfg.eval_every_given) run_config_int(t->src, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
         if (!t->cfg.test_episodes_given) run_config_int(t->src, "test_episodes", 1, 100000, &t->cfg.test_episodes);
-        if (!t->cfg.budget_given) {   /* a plain --resume ends where the run would have */
-            run_config_int(t->src, "generations", 0, INT_MAX, &t->cfg.generations);
-            run_config_u64(t->src, "max_env_steps", 0, ULLONG_MAX, &t->cfg.max_env_steps);
-            if (t->cfg.generations || t->cfg.max_env_steps) {
-                if (!t->cfg.minutes_given) t->cfg.minutes = 0.0;
-                if (!t->cfg.quiet)
-                    printf("the run's budget (its config.json): %s %llu\n",
-                           t->cfg.generations ? "--generations" : "--max-env-steps",
-                           t->cfg.generations ? (unsigned long long)t->cfg.generations : t->cfg.max_env_steps);
-            }
+        if (!t->cfg.budget_given && !t->cfg.minutes_given) {   /* a plain --resume: the run's own limits */
+            char v[64];
+            if (run_config(t->src, "generations", v, sizeof v)) parse_int(v, 0, INT_MAX, &t->cfg.generations);
+            if (run_config(t->src, "max_env_steps", v, sizeof v)) parse_u64(v, 0, &t->cfg.max_env_steps);
+            if (run_config(t->src, "minutes", v, sizeof v)) parse_double(v, 0.0, 1e7, &t->cfg.minutes);
+            if (!t->cfg.quiet && (t->cfg.generations || t->cfg.max_env_steps))
+                printf("the run's budget (its config.json): %s %llu%s\n",
+                       t->cfg.generations ? "--generations" : "--max-env-steps",
+                       t->cfg.generations ? (unsigned long long)t->cfg.generations : t->cfg.max_env_steps,
+                       t->cfg.minutes > 0 ? " (and its --minutes, from now)" : "");
         }
     }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
@@ -1660,15 +1685,18 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
-    if (rc != 0 && t.made_dir) {   /* a refused or failed start leaves no directory of its own behind */
+    if (rc == 0) rc = train(&t);
+    else if (rc == -1) rc = 0;   /* nothing to train */
+    else if (t.lock_fd >= 0) {   /* a failed start leaves no empty directory of its own behind */
         char path[1200];
         snprintf(path, sizeof path, "%s/checkpoints", t.cfg.out);
-        rmdir(path);   /* each only if empty: nothing written is removed */
+        rmdir(path);   /* only if empty: nothing written is removed */
         snprintf(path, sizeof path, "%s/.lock", t.cfg.out);
-        if (holds_run(t.cfg.out) < 0) unlink(path);
-        rmdir(t.cfg.out);
+        if (t.made_dir && holds_run(t.cfg.out) < 0) {
+            unlink(path);
+            rmdir(t.cfg.out);
+        }
     }
-    if (rc == 0) rc = train(&t);
 #ifdef ES_WITH_REDIS
     if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);
 #endif

@@ -138,6 +138,12 @@ done
 msg=$(tools/sweep --out "$tmp/ws" --set 'npop=8 --resume x/latest.ckpt' --seeds 1 --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
 check "--set 'npop=8 --resume x/latest.ckpt' refused (exit $rc: $msg), no DIR" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'whitespace' && [ ! -e '$tmp/ws' ]" _ "$msg"
+# ... and so was a value that is a flag (--quiet --resume=...), while a
+# negative number is a value.
+for bad in 'quiet=--resume=x/latest.ckpt' 'npop=8,--resume=x' 'hidden=8|--resume=x'; do
+    msg=$(tools/sweep --out "$tmp/ws" --set "$bad" --seeds 1 --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
+    check "--set '$bad' refused (exit $rc: $msg), no DIR" sh -c "[ $rc -eq 2 ] && [ ! -e '$tmp/ws' ]"
+done
 # --set threads=N wins over --jobs's --threads cores/jobs, which came after it
 # (--jobs 64: 1 thread a run below 128 cores).
 tools/sweep --out "$tmp/t" --jobs 64 --set threads=2 --seeds 1 --no-plot -- $tiny > "$tmp/t.out" 2>&1
