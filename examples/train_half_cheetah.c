@@ -1306,14 +1306,19 @@ static int test_evaluation(trainer *t)
     return 0;
 }
 
+/* The run has trained its --generations or --max-env-steps: from the
+   run's state alone, so every worker of a distributed run agrees. */
+static int budget_reached(const trainer *t)
+{
+    return (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) ||
+           (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps);
+}
+
 static int train(trainer *t)
 {
-    int tty = isatty(1), stop = 0, rc;
+    int tty = isatty(1), stop = budget_reached(t), rc;   /* a resumed run may have nothing left to do */
     es_result r;
     t->wall0 = now_s();
-    /* a resumed run already at --generations has nothing left to do */
-    if (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) stop = 1;
-    if (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps) stop = 1;
     while (!stop) {
         uint32_t gen = t->opt.generation;
         uint64_t steps_before = t->run.env_steps;
@@ -1347,8 +1352,7 @@ static int train(trainer *t)
         if (t->cfg.adaptive_cap) es_runner_adapt_cap(&t->run);   /* the next generation's cap */
         if (!ended && log_generation(t, gen, t->wall_offset + now_s() - t->wall0, steps_before, now_s() - g0, tty))
             return 1;
-        if (ended || (t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations)) stop = 1;
-        if (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps) stop = 1;   /* the same on every worker */
+        if (ended || budget_reached(t)) stop = 1;
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
             uint32_t final;          /* all workers stop at the same generation (logged) */
@@ -1418,8 +1422,7 @@ static int restart_from(trainer *t)
     es_result r;
     snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
     if (same_file(t->cfg.resume, path)) return 0;
-    if ((t->cfg.generations > 0 && (int)t->opt.generation >= t->cfg.generations) ||
-        (t->cfg.max_env_steps && t->run.env_steps >= t->cfg.max_env_steps)) {
+    if (budget_reached(t)) {
         fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
                 "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
                 t->opt.generation, (unsigned long long)t->run.env_steps, t->dir);
