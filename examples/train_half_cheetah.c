@@ -132,7 +132,7 @@ static void usage(FILE *f)
         "  --hidden 64,64      hidden layer widths of the MLP (default 64,64)\n"
         "  --threads N         threads (default: all %d cores; at most %d)\n"
         "  --seed N            seed of noise, resets and initial weights (default 0)\n"
-        "  --out DIR           run directory (default runs/<timestamp>)\n"
+        "  --out DIR           run directory (default runs/<timestamp>, or <timestamp>-2...)\n"
         "  --ckpt-every N      checkpoint every N generations (default 10; a resume keeps the run's)\n"
         "  --resume PATH       continue bit-exactly from a checkpoint (its settings win; given none\n"
         "                      of --generations, --max-env-steps, --minutes: the run's too)\n"
@@ -501,13 +501,15 @@ static int parse_args(int argc, char **argv, config *c)
             if (!parse_u64(v, 0, &seed)) return bad(flag, v, "an unsigned integer");
             c->es.seed = seed;
         } else if (!strcmp(flag, "--out")) {
-            if (strlen(v) >= sizeof c->out - 64 || !*v) return bad(flag, v, "a directory");
+            if (!*v) return bad(flag, v, "a directory");
+            if (strlen(v) >= sizeof c->out - 64) return bad(flag, NULL, "a directory path of at most 959 bytes");
             strcpy(c->out, v);
         } else if (!strcmp(flag, "--ckpt-every")) {
             if (!parse_int(v, 1, INT_MAX, &c->ckpt_every)) return bad(flag, v, "a positive integer");
             c->ckpt_every_given = 1;
         } else if (!strcmp(flag, "--resume")) {
-            if (strlen(v) >= sizeof c->resume || !*v) return bad(flag, v, "a checkpoint path");
+            if (!*v) return bad(flag, v, "a checkpoint path");
+            if (strlen(v) >= sizeof c->resume) return bad(flag, NULL, "a checkpoint path of at most 1023 bytes");
             strcpy(c->resume, v);
         } else if (!strcmp(flag, "--eval-episodes")) {
             if (!parse_int(v, 0, 1000, &c->eval_episodes)) return bad(flag, v, "an integer in [0, 1000]");
@@ -869,7 +871,8 @@ typedef struct trainer {
     uint32_t evaluated;       /* generation of the last test evaluation, +1 (0: none) */
     es_eval_stats last_eval;
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
-    int made_dir;             /* DIR did not exist: removed again if setup fails before writing there */
+    char made[1100];          /* the first directory of --out this trainer created ("": none): removed
+                                 again, with those under it, if setup fails before writing there */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
@@ -961,7 +964,9 @@ static es_result encode_checkpoint(trainer *t, es_checkpoint *ck)
     return es_policy_encode(&t->opt, &t->mlp, &t->norm, &info, &extra, extra.size ? 1 : 0, ck);
 }
 
-/* Writes checkpoints/gen_N.ckpt and latest.ckpt; on ES_ERROR_IO errno says why. */
+/* Writes latest.ckpt, then checkpoints/gen_N.ckpt: a run stopped between the
+   two (a kill, a full disk) still resumes with latest.ckpt, its newest state.
+   On ES_ERROR_IO errno says why. */
 static es_result save_checkpoint(trainer *t)
 {
     char path[1200];
@@ -969,10 +974,10 @@ static es_result save_checkpoint(trainer *t)
     int e;
     es_result r = encode_checkpoint(t, &ck);
     if (r != ES_OK) return r;
-    snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
+    snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
     r = es_checkpoint_write(&ck, path);
     if (r == ES_OK) {
-        snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
+        snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
         r = es_checkpoint_write(&ck, path);
     }
     e = errno;
@@ -980,6 +985,64 @@ static es_result save_checkpoint(trainer *t)
     errno = e;
     if (r == ES_OK) t->ckpt_gen = t->opt.generation;
     return r;
+}
+
+/* The first directory of path that does not exist into top ("" if all do). */
+static void first_missing(const char *path, char *top, size_t size)
+{
+    size_t i, n = strlen(path);
+    for (i = 1; i <= n; i++)
+        if (path[i] == '/' || path[i] == 0) {
+            snprintf(top, size, "%.*s", (int)i, path);
+            if (access(top, F_OK) != 0) return;
+        }
+    top[0] = 0;
+}
+
+static int holds_run(const char *dir);
+
+/* After a failed start: the directories this trainer created, if it wrote
+   nothing there (only empty directories go; nothing written is removed). */
+static void undo_start(trainer *t)
+{
+    char path[1200];
+    size_t n = strlen(t->made);
+    snprintf(path, sizeof path, "%s/checkpoints", t->cfg.out);
+    rmdir(path);
+    if (!n || holds_run(t->cfg.out) >= 0) return;
+    snprintf(path, sizeof path, "%s/.lock", t->cfg.out);
+    unlink(path);
+    snprintf(path, sizeof path, "%s", t->cfg.out);
+    while (strlen(path) > 1 && path[strlen(path) - 1] == '/') path[strlen(path) - 1] = 0;
+    while (strlen(path) >= n && rmdir(path) == 0) {   /* --out, then its parents up to the first made */
+        char *slash = strrchr(path, '/');
+        if (!slash) break;
+        *slash = 0;
+    }
+}
+
+/* The default --out: runs/<time>, or runs/<time>-2, -3... when another
+   trainer started in the same second; made here, so it is this run's own. */
+static int default_out(trainer *t)
+{
+    char stamp[64];
+    time_t now = time(NULL);
+    struct tm tmv;
+    int k;
+    localtime_r(&now, &tmv);
+    strftime(stamp, sizeof stamp, "runs/%Y%m%d-%H%M%S", &tmv);
+    first_missing(stamp, t->made, sizeof t->made);
+    for (k = 1; k < 1000; k++) {
+        if (k == 1) snprintf(t->cfg.out, sizeof t->cfg.out, "%s", stamp);
+        else snprintf(t->cfg.out, sizeof t->cfg.out, "%s-%d", stamp, k);
+        if (mkdirs("runs") == 0 && mkdir(t->cfg.out, 0755) == 0) {
+            if (!t->made[0]) snprintf(t->made, sizeof t->made, "%s", t->cfg.out);
+            return 0;
+        }
+        if (errno != EEXIST) break;
+    }
+    fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", t->cfg.out, strerror(errno));
+    return 1;
 }
 
 /* The run directory's lock, held until the trainer exits: a second trainer
@@ -991,9 +1054,10 @@ static int lock_run_dir(trainer *t, const char *dir)
     int fd, e;
     if (t->lock_fd >= 0) return 0;
     snprintf(path, sizeof path, "%s/.lock", dir);
-    t->made_dir = access(dir, F_OK) != 0;
+    if (!t->made[0]) first_missing(dir, t->made, sizeof t->made);
     if (mkdirs(dir) != 0 || (fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
+        undo_start(t);
         return 1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -1015,12 +1079,11 @@ static int lock_run_dir(trainer *t, const char *dir)
         return 1;
     }
     snprintf(text, sizeof text, "%ld\n", (long)getpid());
+    t->lock_fd = fd;
     if (ftruncate(fd, 0) != 0 || es_write_all(fd, text, strlen(text)) != ES_OK) {
         fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path, strerror(errno));
-        close(fd);
         return 1;
     }
-    t->lock_fd = fd;
     return 0;
 }
 
@@ -1093,13 +1156,20 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
 }
 
 /* The run directory of a checkpoint: DIR for DIR/latest.ckpt and
-   DIR/checkpoints/gen_N.ckpt. */
+   DIR/checkpoints/gen_N.ckpt, also when N.ckpt is named from inside
+   checkpoints/ (gen_N.ckpt, ./gen_N.ckpt: the run is ..). */
 static void run_dir_of(const char *ckpt, char *dir, size_t size)
 {
     const char *slash = strrchr(ckpt, '/');
     size_t n = slash ? (size_t)(slash - ckpt) : 0;
+    if (!slash || (n == 1 && ckpt[0] == '.')) {
+        char cwd[PATH_MAX];
+        const char *base = getcwd(cwd, sizeof cwd) ? strrchr(cwd, '/') : NULL;
+        snprintf(dir, size, base && !strcmp(base, "/checkpoints") ? ".." : ".");
+        return;
+    }
     if (n == 0) {
-        snprintf(dir, size, slash ? "/" : ".");
+        snprintf(dir, size, "/");
         return;
     }
     if (n >= 11 && !strncmp(ckpt + n - 11, "checkpoints", 11) && (n == 11 || ckpt[n - 12] == '/')) {
@@ -1139,6 +1209,28 @@ static int holds_run(const char *dir)
     return -1;
 }
 
+/* The newest DIR/checkpoints/gen_N.ckpt into path (1), or 0 when there is none. */
+static int newest_checkpoint(const char *dir, char *path, size_t size)
+{
+    char sub[1100];
+    DIR *d;
+    struct dirent *e;
+    unsigned g, best = 0;
+    int found = 0;
+    snprintf(sub, sizeof sub, "%s/checkpoints", dir);
+    if (!(d = opendir(sub))) return 0;
+    while ((e = readdir(d)) != NULL) {
+        char tail[8];
+        if (sscanf(e->d_name, "gen_%u.%7s", &g, tail) == 2 && !strcmp(tail, "ckpt") && (!found || g > best)) {
+            best = g;
+            found = 1;
+        }
+    }
+    closedir(d);
+    if (found) snprintf(path, size, "%s/gen_%06u.ckpt", sub, best);
+    return found;
+}
+
 /* Whether two paths name one existing file or directory. */
 static int same_file(const char *a, const char *b)
 {
@@ -1165,7 +1257,10 @@ static void redis_log(void *f, const char *msg) { fprintf((FILE *)f, "train_half
 static int redis_fail(trainer *t, es_result r)
 {
     fprintf(stderr, "\ntrain_half_cheetah: --redis %s: %s\n", t->cfg.redis, t->rd->error);
-    if (r == ES_ERROR_REDIS_AUTH) fprintf(stderr, "train_half_cheetah: set ES_REDIS_PASSWORD to its requirepass\n");
+    if (r == ES_ERROR_REDIS_AUTH)
+        fprintf(stderr, "train_half_cheetah: %s\n", getenv("ES_REDIS_PASSWORD") && *getenv("ES_REDIS_PASSWORD")
+                ? "ES_REDIS_PASSWORD was refused: set it to the server's requirepass"
+                : "set ES_REDIS_PASSWORD to its requirepass");
     return r == ES_ERROR_REDIS_SETTINGS ? 2 : 1;
 }
 static int redis_connect(trainer *t)
@@ -1205,14 +1300,16 @@ static void redis_describe(trainer *t)
 }
 static void redis_finish(es_redis *rd, int report, double wall)
 {
+    char per[48] = "";   /* none for a worker that joined a run already ended */
+    if (rd->generations) snprintf(per, sizeof per, ", %.2f ms a generation", 1e3 * rd->redis_s / rd->generations);
     if (report)
         printf("redis: %u generations, %llu chunks evaluated, %llu late results dropped, %llu re-claimed, %llu "
-               "recomputed, %llu reconnects; %.3f s in %llu Redis calls (%.2f%% of %.1f s wall, %.2f ms a "
-               "generation), %.3f s waiting for other workers\n", rd->generations, (unsigned long long)rd->evaluated,
+               "recomputed, %llu reconnects; %.3f s in %llu Redis calls (%.2f%% of %.1f s wall%s), %.3f s "
+               "waiting for other workers\n", rd->generations, (unsigned long long)rd->evaluated,
                (unsigned long long)rd->dropped, (unsigned long long)rd->reclaimed,
                (unsigned long long)rd->recomputed, (unsigned long long)rd->reconnects, rd->redis_s,
                (unsigned long long)rd->calls, wall > 0 ? 100.0 * rd->redis_s / wall : 0.0, wall,
-               1e3 * rd->redis_s / (rd->generations + 1e-9), rd->wait_s);
+               per, rd->wait_s);
     es_redis_close(rd);
 }
 #endif
@@ -1472,12 +1569,7 @@ static int setup(trainer *t, int argc, char **argv)
         }
         snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
     }
-    if (!t->cfg.out[0]) {
-        time_t now = time(NULL);
-        struct tm tmv;
-        localtime_r(&now, &tmv);
-        strftime(t->cfg.out, sizeof t->cfg.out, "runs/%Y%m%d-%H%M%S", &tmv);
-    }
+    if (!t->cfg.out[0] && (i = default_out(t)) != 0) return i;
     if ((i = lock_run_dir(t, t->cfg.out)) != 0) return i;   /* before anything there is read or written */
     if (!t->cfg.redis[0]) {   /* never mix two runs: a resume goes on in its own directory or an empty one */
         struct stat st;
@@ -1485,6 +1577,11 @@ static int setup(trainer *t, int argc, char **argv)
         if (stat(path, &st) == 0 && !t->cfg.resume[0]) {
             fprintf(stderr, "train_half_cheetah: --out %s already holds a run: continue it with --resume %s, "
                             "or choose another --out\n", t->cfg.out, path);
+            return 2;
+        }
+        if (!t->cfg.resume[0] && newest_checkpoint(t->cfg.out, path, sizeof path)) {   /* latest.ckpt removed */
+            fprintf(stderr, "train_half_cheetah: --out %s already holds a run without latest.ckpt: continue it with "
+                            "--resume %s, or choose another --out\n", t->cfg.out, path);
             return 2;
         }
         if (!t->cfg.resume[0] && (i = holds_run(t->cfg.out)) >= 0) {   /* a run stopped before its first checkpoint, or files of the user's */
@@ -1581,9 +1678,15 @@ static int setup(trainer *t, int argc, char **argv)
         if (!t->cfg.test_episodes_given) run_config_int(t->src, "test_episodes", 1, 100000, &t->cfg.test_episodes);
         if (!t->cfg.budget_given && !t->cfg.minutes_given) {   /* a plain --resume: the run's own limits */
             char v[64];
-            if (run_config(t->src, "generations", v, sizeof v)) parse_int(v, 0, INT_MAX, &t->cfg.generations);
-            if (run_config(t->src, "max_env_steps", v, sizeof v)) parse_u64(v, 0, &t->cfg.max_env_steps);
-            if (run_config(t->src, "minutes", v, sizeof v)) parse_double(v, 0.0, 1e7, &t->cfg.minutes);
+            int known = 0;
+            if (run_config(t->src, "generations", v, sizeof v)) known += parse_int(v, 0, INT_MAX, &t->cfg.generations);
+            if (run_config(t->src, "max_env_steps", v, sizeof v)) known += parse_u64(v, 0, &t->cfg.max_env_steps);
+            if (run_config(t->src, "minutes", v, sizeof v)) known += parse_double(v, 0.0, 1e7, &t->cfg.minutes);
+            if (known < 3) {   /* not the defaults' 5 minutes in its place: the run may have been far longer */
+                fprintf(stderr, "train_half_cheetah: %s/config.json does not hold the run's budget (generations, "
+                        "max_env_steps, minutes): give --generations, --max-env-steps or --minutes\n", t->src);
+                return 2;
+            }
             if (!t->cfg.quiet && (t->cfg.generations || t->cfg.max_env_steps))
                 printf("the run's budget (its config.json): %s %llu%s\n",
                        t->cfg.generations ? "--generations" : "--max-env-steps",
@@ -1591,6 +1694,9 @@ static int setup(trainer *t, int argc, char **argv)
                        t->cfg.minutes > 0 ? " (and its --minutes, from now)" : "");
         }
     }
+    if (t->cfg.resume[0] && t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given && !t->cfg.quiet)
+        fprintf(stderr, "train_half_cheetah: note: a --redis worker's limits are its flags, as every worker's, not "
+                "the run's config.json: with none given it trains for %g minutes\n", t->cfg.minutes);
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path) != 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
@@ -1690,16 +1796,7 @@ int main(int argc, char **argv)
     rc = setup(&t, argc, argv);
     if (rc == 0) rc = train(&t);
     else if (rc == -1) rc = 0;   /* nothing to train */
-    else if (t.lock_fd >= 0) {   /* a failed start leaves no empty directory of its own behind */
-        char path[1200];
-        snprintf(path, sizeof path, "%s/checkpoints", t.cfg.out);
-        rmdir(path);   /* only if empty: nothing written is removed */
-        snprintf(path, sizeof path, "%s/.lock", t.cfg.out);
-        if (t.made_dir && holds_run(t.cfg.out) < 0) {
-            unlink(path);
-            rmdir(t.cfg.out);
-        }
-    }
+    else if (t.lock_fd >= 0) undo_start(&t);   /* a failed start leaves no empty directory of its own behind */
 #ifdef ES_WITH_REDIS
     if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);
 #endif

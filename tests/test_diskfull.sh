@@ -51,6 +51,28 @@ check "with room again the run resumes from generation 4 (exit $rc) to the refer
 check "... and metrics.csv repaired: the reference's rows (but wall_s), once each" same_metrics "$mnt/m/metrics.csv" "$tmp/ref/metrics.csv"
 rm -rf "$mnt/m"
 
+# Room for one copy of the run's first checkpoint: latest.ckpt is written
+# before checkpoints/gen_N.ckpt, so the run resumes with its plain command
+# (the other order left checkpoints/ without latest.ckpt: refused).
+pages=$(( ($(wc -c < "$tmp/ref/latest.ckpt") + 4095) / 4096 ))
+fill $((pages + 5))
+$T $flags --generations 2 --ckpt-every 2 --out "$mnt/o" > /dev/null 2> "$tmp/o.err"; rc=$?
+check "room for one copy of the first checkpoint: exit 1 (got $rc): $(tr '\n' ' ' < "$tmp/o.err")" [ $rc -eq 1 ]
+check "... with latest.ckpt written, not checkpoints/gen_000002.ckpt" \
+    sh -c "[ -f $mnt/o/latest.ckpt ] && [ ! -e $mnt/o/checkpoints/gen_000002.ckpt ]"
+room
+$T --resume "$mnt/o/latest.ckpt" --generations 8 --ckpt-every 2 --quiet > /dev/null 2>&1; rc=$?
+check "with room again it resumes (exit $rc) to the reference's bytes" \
+    sh -c "[ $rc -eq 0 ] && cmp -s $mnt/o/latest.ckpt $tmp/ref/latest.ckpt"
+rm -rf "$mnt/o"
+
+# No room for .lock's pid: a failed start removes the directories it made.
+fill 0
+$T $flags --generations 1 --out "$mnt/x/y/z" > /dev/null 2> "$tmp/x.err"; rc=$?
+check "no room for --out/.lock: exit 1 (got $rc) and no directory of x/y/z left: $(tr '\n' ' ' < "$tmp/x.err")" \
+    sh -c "[ $rc -eq 1 ] && [ ! -e $mnt/x ]"
+room
+
 # broken NAME PAGES WHAT PATTERN: a run of 2 generations in $mnt/NAME,
 # resumed to 4 on a disk with PAGES pages free, fails when writing WHAT:
 # exit 1, stderr matching PATTERN, the checkpoint intact, nothing torn.

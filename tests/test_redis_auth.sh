@@ -15,10 +15,18 @@ $BIN $FLAGS --redis "127.0.0.1:$PORT" --run fault --out "$T/nopass" >"$T/nopass.
 rc=$?
 [ $rc = 1 ] && grep -q 'ES_REDIS_PASSWORD' "$T/nopass.log"
 check $? "a worker without ES_REDIS_PASSWORD: exit 1 (got $rc), the message names ES_REDIS_PASSWORD"
+ES_REDIS_PASSWORD=wrong $BIN $FLAGS --redis "127.0.0.1:$PORT" --run fault --out "$T/wrong" >"$T/wrong.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'ES_REDIS_PASSWORD was refused' "$T/wrong.log"
+check $? "a worker with a wrong ES_REDIS_PASSWORD: exit 1 (got $rc), the message says it was refused, not to set it"
 export ES_REDIS_PASSWORD="$PASS"
 [ ${#PASS} = 128 ]
 check $? "the password has ${#PASS} characters"
 two_workers
+$BIN $FLAGS --redis "127.0.0.1:$PORT" --run fault --out "$T/late" >"$T/late.log" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q '^redis: 0 generations' "$T/late.log" && ! grep -q 'ms a generation' "$T/late.log"
+check $? "a worker joining the ended run: exit 0 (got $rc), no time a generation of the none it trained ($(grep '^redis:' "$T/late.log" | cut -c1-60))"
 keys() { redis-cli -h 127.0.0.1 -p "$PORT" --scan --pattern 'es:{fault}:*' | wc -l; }
 redis-cli -h 127.0.0.1 -p "$PORT" set 'es:{fault}:probe' 1 >/dev/null
 before=$(keys)

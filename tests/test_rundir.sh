@@ -182,6 +182,37 @@ sed -i 's/"generations": 2,/"generations":4 ,/' "$tmp/gen3/config.json"
 $T --resume "$tmp/gen3/latest.ckpt" --quiet > /dev/null 2>&1
 check "the budget is read from a hand-edited config.json (\"generations\":4 ,)" [ "$(wc -l < "$tmp/gen3/metrics.csv")" -eq 5 ]
 
+# Without config.json the run's budget is unknown: a plain --resume is
+# refused, not trained for the default 5 minutes (timeout: a regression).
+cp -r "$tmp/gen" "$tmp/nocfg"; rm "$tmp/nocfg/config.json"
+msg=$(timeout 60 $T --resume "$tmp/nocfg/latest.ckpt" --quiet 2>&1 > /dev/null); rc=$?
+check "a plain --resume of a run without config.json is refused (exit $rc: $msg) and changes nothing" \
+    sh -c "[ $rc -eq 2 ] && cmp -s $tmp/gen/latest.ckpt $tmp/nocfg/latest.ckpt && cmp -s $tmp/gen/metrics.csv $tmp/nocfg/metrics.csv"
+$T --resume "$tmp/nocfg/latest.ckpt" --generations 3 --quiet > /dev/null 2>&1; rc=$?
+check "... given --generations 3 it trains (exit $rc)" sh -c "[ $rc -eq 0 ] && [ \$(wc -l < $tmp/nocfg/metrics.csv) -eq 4 ]"
+
+# A checkpoint named from inside the run's checkpoints/ resumes that run.
+cp -r "$tmp/gen" "$tmp/inside"
+(cd "$tmp/inside/checkpoints" && "$OLDPWD/$T" --resume gen_000002.ckpt --generations 3 --quiet > /dev/null 2>&1); rc=$?
+(cd "$tmp/inside/checkpoints" && "$OLDPWD/$T" --resume ./gen_000003.ckpt --generations 4 --quiet > /dev/null 2>&1); rc2=$?
+check "--resume gen_000002.ckpt, then ./gen_000003.ckpt, from inside checkpoints/ (exit $rc, $rc2) train the run on" \
+    sh -c "[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ \$(wc -l < $tmp/inside/metrics.csv) -eq 5 ] && [ ! -e $tmp/inside/checkpoints/metrics.csv ]"
+
+# A run without latest.ckpt (removed, or written by an older version after
+# checkpoints/gen_N.ckpt): the message names the newest checkpoint to resume.
+$T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" > /dev/null 2>&1; rm "$tmp/nolatest/latest.ckpt"
+msg=$($T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" 2>&1 > /dev/null); rc=$?
+check "the same command on a run without latest.ckpt (exit $rc) names its newest checkpoint: $msg" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--resume $tmp/nolatest/checkpoints/gen_000004.ckpt'" _ "$msg"
+
+# The default --out, runs/<time>: a trainer started in the same second as
+# another (here: the next seconds' directories hold runs) takes runs/<time>-2.
+mkdir "$tmp/cwd"; now=$(date +%s)
+for i in 0 1 2 3 4 5; do d="$tmp/cwd/runs/$(date -d "@$((now + i))" +%Y%m%d-%H%M%S)"; mkdir -p "$d"; echo '{}' > "$d/config.json"; done
+(cd "$tmp/cwd" && "$OLDPWD/$T" $quick --generations 1 > /dev/null 2>&1); rc=$?
+check "no --out, runs/<time> taken by another run: exit $rc, the run in runs/<time>-2" \
+    sh -c "[ $rc -eq 0 ] && [ \$(ls -d $tmp/cwd/runs/*-2/latest.ckpt | wc -l) -eq 1 ]"
+
 # A new run never writes over a directory with a run's files (or the
 # user's config.json) that has no checkpoint; a checkpoint outside a run
 # directory is not resumed in place.
@@ -208,7 +239,7 @@ check "--resume with --strategy snes --optimizer sgd --lr-schedule linear (all i
 # (a --resume of a truncated checkpoint left --out/.lock behind).
 head -c 50 "$tmp/gen/latest.ckpt" > "$tmp/short.ckpt"
 $T --resume "$tmp/short.ckpt" --out "$tmp/none/run" --quiet > /dev/null 2>&1; rc=$?
-check "a failed --resume into a new --out (exit $rc) leaves no new directory" sh -c "[ $rc -eq 1 ] && [ ! -e $tmp/none/run ]"
+check "a failed --resume into a new --out (exit $rc) leaves no new directory (nor its new parent)" sh -c "[ $rc -eq 1 ] && [ ! -e $tmp/none ]"
 mkdir "$tmp/kept"
 $T --resume "$tmp/short.ckpt" --out "$tmp/kept" --quiet > /dev/null 2>&1
 check "... and an existing one stays" [ -d "$tmp/kept" ]
