@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -759,9 +761,101 @@ static int sink_write(sink *k, const unsigned char *rgb)
     return 0;
 }
 
+/* The big-endian unsigned integer in p[0..n-1]. */
+static uint64_t read_be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < n; i++) v = v << 8 | p[i];
+    return v;
+}
+
+/* Reads the top-level box at off of a file of end bytes: its type and its
+   size (the 64-bit largesize when the 32-bit size is 1). 0, or -1 with the
+   reason in err. A size of 0 ("to the end of the file") is refused: ffmpeg
+   writes it so while the video is open and fills it in when it finishes. */
+static int mp4_box(int fd, uint64_t off, uint64_t end, char type[5], uint64_t *size, char *err, size_t errlen)
+{
+    unsigned char h[16];
+    uint64_t header = 8;
+    if (end - off < 8) {
+        set_err(err, errlen, off ? "%llu bytes after its last box" : "it holds only %llu bytes",
+                (unsigned long long)(end - off));
+        return -1;
+    }
+    if (pread(fd, h, 8, (off_t)off) != 8) {
+        set_err(err, errlen, "cannot read it: %s", strerror(errno));
+        return -1;
+    }
+    memcpy(type, h + 4, 4);
+    type[4] = 0;
+    *size = read_be(h, 4);
+    if (*size == 1) {
+        header = 16;
+        if (end - off < 16 || pread(fd, h + 8, 8, (off_t)(off + 8)) != 8) {
+            set_err(err, errlen, "its '%s' box is cut short", type);
+            return -1;
+        }
+        *size = read_be(h + 8, 8);
+    }
+    if (*size == 0) set_err(err, errlen, "its '%s' box was never closed (size 0)", type);
+    else if (*size < header) set_err(err, errlen, "its '%s' box has the impossible size %llu", type,
+                                     (unsigned long long)*size);
+    else if (*size > end - off) set_err(err, errlen, "its '%s' box is cut short: %llu bytes missing", type,
+                                        (unsigned long long)(*size - (end - off)));
+    else return 0;
+    return -1;
+}
+
+/* Whether path is a whole MP4: its top-level boxes, 'ftyp' first and a
+   'moov' and an 'mdat' among them, tile the file exactly to its last byte.
+   ffmpeg 5.1 exits 0 when it cannot write the trailer (a full disk), leaving
+   a file without 'moov' that no player opens, so its exit status alone
+   cannot be trusted. 0, or -1 with the reason in err. */
+static int mp4_verify(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    uint64_t off = 0, size = 0;
+    char type[5] = "";
+    int fd = open(path, O_RDONLY), moov = 0, mdat = 0, rc = 0;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        set_err(err, errlen, "cannot read it: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    while (rc == 0 && off < (uint64_t)st.st_size) {
+        rc = mp4_box(fd, off, (uint64_t)st.st_size, type, &size, err, errlen);
+        if (rc == 0 && off == 0 && strcmp(type, "ftyp") != 0) {
+            set_err(err, errlen, "it begins with '%s', not 'ftyp'", type);
+            rc = -1;
+        }
+        moov |= !strcmp(type, "moov");
+        mdat |= !strcmp(type, "mdat");
+        off += size;
+    }
+    close(fd);
+    if (rc == 0 && (!moov || !mdat)) {
+        set_err(err, errlen, "it has no '%s' box", !moov ? "moov" : "mdat");
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Whether the file system holding path has no block left for us: the
+   likely reason an ffmpeg that exited 0 left a broken video. */
+static int fs_full(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct statvfs vfs;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+    return statvfs(dir, &vfs) == 0 && vfs.f_bavail == 0;
+}
+
 /* Closes ffmpeg's input and waits for it: 0 if the video is complete. */
 static int sink_finish(sink *k)
 {
+    char why[256];
     int status = 0;
     if (k->frames_mode || k->pid < 0) return 0;
     if (k->fd >= 0) close(k->fd);
@@ -774,6 +868,11 @@ static int sink_finish(sink *k)
             if (WIFEXITED(status)) set_err(k->err, sizeof k->err, "ffmpeg failed with status %d", WEXITSTATUS(status));
             else set_err(k->err, sizeof k->err, "ffmpeg was killed by signal %d", WTERMSIG(status));
         }
+        return -1;
+    }
+    if (mp4_verify(k->tmp, why, sizeof why) != 0) {
+        set_err(k->err, sizeof k->err, "ffmpeg exited 0 but left a broken video, not kept: %s%s", why,
+                fs_full(k->tmp) ? " (the file system is full)" : "");
         return -1;
     }
     return 0;

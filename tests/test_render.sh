@@ -2,7 +2,9 @@
 # tests/test_render.sh - tools/render end to end: trains a tiny run, renders
 # it, and checks the video (frame count, size, content) against ffprobe and
 # the frames ffmpeg decodes, the return against the trainer's own evaluation,
-# --frames, --all, and the failures (exit codes, messages, no leftovers).
+# --frames, --all, and the failures (exit codes, messages, no leftovers),
+# among them broken MP4s that ffmpeg exits 0 after (a fake ffmpeg, and a
+# full tmpfs when mounting is permitted).
 # Run from the repository root (tests/run does).
 cd "$(dirname "$0")/.." || exit 1
 failed=0
@@ -21,7 +23,8 @@ need ffprobe
 need cc
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/es-test-render.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
+mnt=""     # the full tmpfs of section 7, once mounted
+trap '[ -n "$mnt" ] && umount "$mnt"; rm -rf "$T"' EXIT INT TERM
 
 B=${BUILD:-build}     # make's BUILD: build/mujoco3 in make test's MuJoCo 3.x pass
 if ! make -s "$B/train_half_cheetah" "$B/render" >"$T/make.log" 2>&1 ||
@@ -164,6 +167,63 @@ fails 1 "ffmpeg" "ffmpeg dying at once" -- env PATH="$T/nopath:$PATH" "$B/render
 left=$(ls -A "$T/bad" | grep -v -E '^(corrupt|truncated|text|unknown|foreign)\.ckpt$')
 [ -z "$left" ]
 check $? "failures leave nothing behind" "found: $left"
+
+# 7. A video ffmpeg leaves broken while exiting 0 (ffmpeg 5.1 does when the
+#    disk fills as it writes the trailer) is refused: exit 1, nothing kept.
+#    A fake ffmpeg writes the given file as its output and exits 0.
+printf '#!/bin/sh\ncat >/dev/null\nfor a; do out=$a; done\ncat "$FAKE_MP4" >"$out"\n' >"$T/nopath/ffmpeg"
+fake() {   # fake FILE: renders with ffmpeg writing FILE into $T/fake; prints rc
+    rm -rf "$T/fake"
+    FAKE_MP4=$1 PATH="$T/nopath:$PATH" "$B/render" "$run" --steps 5 --width 32 --height 32 --out "$T/fake" \
+        >"$T/fout" 2>"$T/ferr"
+    echo $?
+}
+refused() {   # refused FILE NAME: exit 1, the reason, no video, no temporary file
+    rc=$(fake "$1")
+    [ "$rc" -eq 1 ] && grep -q "broken video, not kept: $3" "$T/ferr" && [ -z "$(ls -A "$T/fake")" ]
+    check $? "$2 is refused: exit 1, nothing left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$T/fake")"
+}
+size=$(wc -c <"$mp4")
+rc=$(fake "$mp4")
+[ "$rc" -eq 0 ] && cmp -s "$mp4" "$T"/fake/gen_000003_return_*.mp4
+check $? "a whole video (ffmpeg's own) is kept" "rc $rc; $(cat "$T/ferr")"
+head -c $((size - 1)) "$mp4" >"$T/cut1.mp4"
+refused "$T/cut1.mp4" "a video 1 byte short" "its 'mdat' box is cut short: 1 bytes missing"
+head -c $((size / 2)) "$mp4" >"$T/cut2.mp4"
+refused "$T/cut2.mp4" "a video cut in half" "its 'mdat' box is cut short"
+{ cat "$mp4"; printf 'x'; } >"$T/long.mp4"
+refused "$T/long.mp4" "a video with a stray byte after its last box" "1 bytes after its last box"
+printf '\0\0\0\040ftypisom\0\0\002\0isomiso2avc1mp41\0\0\0\010free\0\0\0\0mdat0123456789' >"$T/open.mp4"
+refused "$T/open.mp4" "ffmpeg's leftover after a full disk (mdat of size 0, no moov)" "its 'mdat' box was never closed"
+printf '\0\0\0\020ftypisom\0\0\002\0\0\0\0\010mdat' >"$T/nomoov.mp4"
+refused "$T/nomoov.mp4" "a video without moov" "it has no 'moov' box"
+printf '\0\0\0\010moov\0\0\0\020ftypisom\0\0\002\0\0\0\0\010mdat' >"$T/late.mp4"
+refused "$T/late.mp4" "a video not beginning with ftyp" "it begins with 'moov'"
+large='\0\0\0\020ftypisom\0\0\002\0\0\0\0\010moov\0\0\0\001mdat\0\0\0\0\0\0\0\030'
+printf "${large}01234567" >"$T/large.mp4"
+rc=$(fake "$T/large.mp4")
+[ "$rc" -eq 0 ] && ls "$T"/fake/gen_000003_return_*.mp4 >/dev/null 2>&1
+check $? "an mdat with a 64-bit size that fits is accepted" "rc $rc; $(cat "$T/ferr")"
+printf "${large}0123456" >"$T/large1.mp4"
+refused "$T/large1.mp4" "an mdat with a 64-bit size past the end" "its 'mdat' box is cut short: 1 bytes missing"
+
+# 7b. The real thing: ffmpeg writing to a full tmpfs (root only).
+mkdir "$T/full"
+if mount -t tmpfs -o size=8k tmpfs "$T/full" 2>"$T/mount.err"; then
+    mnt="$T/full"
+    "$B/render" "$run" --steps 30 --width 160 --height 120 --out "$mnt/v" >"$T/fout" 2>"$T/ferr"
+    rc=$?
+    [ "$rc" -eq 1 ] && grep -q "^render: .*\(broken video\|ffmpeg failed\)" "$T/ferr" && [ -z "$(ls -A "$mnt/v")" ]
+    check $? "a video onto a full disk: exit 1, a message, no video left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$mnt/v")"
+    "$B/render" "$run" --frames --steps 30 --width 160 --height 120 --out "$mnt/f" >"$T/fout" 2>"$T/ferr"
+    rc=$?
+    [ "$rc" -eq 1 ] && grep -q "No space left on device" "$T/ferr" && [ -z "$(ls -A "$mnt/f")" ]
+    check $? "frames onto a full disk: exit 1, the errno text, no frames left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$mnt/f")"
+    umount "$mnt" && mnt=""
+else
+    echo "skip - render: full-disk checks: cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"); needs root)"
+fi
+
 left=$(find "$T" -name '.render-*')
 [ -z "$left" ]
 check $? "no temporary files anywhere" "found: $left"

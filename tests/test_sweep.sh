@@ -5,9 +5,10 @@
 # and the summary equals an uninterrupted sweep's; a random search's plan;
 # a changed command refused; usage errors (bad --set, --seeds, a trainer
 # flag the trainer refuses) and --set threads; tools/measure's line, also
-# with spaces in its DIR, and its usage errors.
+# with spaces in its DIR, and its usage errors; both on a read-only DIR.
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ro=""   # the read-only tmpfs at the end, while mounted
+tmp=$(mktemp -d); trap '[ -z "$ro" ] || umount "$ro"; rm -rf "$tmp"' EXIT
 ok() { echo "ok - sweep: $*"; }
 fail() { echo "not ok - sweep: $*"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc"; fi; }
@@ -210,3 +211,23 @@ check "tools/measure --steps abc: exit 2, says so, no directory" \
 tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$tmp/odd" --npop 7 > "$tmp/odd.out" 2>&1; rc=$?
 check "tools/measure --npop 7: exit 2 with the trainer's message, no 'run again'" \
     sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/odd.out' && ! grep -q 'run the same command again' '$tmp/odd.out'"
+
+# A read-only DIR is a runtime error (exit 1) with the reason, not a usage
+# error: tools/measure exited 2 from its shell's failed redirection. DIR
+# itself (holding runs/, so the sweep meets its lock) and a new DIR in it.
+mkdir "$tmp/ro"
+if mount -t tmpfs tmpfs "$tmp/ro" 2> "$tmp/mount.err"; then
+    ro="$tmp/ro"
+    mkdir "$ro/runs" && mount -o remount,ro "$ro"
+    for d in "$ro" "$ro/new"; do
+        tools/measure --env InvertedPendulum-v5 --seeds 1 --steps 500 --out "$d" > "$tmp/ro.out" 2>&1; rc=$?
+        check "tools/measure --out ${d#"$tmp"/} read-only: exit 1 ($rc), the reason alone: $(tr "\n" " " < "$tmp/ro.out")" \
+            sh -c "[ $rc -eq 1 ] && [ \"\$(cat '$tmp/ro.out')\" = 'tools/measure: cannot write in $d: Read-only file system' ]"
+        tools/sweep --out "$d" --seeds 1 --no-plot -- $tiny > "$tmp/ro.out" 2>&1; rc=$?
+        check "tools/sweep --out ${d#"$tmp"/} read-only: exit 1 ($rc), the reason alone: $(tr "\n" " " < "$tmp/ro.out")" \
+            sh -c "[ $rc -eq 1 ] && [ \"\$(cat '$tmp/ro.out')\" = 'sweep: cannot write in $d: Read-only file system' ]"
+    done
+    umount "$ro" && ro=""
+else
+    echo "skip - sweep: read-only DIR: cannot mount a tmpfs here ($(head -n 1 "$tmp/mount.err"); needs root)"
+fi
