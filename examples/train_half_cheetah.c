@@ -135,7 +135,8 @@ static void usage(FILE *f)
         "  --out DIR           run directory (default runs/<timestamp>, or <timestamp>-2...)\n"
         "  --ckpt-every N      checkpoint every N generations (default 10; a resume keeps the run's)\n"
         "  --resume PATH       continue bit-exactly from a checkpoint (its settings win; given none\n"
-        "                      of --generations, --max-env-steps, --minutes: the run's too)\n"
+        "                      of --generations, --max-env-steps, --minutes: the run's too, from\n"
+        "                      its config.json, which must then be there)\n"
         "  --eval-episodes N   noiseless episodes of theta per generation (default 1)\n"
         "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
         "                      generations into evals.csv (default 10; 0: only at the end)\n"
@@ -626,17 +627,29 @@ static int parse_args(int argc, char **argv, config *c)
 
 /* ---- run directory ----------------------------------------------------- */
 
-static int mkdirs(const char *path)
+/* The directories a trainer created, in order: a failed start removes them. */
+typedef struct {
+    char path[16][1100];
+    int n;
+} made_dirs;
+
+/* mkdir -p; records each directory it creates in made (NULL: none). */
+static int mkdirs(const char *path, made_dirs *made)
 {
     char buf[1100];
     size_t i, n = strlen(path);
-    if (n >= sizeof buf) return -1;
+    if (n >= sizeof buf) return errno = ENAMETOOLONG, -1;
     strcpy(buf, path);
     for (i = 1; i <= n; i++) {
         if (buf[i] == '/' || buf[i] == 0) {
             char c = buf[i];
             buf[i] = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+            if (mkdir(buf, 0755) == 0) {
+                if (made && made->n < (int)(sizeof made->path / sizeof made->path[0]))
+                    snprintf(made->path[made->n++], sizeof made->path[0], "%s", buf);
+            } else if (errno != EEXIST) {
+                return -1;
+            }
             buf[i] = c;
         }
     }
@@ -871,8 +884,8 @@ typedef struct trainer {
     uint32_t evaluated;       /* generation of the last test evaluation, +1 (0: none) */
     es_eval_stats last_eval;
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
-    char made[1100];          /* the first directory of --out this trainer created ("": none): removed
-                                 again, with those under it, if setup fails before writing there */
+    made_dirs made;           /* directories this trainer created: removed if setup fails (the empty ones) */
+    int lock_made;            /* DIR/.lock is this trainer's own */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
@@ -931,8 +944,8 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
         else if (!strcmp(line, "sigma_end")) f = &c->sigma_end;
         else known = 0;                                      /* a later trainer's key: skipped */
         /* lr 0 is a strategy's own default (snes, sepcma, ClipUp), kept by a constant schedule; a sigma
-           is positive, however small the float the flags gave */
-        if (f && (ok = parse_double(eq, 0.0, 1e6, &v) && (v > 0.0 || f == &c->lr_start || f == &c->lr_end)))
+           is at least the flags' 1e-12 (its end a tenth of that): a 1e-300 would be a float 0, then NaN */
+        if (f && (ok = parse_double(eq, 0.0, 1e6, &v) && (v >= 1e-14 || f == &c->lr_start || f == &c->lr_end)))
             *f = (float)v;
         if (!ok) break;
         seen += known;
@@ -987,38 +1000,17 @@ static es_result save_checkpoint(trainer *t)
     return r;
 }
 
-/* The first directory of path that does not exist into top ("" if all do). */
-static void first_missing(const char *path, char *top, size_t size)
-{
-    size_t i, n = strlen(path);
-    for (i = 1; i <= n; i++)
-        if (path[i] == '/' || path[i] == 0) {
-            snprintf(top, size, "%.*s", (int)i, path);
-            if (access(top, F_OK) != 0) return;
-        }
-    top[0] = 0;
-}
-
 static int holds_run(const char *dir);
 
-/* After a failed start: the directories this trainer created, if it wrote
-   nothing there (only empty directories go; nothing written is removed). */
+/* After a failed start: its .lock and the directories it created, when
+   they hold nothing else (nothing written is removed). */
 static void undo_start(trainer *t)
 {
     char path[1200];
-    size_t n = strlen(t->made);
-    snprintf(path, sizeof path, "%s/checkpoints", t->cfg.out);
-    rmdir(path);
-    if (!n || holds_run(t->cfg.out) >= 0) return;
+    int i;
     snprintf(path, sizeof path, "%s/.lock", t->cfg.out);
-    unlink(path);
-    snprintf(path, sizeof path, "%s", t->cfg.out);
-    while (strlen(path) > 1 && path[strlen(path) - 1] == '/') path[strlen(path) - 1] = 0;
-    while (strlen(path) >= n && rmdir(path) == 0) {   /* --out, then its parents up to the first made */
-        char *slash = strrchr(path, '/');
-        if (!slash) break;
-        *slash = 0;
-    }
+    if (t->lock_made && holds_run(t->cfg.out) < 0) unlink(path);
+    for (i = t->made.n - 1; i >= 0; i--) rmdir(t->made.path[i]);   /* deepest first; only empty ones go */
 }
 
 /* The default --out: runs/<time>, or runs/<time>-2, -3... when another
@@ -1031,12 +1023,12 @@ static int default_out(trainer *t)
     int k;
     localtime_r(&now, &tmv);
     strftime(stamp, sizeof stamp, "runs/%Y%m%d-%H%M%S", &tmv);
-    first_missing(stamp, t->made, sizeof t->made);
     for (k = 1; k < 1000; k++) {
         if (k == 1) snprintf(t->cfg.out, sizeof t->cfg.out, "%s", stamp);
         else snprintf(t->cfg.out, sizeof t->cfg.out, "%s-%d", stamp, k);
-        if (mkdirs("runs") == 0 && mkdir(t->cfg.out, 0755) == 0) {
-            if (!t->made[0]) snprintf(t->made, sizeof t->made, "%s", t->cfg.out);
+        if (mkdirs("runs", &t->made) != 0) break;
+        if (mkdir(t->cfg.out, 0755) == 0) {
+            snprintf(t->made.path[t->made.n++], sizeof t->made.path[0], "%s", t->cfg.out);
             return 0;
         }
         if (errno != EEXIST) break;
@@ -1054,8 +1046,12 @@ static int lock_run_dir(trainer *t, const char *dir)
     int fd, e;
     if (t->lock_fd >= 0) return 0;
     snprintf(path, sizeof path, "%s/.lock", dir);
-    if (!t->made[0]) first_missing(dir, t->made, sizeof t->made);
-    if (mkdirs(dir) != 0 || (fd = open(path, O_RDWR | O_CREAT, 0644)) < 0) {
+    fd = -1;
+    if (mkdirs(dir, &t->made) == 0) {
+        if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644)) >= 0) t->lock_made = 1;
+        else if (errno == EEXIST) fd = open(path, O_RDWR);
+    }
+    if (fd < 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
         undo_start(t);
         return 1;
@@ -1155,9 +1151,22 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     return 0;
 }
 
+/* Whether dir holds a run's own files (a checkpoints/ or a config.json alone may be anyone's). */
+static int is_run_dir(const char *dir)
+{
+    static const char *const own[] = {"latest.ckpt", "metrics.csv", "evals.csv"};   /* config.json may be the user's */
+    char path[1200];
+    size_t i;
+    for (i = 0; i < sizeof own / sizeof own[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, own[i]);
+        if (access(path, F_OK) == 0) return 1;
+    }
+    return 0;
+}
+
 /* The run directory of a checkpoint: DIR for DIR/latest.ckpt and
-   DIR/checkpoints/gen_N.ckpt, also when N.ckpt is named from inside
-   checkpoints/ (gen_N.ckpt, ./gen_N.ckpt: the run is ..). */
+   DIR/checkpoints/gen_N.ckpt, also when gen_N.ckpt is named from inside
+   a run's checkpoints/ (gen_N.ckpt, ./gen_N.ckpt: the run is ..). */
 static void run_dir_of(const char *ckpt, char *dir, size_t size)
 {
     const char *slash = strrchr(ckpt, '/');
@@ -1165,7 +1174,7 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
     if (!slash || (n == 1 && ckpt[0] == '.')) {
         char cwd[PATH_MAX];
         const char *base = getcwd(cwd, sizeof cwd) ? strrchr(cwd, '/') : NULL;
-        snprintf(dir, size, base && !strcmp(base, "/checkpoints") ? ".." : ".");
+        snprintf(dir, size, base && !strcmp(base, "/checkpoints") && is_run_dir("..") ? ".." : ".");
         return;
     }
     if (n == 0) {
@@ -1213,22 +1222,26 @@ static int holds_run(const char *dir)
 static int newest_checkpoint(const char *dir, char *path, size_t size)
 {
     char sub[1100];
+    char name[32] = "";
+    unsigned long long g, best = 0;
     DIR *d;
     struct dirent *e;
-    unsigned g, best = 0;
-    int found = 0;
     snprintf(sub, sizeof sub, "%s/checkpoints", dir);
     if (!(d = opendir(sub))) return 0;
-    while ((e = readdir(d)) != NULL) {
-        char tail[8];
-        if (sscanf(e->d_name, "gen_%u.%7s", &g, tail) == 2 && !strcmp(tail, "ckpt") && (!found || g > best)) {
+    while ((e = readdir(d)) != NULL) {   /* gen_<digits>.ckpt, the trainer's names: the highest number */
+        size_t n = strlen(e->d_name);
+        if (n < 10 || n > 9 + 19 || strncmp(e->d_name, "gen_", 4) || strcmp(e->d_name + n - 5, ".ckpt") ||
+            strspn(e->d_name + 4, "0123456789") != n - 9)
+            continue;
+        g = strtoull(e->d_name + 4, NULL, 10);
+        if (!name[0] || g > best) {
             best = g;
-            found = 1;
+            strcpy(name, e->d_name);
         }
     }
     closedir(d);
-    if (found) snprintf(path, size, "%s/gen_%06u.ckpt", sub, best);
-    return found;
+    if (name[0]) snprintf(path, size, "%s/%s", sub, name);
+    return name[0] != 0;
 }
 
 /* Whether two paths name one existing file or directory. */
@@ -1560,10 +1573,10 @@ static int setup(trainer *t, int argc, char **argv)
         run_dir_of(t->cfg.resume, t->src, sizeof t->src);
     }
     if (!t->cfg.out[0] && t->cfg.resume[0]) {   /* in place: only in a run's own directory */
-        if (holds_run(t->src) < 0 && !t->cfg.redis[0]) {
+        if (!is_run_dir(t->src) && !t->cfg.redis[0]) {
             if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;   /* a bad file says so first */
-            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, checkpoints/, "
-                            "config.json... beside it): give --out DIR for the run that continues it\n",
+            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, metrics.csv or "
+                            "evals.csv in its run's place): give --out DIR for the run that continues it\n",
                     t->cfg.resume);
             return 2;
         }
@@ -1682,9 +1695,11 @@ static int setup(trainer *t, int argc, char **argv)
             if (run_config(t->src, "generations", v, sizeof v)) known += parse_int(v, 0, INT_MAX, &t->cfg.generations);
             if (run_config(t->src, "max_env_steps", v, sizeof v)) known += parse_u64(v, 0, &t->cfg.max_env_steps);
             if (run_config(t->src, "minutes", v, sizeof v)) known += parse_double(v, 0.0, 1e7, &t->cfg.minutes);
-            if (known < 3) {   /* not the defaults' 5 minutes in its place: the run may have been far longer */
-                fprintf(stderr, "train_half_cheetah: %s/config.json does not hold the run's budget (generations, "
-                        "max_env_steps, minutes): give --generations, --max-env-steps or --minutes\n", t->src);
+            if (!known) {   /* not the defaults' 5 minutes in its place: the run may have been far longer */
+                snprintf(path, sizeof path, "%s/config.json", t->src);
+                fprintf(stderr, "train_half_cheetah: the run's budget is unknown: %s %s; give --generations, "
+                        "--max-env-steps or --minutes\n", path, access(path, F_OK) ? "is missing"
+                        : "holds none of generations, max_env_steps, minutes");
                 return 2;
             }
             if (!t->cfg.quiet && (t->cfg.generations || t->cfg.max_env_steps))
@@ -1698,7 +1713,7 @@ static int setup(trainer *t, int argc, char **argv)
         fprintf(stderr, "train_half_cheetah: note: a --redis worker's limits are its flags, as every worker's, not "
                 "the run's config.json: with none given it trains for %g minutes\n", t->cfg.minutes);
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
-    if (mkdirs(path) != 0) {
+    if (mkdirs(path, &t->made) != 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
         return 1;
     }

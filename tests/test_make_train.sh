@@ -35,3 +35,15 @@ check "Ctrl-C during make train: the trainer writes its checkpoint, then the vid
     sh -c "grep -q 'interrupted; checkpoint written' $tmp/int.out && grep -q 'video: .*mp4' $tmp/int.out && ls $tmp/int/videos/*.mp4 > /dev/null 2>&1"
 check "... and make does not end in *** Interrupt" sh -c "[ -s $tmp/int.out ] && ! grep -q 'Interrupt' $tmp/int.out"
 pg=""
+
+# No --out, and runs/<time> holds another run started in the same second
+# (here: the next 30 seconds' directories do): the run goes to
+# runs/<time>-2, as the trainer names it (tools/train named it itself, and
+# two make train runs in one second collided). In a copy of tools/ whose
+# runs/ is the test's.
+mkdir -p "$tmp/repo/tools" && cp tools/train tools/render "$tmp/repo/tools/" && ln -s "$PWD/build" "$tmp/repo/build"
+now=$(date +%s)
+for i in $(seq 0 30); do d="$tmp/repo/runs/$(date -d "@$((now + i))" +%Y%m%d-%H%M%S)"; mkdir -p "$d"; echo '{}' > "$d/config.json"; done
+ARGS="--generations 1 $small" "$tmp/repo/tools/train" > "$tmp/same.out" 2>&1; rc=$?
+check "tools/train without --out while runs/<time> is taken: exit $rc, the run and its video in runs/<time>-2" \
+    sh -c "[ $rc -eq 0 ] && [ \$(ls $tmp/repo/runs/*-2/videos/*.mp4 2>/dev/null | wc -l) -eq 1 ]"

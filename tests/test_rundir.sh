@@ -191,6 +191,13 @@ check "a plain --resume of a run without config.json is refused (exit $rc: $msg)
 $T --resume "$tmp/nocfg/latest.ckpt" --generations 3 --quiet > /dev/null 2>&1; rc=$?
 check "... given --generations 3 it trains (exit $rc)" sh -c "[ $rc -eq 0 ] && [ \$(wc -l < $tmp/nocfg/metrics.csv) -eq 4 ]"
 
+# A run's config.json of before max_env_steps was recorded: a plain
+# --resume keeps its generations (a missing max_env_steps is none).
+cp -r "$tmp/gen" "$tmp/oldcfg"; sed -i '/"max_env_steps"/d' "$tmp/oldcfg/config.json"; sed -i 's/"generations": 2,/"generations": 3,/' "$tmp/oldcfg/config.json"
+$T --resume "$tmp/oldcfg/latest.ckpt" --quiet > /dev/null 2>&1; rc=$?
+check "... a config.json without max_env_steps still gives the run's budget (exit $rc, to generation 3)" \
+    sh -c "[ $rc -eq 0 ] && [ \$(wc -l < $tmp/oldcfg/metrics.csv) -eq 4 ]"
+
 # A checkpoint named from inside the run's checkpoints/ resumes that run.
 cp -r "$tmp/gen" "$tmp/inside"
 (cd "$tmp/inside/checkpoints" && "$OLDPWD/$T" --resume gen_000002.ckpt --generations 3 --quiet > /dev/null 2>&1); rc=$?
@@ -198,17 +205,28 @@ cp -r "$tmp/gen" "$tmp/inside"
 check "--resume gen_000002.ckpt, then ./gen_000003.ckpt, from inside checkpoints/ (exit $rc, $rc2) train the run on" \
     sh -c "[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ \$(wc -l < $tmp/inside/metrics.csv) -eq 5 ] && [ ! -e $tmp/inside/checkpoints/metrics.csv ]"
 
+# ... but a directory named checkpoints/ in one that is not a run (a
+# config.json of the user's) is not taken for a run's: refused, file kept.
+mkdir -p "$tmp/home/checkpoints"; cp "$tmp/gen/latest.ckpt" "$tmp/home/checkpoints/best.ckpt"; echo mine > "$tmp/home/config.json"
+msg=$(cd "$tmp/home/checkpoints" && "$OLDPWD/$T" --resume best.ckpt --generations 3 --quiet 2>&1 > /dev/null); rc=$?
+check "--resume best.ckpt from a checkpoints/ that is not a run's is refused (exit $rc: $msg), the user's config.json kept" \
+    sh -c "[ $rc -eq 2 ] && [ \"\$(cat $tmp/home/config.json)\" = mine ] && [ ! -e $tmp/home/metrics.csv ]"
+
 # A run without latest.ckpt (removed, or written by an older version after
 # checkpoints/gen_N.ckpt): the message names the newest checkpoint to resume.
 $T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" > /dev/null 2>&1; rm "$tmp/nolatest/latest.ckpt"
 msg=$($T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" 2>&1 > /dev/null); rc=$?
 check "the same command on a run without latest.ckpt (exit $rc) names its newest checkpoint: $msg" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--resume $tmp/nolatest/checkpoints/gen_000004.ckpt'" _ "$msg"
+mv "$tmp/nolatest/checkpoints/gen_000004.ckpt" "$tmp/nolatest/checkpoints/gen_4.ckpt"; touch "$tmp/nolatest/checkpoints/gen_x.ckpt"
+msg=$($T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" 2>&1 > /dev/null)
+check "... by the name it has (gen_4.ckpt, the highest number, not gen_x.ckpt): $msg" \
+    sh -c "printf '%s' \"\$1\" | grep -q -- '--resume $tmp/nolatest/checkpoints/gen_4.ckpt'" _ "$msg"
 
 # The default --out, runs/<time>: a trainer started in the same second as
-# another (here: the next seconds' directories hold runs) takes runs/<time>-2.
+# another (here: the next 30 seconds' directories hold runs) takes runs/<time>-2.
 mkdir "$tmp/cwd"; now=$(date +%s)
-for i in 0 1 2 3 4 5; do d="$tmp/cwd/runs/$(date -d "@$((now + i))" +%Y%m%d-%H%M%S)"; mkdir -p "$d"; echo '{}' > "$d/config.json"; done
+for i in $(seq 0 30); do d="$tmp/cwd/runs/$(date -d "@$((now + i))" +%Y%m%d-%H%M%S)"; mkdir -p "$d"; echo '{}' > "$d/config.json"; done
 (cd "$tmp/cwd" && "$OLDPWD/$T" $quick --generations 1 > /dev/null 2>&1); rc=$?
 check "no --out, runs/<time> taken by another run: exit $rc, the run in runs/<time>-2" \
     sh -c "[ $rc -eq 0 ] && [ \$(ls -d $tmp/cwd/runs/*-2/latest.ckpt | wc -l) -eq 1 ]"
@@ -243,6 +261,10 @@ check "a failed --resume into a new --out (exit $rc) leaves no new directory (no
 mkdir "$tmp/kept"
 $T --resume "$tmp/short.ckpt" --out "$tmp/kept" --quiet > /dev/null 2>&1
 check "... and an existing one stays" [ -d "$tmp/kept" ]
+mkdir -p "$tmp/par/mine"
+$T --resume "$tmp/short.ckpt" --out "$tmp/par/new/../mine" --quiet > /dev/null 2>&1; rc=$?
+check "a failed start with --out par/new/../mine (exit $rc) removes par/new, which it made, not par/mine" \
+    sh -c "[ $rc -eq 1 ] && [ -d $tmp/par/mine ] && [ ! -e $tmp/par/new ]"
 
 # Out of memory for a huge population: the message names npop (it blamed
 # the 5702-parameter policy, "about 0.0 GB").

@@ -24,6 +24,24 @@ check "3 generations + resume to 6 gives the bytes of 6 in one go" cmp -s "$tmp/
 $T --resume "$tmp/r/checkpoints/gen_000002.ckpt" --generations 6 --threads 2 --quiet --eval-every 0 > /dev/null
 check "... and so does resuming from generation 2 over them" cmp -s "$tmp/t1/latest.ckpt" "$tmp/r/latest.ckpt"
 
+# A sigma in the checkpoint's training settings that no flag can give
+# (1e-300, a float 0, CRC made valid) is refused on resume, not trained
+# until theta is NaN.
+if command -v python3 > /dev/null; then
+    python3 - "$tmp/t1/latest.ckpt" "$tmp/forged.ckpt" <<'EOF'
+import sys, zlib
+b = bytearray(open(sys.argv[1], 'rb').read())
+i = b.index(b'sigma_start=0.0250000004'); b[i + 12:i + 24] = b'0000001e-300'
+b[-4:] = (zlib.crc32(bytes(b[:-4])) & 0xffffffff).to_bytes(4, 'little')
+open(sys.argv[2], 'wb').write(b)
+EOF
+    msg=$($T --resume "$tmp/forged.ckpt" --generations 8 --threads 1 --quiet --out "$tmp/forged" 2>&1 > /dev/null); rc=$?
+    check "a checkpoint's sigma_start of 1e-300 is refused on resume (exit $rc: $msg)" \
+        sh -c "[ $rc -eq 1 ] && printf '%s' \"\$1\" | grep -q 'training settings (section TSET) are malformed'" _ "$msg"
+else
+    echo "skip - schedules: a forged sigma: python3 is needed to forge the checkpoint's CRC"
+fi
+
 # lr column (14) against lr(g) = end + (start - end) (1 + cos(pi g / 6)) / 2
 check "metrics lr follows the cosine schedule 0.01 -> 0.001 over 6 generations" \
     sh -c "tail -n +2 $tmp/t1/metrics.csv | awk -F, '{ want = 0.001 + 0.009 * (1 + cos(3.141592653589793 * \$1 / 6)) / 2
