@@ -1151,10 +1151,10 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     return 0;
 }
 
-/* Whether dir holds a run's own files (a checkpoints/ or a config.json alone may be anyone's). */
+/* Whether dir holds a run's own files (a checkpoints/ alone may be anyone's). */
 static int is_run_dir(const char *dir)
 {
-    static const char *const own[] = {"latest.ckpt", "metrics.csv", "evals.csv"};   /* config.json may be the user's */
+    static const char *const own[] = {"latest.ckpt", "config.json", "metrics.csv", "evals.csv"};
     char path[1200];
     size_t i;
     for (i = 0; i < sizeof own / sizeof own[0]; i++) {
@@ -1162,6 +1162,14 @@ static int is_run_dir(const char *dir)
         if (access(path, F_OK) == 0) return 1;
     }
     return 0;
+}
+
+/* Whether name is gen_<digits>.ckpt, as the trainer names checkpoints. */
+static int is_gen_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 10 && n <= 9 + 19 && !strncmp(name, "gen_", 4) && !strcmp(name + n - 5, ".ckpt") &&
+           strspn(name + 4, "0123456789") == n - 9;
 }
 
 /* The run directory of a checkpoint: DIR for DIR/latest.ckpt and
@@ -1174,7 +1182,8 @@ static void run_dir_of(const char *ckpt, char *dir, size_t size)
     if (!slash || (n == 1 && ckpt[0] == '.')) {
         char cwd[PATH_MAX];
         const char *base = getcwd(cwd, sizeof cwd) ? strrchr(cwd, '/') : NULL;
-        snprintf(dir, size, base && !strcmp(base, "/checkpoints") && is_run_dir("..") ? ".." : ".");
+        int inside = base && !strcmp(base, "/checkpoints") && is_gen_name(slash ? slash + 1 : ckpt);
+        snprintf(dir, size, inside && is_run_dir("..") ? ".." : ".");
         return;
     }
     if (n == 0) {
@@ -1228,11 +1237,8 @@ static int newest_checkpoint(const char *dir, char *path, size_t size)
     struct dirent *e;
     snprintf(sub, sizeof sub, "%s/checkpoints", dir);
     if (!(d = opendir(sub))) return 0;
-    while ((e = readdir(d)) != NULL) {   /* gen_<digits>.ckpt, the trainer's names: the highest number */
-        size_t n = strlen(e->d_name);
-        if (n < 10 || n > 9 + 19 || strncmp(e->d_name, "gen_", 4) || strcmp(e->d_name + n - 5, ".ckpt") ||
-            strspn(e->d_name + 4, "0123456789") != n - 9)
-            continue;
+    while ((e = readdir(d)) != NULL) {   /* the highest number */
+        if (!is_gen_name(e->d_name)) continue;
         g = strtoull(e->d_name + 4, NULL, 10);
         if (!name[0] || g > best) {
             best = g;
@@ -1518,7 +1524,25 @@ static int out_of_memory_policy(const es_mlp *mlp, int threads, int npop)
     return 1;
 }
 
-/* A resume from any file but the run directory's own latest.ckpt (an
+/* A byte copy of a checkpoint, written as each one is (temporary file,
+   fsync, rename). 0, or 1 with a message. */
+static int copy_checkpoint(const char *from, const char *to)
+{
+    es_checkpoint ck;
+    es_result r = es_checkpoint_read(&ck, from, NULL);
+    if (r == ES_OK) {
+        r = es_checkpoint_write(&ck, to);
+        es_checkpoint_free(&ck);
+    }
+    if (r == ES_OK) return 0;
+    fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", to,
+            r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
+    return 1;
+}
+
+/* A resume of the run directory's own latest.ckpt puts back its
+   checkpoints/gen_N.ckpt if a stop between the two writes left it out.
+   A resume from any file but the run directory's own latest.ckpt (an
    older checkpoints/gen_N.ckpt, or another run's into a new --out) copies
    it to latest.ckpt first, byte for byte: the CSV files then lose the rows
    after it, and a stop before the next checkpoint must leave the two in
@@ -1528,10 +1552,11 @@ static int restart_from(trainer *t)
 {
     char path[1200];
     struct stat st;
-    es_checkpoint ck;
-    es_result r;
     snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
-    if (same_file(t->cfg.resume, path)) return 0;
+    if (same_file(t->cfg.resume, path)) {   /* a stop between latest.ckpt and its gen_N.ckpt left the latter out */
+        snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
+        return access(path, F_OK) == 0 ? 0 : copy_checkpoint(t->cfg.resume, path);
+    }
     if (budget_reached(t)) {
         fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
                 "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
@@ -1542,16 +1567,7 @@ static int restart_from(trainer *t)
         fprintf(stderr, "train_half_cheetah: note: %s continues from %s (generation %u): latest.ckpt becomes "
                 "a copy of it, metrics.csv and evals.csv drop any rows of later generations\n", t->dir,
                 t->cfg.resume, t->opt.generation);
-    if ((r = es_checkpoint_read(&ck, t->cfg.resume, NULL)) == ES_OK) {
-        r = es_checkpoint_write(&ck, path);
-        es_checkpoint_free(&ck);
-    }
-    if (r != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: cannot write %s: %s\n", path,
-                r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
-        return 1;
-    }
-    return 0;
+    return copy_checkpoint(t->cfg.resume, path);
 }
 
 static int setup(trainer *t, int argc, char **argv)
@@ -1575,8 +1591,8 @@ static int setup(trainer *t, int argc, char **argv)
     if (!t->cfg.out[0] && t->cfg.resume[0]) {   /* in place: only in a run's own directory */
         if (!is_run_dir(t->src) && !t->cfg.redis[0]) {
             if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;   /* a bad file says so first */
-            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, metrics.csv or "
-                            "evals.csv in its run's place): give --out DIR for the run that continues it\n",
+            fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, config.json, "
+                            "metrics.csv or evals.csv in its run's place): give --out DIR for the run that continues it\n",
                     t->cfg.resume);
             return 2;
         }

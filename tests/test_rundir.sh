@@ -223,6 +223,14 @@ msg=$($T $quick --generations 4 --ckpt-every 2 --out "$tmp/nolatest" 2>&1 > /dev
 check "... by the name it has (gen_4.ckpt, the highest number, not gen_x.ckpt): $msg" \
     sh -c "printf '%s' \"\$1\" | grep -q -- '--resume $tmp/nolatest/checkpoints/gen_4.ckpt'" _ "$msg"
 
+# A stop between latest.ckpt and checkpoints/gen_N.ckpt (written in that
+# order) leaves gen_N.ckpt out: the resume of latest.ckpt puts it back.
+$T $quick --generations 4 --ckpt-every 2 --out "$tmp/gap" > /dev/null 2>&1; cp "$tmp/gap/checkpoints/gen_000004.ckpt" "$tmp/gap4.ckpt"
+rm "$tmp/gap/checkpoints/gen_000004.ckpt"
+$T --resume "$tmp/gap/latest.ckpt" --generations 6 --quiet > /dev/null 2>&1; rc=$?
+check "a resume of latest.ckpt (exit $rc) writes back the missing checkpoints/gen_000004.ckpt, byte for byte" \
+    cmp -s "$tmp/gap4.ckpt" "$tmp/gap/checkpoints/gen_000004.ckpt"
+
 # The default --out, runs/<time>: a trainer started in the same second as
 # another (here: the next 30 seconds' directories hold runs) takes runs/<time>-2.
 mkdir "$tmp/cwd"; now=$(date +%s)
