@@ -886,6 +886,7 @@ typedef struct trainer {
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
     made_dirs made;           /* directories this trainer created: removed if setup fails (the empty ones) */
     int lock_made;            /* DIR/.lock is this trainer's own */
+    int fresh;                /* DIR held no run's file when this trainer took it */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
@@ -1600,6 +1601,7 @@ static int setup(trainer *t, int argc, char **argv)
     }
     if (!t->cfg.out[0] && (i = default_out(t)) != 0) return i;
     if ((i = lock_run_dir(t, t->cfg.out)) != 0) return i;   /* before anything there is read or written */
+    t->fresh = holds_run(t->cfg.out) < 0;
     if (!t->cfg.redis[0]) {   /* never mix two runs: a resume goes on in its own directory or an empty one */
         struct stat st;
         snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
@@ -1785,6 +1787,26 @@ static int setup(trainer *t, int argc, char **argv)
     return 0;
 }
 
+/* A new run that failed before its first row or checkpoint (a --redis
+   worker refused by the run's settings, a task failing at once) leaves
+   nothing behind either: its config.json, header-only CSV files, .lock and
+   directories go, as those of a failed start do. */
+static void forget_untrained(trainer *t)
+{
+    static const char *const ours[] = {"config.json", "metrics.csv", "evals.csv"};
+    char path[1200];
+    size_t i;
+    snprintf(path, sizeof path, "%s/latest.ckpt", t->dir);
+    if (!t->fresh || t->ckpt_gen || access(path, F_OK) == 0 || t->metrics.len != (off_t)strlen(METRICS_HEADER) ||
+        t->evals.len != (off_t)strlen(EVALS_HEADER))
+        return;
+    for (i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", t->dir, ours[i]);
+        unlink(path);
+    }
+    undo_start(t);
+}
+
 static void teardown(trainer *t)
 {
     int i;
@@ -1825,8 +1847,9 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     rc = setup(&t, argc, argv);
-    if (rc == 0) rc = train(&t);
-    else if (rc == -1) rc = 0;   /* nothing to train */
+    if (rc == 0) {
+        if ((rc = train(&t)) == 1 || rc == 2) forget_untrained(&t);
+    } else if (rc == -1) rc = 0;   /* nothing to train */
     else if (t.lock_fd >= 0) undo_start(&t);   /* a failed start leaves no empty directory of its own behind */
 #ifdef ES_WITH_REDIS
     if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);

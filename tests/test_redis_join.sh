@@ -15,6 +15,8 @@ $BIN $FLAGS --npop 32 --redis "127.0.0.1:$PORT" --run fault --out "$T/bad" >"$T/
 rc=$?
 [ $rc = 2 ] && grep -q 'npop=16' "$T/bad.log"
 check $? "a worker with --npop 32 is refused (exit $rc, names the conflicting setting)"
+[ ! -e "$T/bad" ]
+check $? "... and leaves no run directory behind (it held a config.json and header-only CSV files: a local run there was refused)"
 $BIN $FLAGS --reward-shift 2 --redis "127.0.0.1:$PORT" --run fault --out "$T/shift" >"$T/shift.log" 2>&1
 rc=$?
 [ $rc = 2 ] && grep -q 'reward_shift=2' "$T/shift.log"
