@@ -252,6 +252,9 @@ ES_API es_result es_rollout(es_env *env, const es_mlp *mlp, const float *theta,
 #define ES_RUN_TASK_MAX 64                /* task name bytes, with its NUL */
 #define ES_RUN_VERSION_MAX 32             /* MuJoCo version string bytes, with its NUL */
 #define ES_RUN_MAX_EVAL_EPISODES (1 << 20)
+/* env steps of a run at most: 146 years at 10^9 steps/s; more is a forged
+   or corrupt file, and a run resumed below it cannot wrap its count */
+#define ES_RUN_MAX_ENV_STEPS ((uint64_t)1 << 62)
 
 /* What a run was, beside its optimizer state: the checkpoint's run
    metadata (ES_TAG_RUN, with the task also in ES_TAG_TASK). Zero fields
@@ -986,7 +989,7 @@ static es_result es__run_info_parse(es_run_info *info, const char *text, size_t 
             info->eval_episodes = (int)x;
             break;
         case 5:
-            if (!es__parse_u64(eq, vlen, ~(uint64_t)0, &x)) return ES_ERROR_CORRUPT;
+            if (!es__parse_u64(eq, vlen, ES_RUN_MAX_ENV_STEPS, &x)) return ES_ERROR_CORRUPT;
             info->env_steps = x;
             break;
         default:
@@ -1035,7 +1038,7 @@ ES_API es_result es_run_info_read(const es_checkpoint *ck, es_run_info *info)
     if (es_checkpoint_section(ck, ES_TAG('T', 'R', 'N', 'R'), &p, &n) != ES_OK) return ES_ERROR_NOT_FOUND;
     if (n != 16 || !task) return ES_ERROR_CORRUPT;
     info->env_steps = es_get_u64((const unsigned char *)p);
-    if (es_get_u32((const unsigned char *)p + 8) > ES_RUN_MAX_EVAL_EPISODES ||
+    if (info->env_steps > ES_RUN_MAX_ENV_STEPS || es_get_u32((const unsigned char *)p + 8) > ES_RUN_MAX_EVAL_EPISODES ||
         es_get_u32((const unsigned char *)p + 12) > 0x7fffffffu)
         return ES_ERROR_CORRUPT;
     info->eval_episodes = (int)es_get_u32((const unsigned char *)p + 8);
@@ -1058,7 +1061,7 @@ ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_nor
     if (!opt || !mlp || !norm || !info || !out || nextra < 0 || (nextra > 0 && !extra) ||
         mlp->nparams != opt->nparams || norm->n != mlp->desc.nin || info->max_steps < 0 ||
         info->eval_episodes < 0 || info->eval_episodes > ES_RUN_MAX_EVAL_EPISODES ||
-        info->mujoco_version_number < 0)
+        info->env_steps > ES_RUN_MAX_ENV_STEPS || info->mujoco_version_number < 0)
         return ES_ERROR_INVALID_ARGUMENT;
     ntask = strlen(info->task);
     if (ntask == 0 || ntask >= ES_RUN_TASK_MAX || !es__printable(info->task, ntask, 0) ||

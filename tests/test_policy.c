@@ -298,6 +298,7 @@ static void test_crafted(void)
         {"task=Toy-v0\ngeneration=0\nmax_steps=2147483648\n", "max_steps 2^31"},
         {"task=Toy-v0\ngeneration=0\neval_episodes=1048577\n", "eval_episodes 2^20 + 1"},
         {"task=Toy-v0\ngeneration=0\nenv_steps=18446744073709551616\n", "env_steps 2^64"},
+        {"task=Toy-v0\ngeneration=0\nenv_steps=4611686018427387905\n", "env_steps 2^62 + 1 (a sum that could wrap)"},
         {"task=Toy-v0\ngeneration=0\nenv_steps=1e6\n", "env_steps 1e6"},
         {"task=Toy-v0\ngeneration=0\nenv_steps=07\n", "a leading zero"},
         {"task=Toy-v0\ngeneration=0\nmax_steps=+5\n", "a sign"},
@@ -433,6 +434,19 @@ static void test_save_arguments(void)
     CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
           "es_policy_encode: negative max_steps refused");
     info.max_steps = 0;
+    info.env_steps = ES_RUN_MAX_ENV_STEPS + 1;
+    CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
+          "es_policy_encode: env_steps above 2^62 refused (no reader would take it)");
+    info.env_steps = ES_RUN_MAX_ENV_STEPS;
+    if (es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_OK) {
+        es_run_info back;
+        CHECK(es_run_info_read(&ck, &back) == ES_OK && back.env_steps == ES_RUN_MAX_ENV_STEPS,
+              "es_policy_encode: env_steps 2^62 is written and read back");
+        es_checkpoint_free(&ck);
+    } else {
+        CHECK(0, "es_policy_encode: env_steps 2^62 is written and read back (refused)");
+    }
+    info.env_steps = 0;
     strcpy(info.mujoco_version, "3.1\n");
     CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
           "es_policy_encode: a newline in the MuJoCo version refused");
