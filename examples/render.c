@@ -196,21 +196,43 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int mkdirs(const char *path)
+/* Makes path and its missing parents. *made is the length of the path of
+   the first directory this call created (0: none), for rmdirs to undo. */
+static int mkdirs(const char *path, size_t *made)
 {
     char buf[PATH_MAX];
     size_t i, n = strlen(path);
+    *made = 0;
     if (n == 0 || n >= sizeof buf) return -1;
     strcpy(buf, path);
     for (i = 1; i <= n; i++) {
         if (buf[i] == '/' || buf[i] == 0) {
             char c = buf[i];
             buf[i] = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+            if (mkdir(buf, 0755) == 0) {
+                if (!*made) *made = i;
+            } else if (errno != EEXIST) {
+                return -1;
+            }
             buf[i] = c;
         }
     }
     return is_dir(path) ? 0 : -1;
+}
+
+/* Removes what mkdirs(path) made, deepest first, while it is empty: a
+   failed render leaves no directory of its own behind. */
+static void rmdirs(const char *path, size_t made)
+{
+    char buf[PATH_MAX];
+    size_t n;
+    if (!made || (n = strlen(path)) >= sizeof buf) return;
+    strcpy(buf, path);
+    while (n >= made && (rmdir(buf) == 0 || errno == ENOENT)) {   /* ENOENT: mkdirs failed below it */
+        while (n > 0 && buf[n - 1] == '/') buf[--n] = 0;   /* "a//b" */
+        while (n > 0 && buf[n - 1] != '/') buf[--n] = 0;
+        while (n > 0 && buf[n - 1] == '/') buf[--n] = 0;
+    }
 }
 
 /* Full path of an executable found on PATH, or 0. */
@@ -697,6 +719,16 @@ static int sink_open(sink *k, const options *o, const char *ffmpeg, double fps, 
         int n = 0;
         snprintf(size, sizeof size, "%dx%d", o->width, o->height);
         snprintf(rate, sizeof rate, "%.6g", fps);
+        /* Made here, for ffmpeg to overwrite: a directory it cannot write in
+           would otherwise show only as a broken pipe. */
+        if ((fds[0] = open(k->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0 || close(fds[0]) != 0) {
+            const char *slash = strrchr(k->tmp, '/');
+            set_err(k->err, sizeof k->err, "cannot write in %.*s: %s", slash ? (int)(slash - k->tmp) : 1,
+                    slash ? k->tmp : ".", strerror(errno));
+            if (fds[0] >= 0) unlink(k->tmp);
+            k->tmp[0] = 0;
+            return -1;
+        }
         args[n++] = "ffmpeg"; args[n++] = "-hide_banner"; args[n++] = "-loglevel"; args[n++] = "error";
         args[n++] = "-nostdin"; args[n++] = "-y";
         args[n++] = "-f"; args[n++] = "rawvideo"; args[n++] = "-pix_fmt"; args[n++] = "rgb24";
@@ -707,6 +739,7 @@ static int sink_open(sink *k, const options *o, const char *ffmpeg, double fps, 
         args[n] = NULL;
         if (pipe(fds) != 0) {
             set_err(k->err, sizeof k->err, "pipe: %s", strerror(errno));
+            unlink(k->tmp);
             k->tmp[0] = 0;
             return -1;
         }
@@ -716,6 +749,7 @@ static int sink_open(sink *k, const options *o, const char *ffmpeg, double fps, 
             set_err(k->err, sizeof k->err, "fork: %s", strerror(errno));
             close(fds[0]);
             close(fds[1]);
+            unlink(k->tmp);
             k->tmp[0] = 0;
             return -1;
         }
@@ -1093,6 +1127,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     int steps, ep, rc = 0, have_env = 0, have_scene = 0;
     double fps;
     size_t frame_bytes = (size_t)o->width * (size_t)o->height * 3;
+    size_t made = 0;          /* mkdirs' record of the directories it made */
     static unsigned serial;
 
     memset(&mj, 0, sizeof mj);
@@ -1141,7 +1176,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     have_scene = 1;
     if (o->out) snprintf(outdir, sizeof outdir, "%s", o->out);
     else default_out_dir(path, outdir, sizeof outdir);
-    if (mkdirs(outdir) != 0) {
+    if (mkdirs(outdir, &made) != 0) {
         fprintf(stderr, PROG ": cannot create %s: %s\n", outdir, strerror(errno));
         rc = 1;
         goto done;
@@ -1219,6 +1254,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     }
     if (rc == 0) print_test_evaluation(path, p.opt.generation);
 done:
+    if (rc != 0) rmdirs(outdir, made);
     free(rec.rgb);
     free(rec.flipped);
     if (have_scene) scene_free(&sc);

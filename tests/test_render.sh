@@ -167,6 +167,12 @@ fails 1 "ffmpeg" "ffmpeg dying at once" -- env PATH="$T/nopath:$PATH" "$B/render
 left=$(ls -A "$T/bad" | grep -v -E '^(corrupt|truncated|text|unknown|foreign)\.ckpt$')
 [ -z "$left" ]
 check $? "failures leave nothing behind" "found: $left"
+printf '#!/bin/sh\ncat >/dev/null\necho "broken encoder" >&2\nexit 1\n' >"$T/nopath/ffmpeg"
+mkdir "$T/mine"
+fails 1 "ffmpeg failed" "ffmpeg failing into a new --out" -- env PATH="$T/nopath:$PATH" "$B/render" "$run" --steps 5 \
+    --width 32 --height 32 --out "$T/mine/new/dirs"
+[ -d "$T/mine" ] && [ -z "$(ls -A "$T/mine")" ]
+check $? "a failed render removes the directories it made, not the one it found" "left: $(ls -AR "$T/mine" 2>&1)"
 
 # 7. A video ffmpeg leaves broken while exiting 0 (ffmpeg 5.1 does when the
 #    disk fills as it writes the trailer) is refused: exit 1, nothing kept.
@@ -180,8 +186,8 @@ fake() {   # fake FILE: renders with ffmpeg writing FILE into $T/fake; prints rc
 }
 refused() {   # refused FILE NAME: exit 1, the reason, no video, no temporary file
     rc=$(fake "$1")
-    [ "$rc" -eq 1 ] && grep -q "broken video, not kept: $3" "$T/ferr" && [ -z "$(ls -A "$T/fake")" ]
-    check $? "$2 is refused: exit 1, nothing left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$T/fake")"
+    [ "$rc" -eq 1 ] && grep -q "broken video, not kept: $3" "$T/ferr" && [ ! -e "$T/fake" ]
+    check $? "$2 is refused: exit 1, nothing left (not even its --out)" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$T/fake" 2>/dev/null)"
 }
 size=$(wc -c <"$mp4")
 rc=$(fake "$mp4")
@@ -211,14 +217,23 @@ refused "$T/large1.mp4" "an mdat with a 64-bit size past the end" "its 'mdat' bo
 mkdir "$T/full"
 if mount -t tmpfs -o size=8k tmpfs "$T/full" 2>"$T/mount.err"; then
     mnt="$T/full"
-    "$B/render" "$run" --steps 30 --width 160 --height 120 --out "$mnt/v" >"$T/fout" 2>"$T/ferr"
+    "$B/render" "$run" --steps 30 --width 160 --height 120 --out "$mnt/v/w" >"$T/fout" 2>"$T/ferr"
     rc=$?
-    [ "$rc" -eq 1 ] && grep -q "^render: .*\(broken video\|ffmpeg failed\)" "$T/ferr" && [ -z "$(ls -A "$mnt/v")" ]
-    check $? "a video onto a full disk: exit 1, a message, no video left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$mnt/v")"
+    [ "$rc" -eq 1 ] && grep -q "^render: .*\(broken video\|ffmpeg failed\)" "$T/ferr" && [ -z "$(ls -A "$mnt")" ]
+    check $? "a video onto a full disk: exit 1, a message, no video and no directory left" \
+        "rc $rc; $(cat "$T/ferr"); left: $(ls -AR "$mnt")"
     "$B/render" "$run" --frames --steps 30 --width 160 --height 120 --out "$mnt/f" >"$T/fout" 2>"$T/ferr"
     rc=$?
-    [ "$rc" -eq 1 ] && grep -q "No space left on device" "$T/ferr" && [ -z "$(ls -A "$mnt/f")" ]
-    check $? "frames onto a full disk: exit 1, the errno text, no frames left" "rc $rc; $(cat "$T/ferr"); left: $(ls -A "$mnt/f")"
+    [ "$rc" -eq 1 ] && grep -q "No space left on device" "$T/ferr" && [ -z "$(ls -A "$mnt")" ]
+    check $? "frames onto a full disk: exit 1, the errno text, no frames left" "rc $rc; $(cat "$T/ferr"); left: $(ls -AR "$mnt")"
+    umount "$mnt" && mnt=""
+    # A read-only --out: render's own message gives the reason (ffmpeg's
+    # would come to it only as a broken pipe).
+    mount -t tmpfs -o ro,size=8k tmpfs "$T/full" && mnt="$T/full"
+    "$B/render" "$run" --steps 5 --width 32 --height 32 --out "$mnt" >"$T/fout" 2>"$T/ferr"
+    rc=$?
+    [ "$rc" -eq 1 ] && grep -q "^render: cannot write in $mnt: Read-only file system" "$T/ferr"
+    check $? "a read-only --out: exit 1 and render's own reason" "rc $rc; $(cat "$T/ferr")"
     umount "$mnt" && mnt=""
 else
     echo "skip - render: full-disk checks: cannot mount a tmpfs here ($(head -n 1 "$T/mount.err"); needs root)"
