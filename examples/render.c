@@ -139,8 +139,9 @@ static int parse_args(int argc, char **argv, options *o)
             strcmp(flag, "--width") && strcmp(flag, "--height") && strcmp(flag, "--fps") &&
             strcmp(flag, "--samples"))
             return bad(flag, NULL, "a known option");
-        if (!v) {
-            if (i + 1 >= argc) return bad(flag, NULL, "a value");
+        if (!v) {   /* a flag next is no value: --out --width 16 made a directory --width */
+            if (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2))
+                return bad(flag, NULL, "a value (one starting with -- is given as FLAG=VALUE)");
             v = argv[++i];
         }
         if (!strcmp(flag, "--out")) {
@@ -1174,7 +1175,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         goto done;
     }
     have_scene = 1;
-    if (o->out) snprintf(outdir, sizeof outdir, "%s", o->out);
+    if (o->out) snprintf(outdir, sizeof outdir, "%s%s", o->out[0] == '-' ? "./" : "", o->out);   /* ffmpeg takes -x for an option */
     else default_out_dir(path, outdir, sizeof outdir);
     if (mkdirs(outdir, &made) != 0) {
         fprintf(stderr, PROG ": cannot create %s: %s\n", outdir, strerror(errno));

@@ -421,8 +421,9 @@ static int parse_args(int argc, char **argv, config *c)
         if (!strcmp(flag, "--quiet")) { c->quiet = 1; continue; }
         if (!strcmp(flag, "--adaptive-cap")) { c->adaptive_cap = 1; continue; }
         if (!takes_value(flag)) return bad(flag, NULL, "a known option");
-        if (!v) {
-            if (i + 1 >= argc) return bad(flag, NULL, "a value");
+        if (!v) {   /* a flag next is no value: --out --quiet made a run named --quiet */
+            if (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2))
+                return bad(flag, NULL, "a value (one starting with -- is given as FLAG=VALUE)");
             v = argv[++i];
         }
         if (!strcmp(flag, "--env")) {
@@ -738,7 +739,7 @@ static int run_config_int(const char *dir, const char *key, int lo, int hi, int 
 }
 
 /* evals.csv, one row a test evaluation of theta after `generation`
-   updates (the theta of checkpoints/gen_<generation>.ckpt): es_runner_evaluate_theta
+   updates (that of checkpoints/gen_<generation>.ckpt when one was written): es_runner_evaluate_theta
    over test_episodes held-out episodes. */
 static const char *EVALS_HEADER =
     "generation,env_steps,wall_s,episodes,mean,std,min,max,mean_steps,early,failed,eval_s\n";

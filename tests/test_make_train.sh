@@ -47,3 +47,8 @@ for i in $(seq 0 30); do d="$tmp/repo/runs/$(date -d "@$((now + i))" +%Y%m%d-%H%
 ARGS="--generations 1 $small" "$tmp/repo/tools/train" > "$tmp/same.out" 2>&1; rc=$?
 check "tools/train without --out while runs/<time> is taken: exit $rc, the run and its video in runs/<time>-2" \
     sh -c "[ $rc -eq 0 ] && [ \$(ls $tmp/repo/runs/*-2/videos/*.mp4 2>/dev/null | wc -l) -eq 1 ]"
+# make train ARGS=--help: the trainer's help, and no empty runs/<time> left.
+before=$(ls "$tmp/repo/runs" | wc -l)
+ARGS="--help" "$tmp/repo/tools/train" > "$tmp/help.out" 2>&1; rc=$?
+check "tools/train with ARGS=--help: exit $rc, the trainer's usage, no new directory in runs/" \
+    sh -c "[ $rc -eq 0 ] && grep -q '^usage: train_half_cheetah' '$tmp/help.out' && [ \$(ls '$tmp/repo/runs' | wc -l) -eq $before ]"

@@ -47,6 +47,20 @@ rc=$?
 [ $rc -eq 0 ] && grep -q '<svg' "$T/all.svg" && grep -q 'learning curves' "$T/all.svg" && grep -q 'seed1, seed2' "$T/all.svg"
 check $? "SVG with title and a seed-group legend" "rc $rc; $(cat "$T/err")"
 
+# A seed resumed with another --threads (its config.json says so; the bytes
+# are the same) is still a seed of its group; a run named twice is one run.
+mkdir "$T/t1"
+cp -r "$T/seed2" "$T/t1/seed2"
+sed -i 's/"threads": 2/"threads": 1/' "$T/t1/seed2/config.json"
+tools/plot "$T/seed1" "$T/t1/seed2" --out "$T/t1.svg" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q '"threads": 1' "$T/t1/seed2/config.json" && grep -q 'seed1, seed2 (mean of 2 seeds' "$T/t1.svg"
+check $? "seeds whose config.json differ in threads too are one group" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/t1.svg" | tr '\n' ' ')"
+tools/plot "$T/seed1" "$T/seed1/" "$T/seed2/../seed1" --out "$T/twice.svg" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q '>seed1<' "$T/twice.svg" && ! grep -q 'seeds' "$T/twice.svg"
+check $? "a run named three ways is one run, not 3 seeds" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/twice.svg" | tr '\n' ' ')"
+
 # Groups whose run directories share a name: each legend names the
 # settings that set it apart (here lr), not only the directory.
 mkdir -p "$T/a" "$T/b"

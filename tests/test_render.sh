@@ -156,6 +156,14 @@ fails 1 "unknown task 'Flying-v1'" "a checkpoint of an unknown task" -- tools/re
 fails 1 "no such run directory" "a missing path" -- tools/render "$T/nothing" --out "$T/bad"
 fails 2 "known option" "a bad flag" -- tools/render "$run" --bogus
 fails 2 "even integer" "an odd width" -- tools/render "$run" --width 161
+fails 2 "^render: --out: expected a value" "--out followed by a flag (it made a directory --width)" -- \
+    sh -c 'cd "$1" && "$2" "$3" --out --width 32 --steps 2' _ "$T" "$PWD/tools/render" "$run"
+[ ! -e "$T/--width" ]
+check $? "... and no directory --width"
+(cd "$T" && "$OLDPWD/tools/render" "$run" --width 32 --height 32 --steps 2 --out=-y >"$T/fout" 2>"$T/ferr"); rc=$?
+set -- "$T"/-y/gen_000003_return_*.mp4
+[ "$rc" -eq 0 ] && [ -f "$1" ]
+check $? "--out=-y, a relative directory starting with -, gets the video (ffmpeg took it for an option)" "rc $rc; $(cat "$T/ferr")"
 fails 2 "at least one" "no checkpoint given" -- tools/render --steps 3
 mkdir "$T/nopath"
 fails 1 "ffmpeg not found" "no ffmpeg on PATH" -- env PATH="$T/nopath" "$B/render" "$run" --out "$T/bad"

@@ -99,6 +99,7 @@ tools/measure --out "$tmp/l" --seeds 1 --steps 1000000 > "$tmp/l2.out" 2>&1; rc2
 tools/sweep --out "$tmp/l" --seeds 1 $long > "$tmp/l3.out" 2>&1; rc3=$?
 check "a second sweep (or tools/measure) on a DIR in use: exit 3, says so; the first run goes on, its pid file and log kept" \
     sh -c "[ $rc3 -eq 3 ] && grep -q 'in use by another sweep' $tmp/l3.out && [ $rc2 -eq 3 ] && grep -q 'in use by another measurement' $tmp/l2.out &&
+           [ ! -e $tmp/l/measure.log ] &&
            [ -f $tmp/l/runs/c001-s1.pid ] && [ \$(wc -l < $tmp/l/runs/c001-s1/metrics.csv) -ge $rows ] && [ ! -s $tmp/l/runs/c001-s1.log ]"
 kill -INT "$pid"; wait "$pid"
 grep -q 'interrupted; checkpoint written' "$tmp/l/runs/c001-s1.log"
@@ -125,6 +126,27 @@ in_range() {
 check "its plan draws lr in [0.001, 0.1] and npop from {8, 16}" in_range
 tools/sweep --out "$tmp/x" --set lr=0.001..0.1 -- --generations 1 > /dev/null 2>&1
 check "a range without --random: exit 2" [ $? -eq 2 ]
+# --set values that made a wrong plan in silence, or runs the trainer
+# refused after others had finished: exit 2, the reason, no DIR.
+while IFS='|' read -r what pat args; do
+    # shellcheck disable=SC2086
+    msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot $args -- --generations 1 2>&1 > /dev/null); rc=$?
+    check "$what: exit 2 ($rc), says '$pat', no DIR" sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- \"\$2\" && [ ! -e '$tmp/v' ]" _ "$msg" "$pat"
+    rm -rf "$tmp/v"
+done <<'EOF'
+--set hidden=32,32 (two runs of --hidden 32)|the value 32 twice (values holding commas|--set hidden=32,32
+--set lr=,0.01|an empty value|--set lr=,0.01
+--set lr=0.01, |an empty value|--set lr=0.01,
+--random with a range 0..0.1:log (lr NaN)|both above 0|--random 2 --set lr=0..0.1:log
+--random with a range of kind :lg (drawn uniformly)|expected LO..HI|--random 2 --set lr=0.01..0.1:lg
+--random with a range 4.5..8:int|both integers|--random 2 --set npop=4.5..8:int
+--random with a range 0.1..0.01|needs LO <= HI|--random 2 --set lr=0.1..0.01
+--random 4 of 2 possible configurations (drawn twice)|only 2 different configurations|--random 4 --set lr=0.01,0.02
+--sample-seed abc|--sample-seed abc|--random 2 --sample-seed abc --set lr=0.01,0.02
+EOF
+msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot -- --help 2>&1 > /dev/null); rc=$?
+check "-- --help (a run that trains nothing, then a failure without a reason): exit 2 ($rc), says so, no DIR" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--help among the trainer flags' && [ ! -e '$tmp/v' ]" _ "$msg"
 # The checks below train runs of a second at most.
 tiny="--env InvertedPendulum-v5 --generations 1 --npop 8 --max-steps 20 --test-episodes 1"
 # A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
@@ -211,6 +233,20 @@ check "tools/measure --steps abc: exit 2, says so, no directory" \
 tools/measure --env InvertedPendulum-v5 --seeds 2 --steps 500 --out "$tmp/odd" --npop 7 > "$tmp/odd.out" 2>&1; rc=$?
 check "tools/measure --npop 7: exit 2 with the trainer's message, no 'run again'" \
     sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/odd.out' && ! grep -q 'run the same command again' '$tmp/odd.out'"
+
+# tools/measure --minutes 0 was the trainer's "no limit": a measurement
+# without end; --seed is --seeds' job; a minute mark no run got to (another
+# budget ended them first) was printed as reached.
+tools/measure --env InvertedPendulum-v5 --seeds 1 --minutes 0 --out "$tmp/m0" > "$tmp/m0.out" 2>&1; rc=$?
+check "tools/measure --minutes 0: exit 2, says so, no directory" \
+    sh -c "[ $rc -eq 2 ] && grep -q -- '--minutes 0: expected a number of minutes above 0' '$tmp/m0.out' && [ ! -e '$tmp/m0' ]"
+tools/measure --env InvertedPendulum-v5 --seeds 1 --steps 500 --seed 4 --out "$tmp/m4" > "$tmp/m4.out" 2>&1; rc=$?
+check "tools/measure --seed 4: exit 2, points to --seeds, no directory" \
+    sh -c "[ $rc -eq 2 ] && grep -q -- '--seed: measure sets it for each run (seeds: --seeds' '$tmp/m4.out' && [ ! -e '$tmp/m4' ]"
+tools/measure --env InvertedPendulum-v5 --seeds 1 --minutes 2 --generations 2 --npop 8 --max-steps 20 --out "$tmp/mm" \
+    > "$tmp/mm.out" 2>&1; rc=$?
+check "tools/measure --minutes 2 with runs ended by --generations 2: its line, no minute mark" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'InvertedPendulum-v5, 1 seeds' '$tmp/mm.out' && ! grep -q ' min: eval return' '$tmp/mm.out'"
 
 # A read-only DIR is a runtime error (exit 1) with the reason, not a usage
 # error: tools/measure exited 2 from its shell's failed redirection. DIR

@@ -80,6 +80,14 @@ for args in "--lr 2e6" "--sigma 1e-45" "--minutes 1e308" "--wd 1e7"; do   # refu
     check "$args: the message states the accepted range" sh -c "$T $args 2>&1 | grep -q -- '${args%% *} ${args#* }: expected .*in \['"
 done
 check "an unknown last flag is called unknown" sh -c "$T --bogus 2>&1 | grep -q -- '--bogus: expected a known option'"
+# A flag after a flag that wants a value is no value: --out --quiet trained
+# into a run directory named --quiet, not quietly.
+Tabs=$(cd "$(dirname "$T")" && pwd)/$(basename "$T")
+(cd "$tmp" && "$Tabs" --generations 1 --npop 8 --max-steps 10 --out --quiet > out_q 2>&1); rc=$?
+check "--out --quiet: exit 2, '--out: expected a value', no directory --quiet (rc $rc)" \
+    sh -c "[ $rc -eq 2 ] && grep -q -- '^train_half_cheetah: --out: expected a value' '$tmp/out_q' && [ ! -e '$tmp/--quiet' ]"
+(cd "$tmp" && "$Tabs" --generations 1 --npop 8 --max-steps 10 --test-episodes 1 --out=--dashed --quiet > out_d 2>&1); rc=$?
+check "--out=--dashed still names a run directory --dashed (rc $rc)" sh -c "[ $rc -eq 0 ] && [ -f '$tmp/--dashed/latest.ckpt' ]"
 # Flags that would change nothing (and be recorded in config.json as if they had) are refused.
 for args in "--env Hopper-v5 --shaping zscore" "--strategy snes --shaping raw" "--lr-end 0.1" "--sigma-end 0.1" \
             "--schedule-generations 5" "--policy linear --hidden 32,32"; do
