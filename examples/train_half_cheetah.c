@@ -60,6 +60,7 @@ typedef struct config {
     char redis[256];
     char run[128];
     int quiet;
+    int check;                /* --check: validate the flags and exit */
 } config;
 
 /* The first Ctrl-C (SIGINT) lets the generation finish and writes a
@@ -159,6 +160,8 @@ static void usage(FILE *f)
         "                      ES_REDIS_RECONNECT_S (60)\n"
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
+        "  --check             check the flags (over the task's preset) and exit: 0 if they\n"
+        "                      are valid, 2 with the reason if not; nothing is written\n"
         "  --help              this text\n",
         es_cpu_count(), threads_limit());
     fprintf(f,
@@ -416,9 +419,10 @@ static int parse_args(int argc, char **argv, config *c)
             strcpy(flag, a);
         }
         if (!strcmp(flag, "--help")) return -1;
-        if ((!strcmp(flag, "--quiet") || !strcmp(flag, "--adaptive-cap")) && v)   /* =no would switch it on */
-            return bad(flag, v, "no value: it is a switch");
+        if ((!strcmp(flag, "--quiet") || !strcmp(flag, "--adaptive-cap") || !strcmp(flag, "--check")) && v)
+            return bad(flag, v, "no value: it is a switch");   /* =no would switch it on */
         if (!strcmp(flag, "--quiet")) { c->quiet = 1; continue; }
+        if (!strcmp(flag, "--check")) { c->check = 1; continue; }
         if (!strcmp(flag, "--adaptive-cap")) { c->adaptive_cap = 1; continue; }
         if (!takes_value(flag)) return bad(flag, NULL, "a known option");
         if (!v) {   /* a flag next is no value: --out --quiet made a run named --quiet */
@@ -1835,6 +1839,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (rc) return rc;
+    if (t.cfg.check) {   /* what tools/sweep asks of each configuration before its first run */
+        printf("train_half_cheetah: the flags are valid (nothing trained or written)\n");
+        return 0;
+    }
 #ifdef ES_WITH_REDIS
     if (t.cfg.redis[0] && (rc = redis_connect(&t)) != 0) return rc;
 #else

@@ -171,11 +171,18 @@ done
 # (--jobs 64: 1 thread a run below 128 cores).
 tools/sweep --out "$tmp/t" --jobs 64 --set threads=2 --seeds 1 --no-plot -- $tiny > "$tmp/t.out" 2>&1
 check "--jobs 64 --set threads=2: the run has 2 threads" grep -q '"threads": 2,' "$tmp/t/runs/c001-s1/config.json"
-# A run the trainer refuses (exit 2, a usage error) stops the sweep (exit 2)
+# Flags the trainer refuses (exit 2, a usage error) stop the sweep (exit 2)
 # with its message; it used to be a failed run (exit 1, all runs tried).
 tools/sweep --out "$tmp/u" --seeds 2 --no-plot -- $tiny --npop 7 > "$tmp/u.out" 2>&1; rc=$?
-check "tools/sweep, a run exits 2: the sweep stops there (exit 2) with the trainer's message" \
-    sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/u.out' && [ ! -e '$tmp/u/runs/c001-s2.log' ]"
+check "tools/sweep, flags the trainer refuses: exit 2 with the trainer's message, no run" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'train_half_cheetah: --npop 7' '$tmp/u.out' && [ ! -e '$tmp/u/runs/c001-s1.log' ]"
+# ... checked for every configuration before the first run: c002's --npop 7
+# stopped the sweep only after c001's runs, and they were lost to the
+# corrected command (another --out).
+tools/sweep --out "$tmp/u7" --set npop=8,7 --seeds 1 --no-plot -- $tiny > "$tmp/u7.out" 2>&1; rc=$?
+check "--set npop=8,7: exit 2 before any run, names c002 and the trainer's reason, no DIR" \
+    sh -c "[ $rc -eq 2 ] && grep -q '^sweep: c002 (--npop 7): the trainer refuses these flags' '$tmp/u7.out' &&
+           grep -q 'train_half_cheetah: --npop 7' '$tmp/u7.out' && [ ! -e '$tmp/u7' ]"
 tools/sweep --out "$tmp/u" --seeds 1 --no-plot -- $tiny > "$tmp/u2.out" 2>&1
 check "... and the corrected command may use its DIR (exit 0)" [ $? -eq 0 ]
 

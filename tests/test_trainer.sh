@@ -88,6 +88,13 @@ check "--out --quiet: exit 2, '--out: expected a value', no directory --quiet (r
     sh -c "[ $rc -eq 2 ] && grep -q -- '^train_half_cheetah: --out: expected a value' '$tmp/out_q' && [ ! -e '$tmp/--quiet' ]"
 (cd "$tmp" && "$Tabs" --generations 1 --npop 8 --max-steps 10 --test-episodes 1 --out=--dashed --quiet > out_d 2>&1); rc=$?
 check "--out=--dashed still names a run directory --dashed (rc $rc)" sh -c "[ $rc -eq 0 ] && [ -f '$tmp/--dashed/latest.ckpt' ]"
+# --check: 0 for flags a run starts with, 2 with the reason otherwise; never
+# a file or directory.
+(cd "$tmp" && mkdir chk && cd chk && "$Tabs" --env Hopper-v5 --lr-schedule linear --max-env-steps 1000 --check > out 2>&1); rc=$?
+check "--check of valid flags: exit 0, says so, writes nothing (rc $rc)" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'flags are valid' '$tmp/chk/out' && [ \$(ls -A '$tmp/chk') = out ]"
+(cd "$tmp/chk" && "$Tabs" --npop 7 --check > out 2>&1); rc=$?
+check "--check of --npop 7: exit 2 with the reason (rc $rc)" sh -c "[ $rc -eq 2 ] && grep -q -- '--npop 7: expected' '$tmp/chk/out'"
 # Flags that would change nothing (and be recorded in config.json as if they had) are refused.
 for args in "--env Hopper-v5 --shaping zscore" "--strategy snes --shaping raw" "--lr-end 0.1" "--sigma-end 0.1" \
             "--schedule-generations 5" "--policy linear --hidden 32,32"; do
