@@ -197,13 +197,19 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Makes path and its missing parents. *made is the length of the path of
-   the first directory this call created (0: none), for rmdirs to undo. */
-static int mkdirs(const char *path, size_t *made)
+/* The directories mkdirs made: the lengths of their paths, prefixes of the
+   path it was given, in the order made. */
+typedef struct made_dirs {
+    size_t end[32];
+    int n;
+} made_dirs;
+
+/* Makes path and its missing parents, noting each one it made. */
+static int mkdirs(const char *path, made_dirs *made)
 {
     char buf[PATH_MAX];
     size_t i, n = strlen(path);
-    *made = 0;
+    made->n = 0;
     if (n == 0 || n >= sizeof buf) return -1;
     strcpy(buf, path);
     for (i = 1; i <= n; i++) {
@@ -211,7 +217,7 @@ static int mkdirs(const char *path, size_t *made)
             char c = buf[i];
             buf[i] = 0;
             if (mkdir(buf, 0755) == 0) {
-                if (!*made) *made = i;
+                if (made->n < 32) made->end[made->n++] = i;
             } else if (errno != EEXIST) {
                 return -1;
             }
@@ -221,18 +227,16 @@ static int mkdirs(const char *path, size_t *made)
     return is_dir(path) ? 0 : -1;
 }
 
-/* Removes what mkdirs(path) made, deepest first, while it is empty: a
-   failed render leaves no directory of its own behind. */
-static void rmdirs(const char *path, size_t made)
+/* Removes the directories mkdirs(path) made, deepest first, those still
+   empty: a failed render leaves none of its own behind, and no other. */
+static void rmdirs(const char *path, const made_dirs *made)
 {
     char buf[PATH_MAX];
-    size_t n;
-    if (!made || (n = strlen(path)) >= sizeof buf) return;
-    strcpy(buf, path);
-    while (n >= made && (rmdir(buf) == 0 || errno == ENOENT)) {   /* ENOENT: mkdirs failed below it */
-        while (n > 0 && buf[n - 1] == '/') buf[--n] = 0;   /* "a//b" */
-        while (n > 0 && buf[n - 1] != '/') buf[--n] = 0;
-        while (n > 0 && buf[n - 1] == '/') buf[--n] = 0;
+    int k;
+    for (k = made->n - 1; k >= 0; k--) {
+        memcpy(buf, path, made->end[k]);
+        buf[made->end[k]] = 0;
+        rmdir(buf);
     }
 }
 
@@ -722,7 +726,7 @@ static int sink_open(sink *k, const options *o, const char *ffmpeg, double fps, 
         snprintf(rate, sizeof rate, "%.6g", fps);
         /* Made here, for ffmpeg to overwrite: a directory it cannot write in
            would otherwise show only as a broken pipe. */
-        if ((fds[0] = open(k->tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0 || close(fds[0]) != 0) {
+        if ((fds[0] = open(k->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 || close(fds[0]) != 0) {   /* ours by its pid */
             const char *slash = strrchr(k->tmp, '/');
             set_err(k->err, sizeof k->err, "cannot write in %.*s: %s", slash ? (int)(slash - k->tmp) : 1,
                     slash ? k->tmp : ".", strerror(errno));
@@ -1128,7 +1132,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     int steps, ep, rc = 0, have_env = 0, have_scene = 0;
     double fps;
     size_t frame_bytes = (size_t)o->width * (size_t)o->height * 3;
-    size_t made = 0;          /* mkdirs' record of the directories it made */
+    made_dirs made = {{0}, 0};   /* mkdirs' record of the directories it made */
     static unsigned serial;
 
     memset(&mj, 0, sizeof mj);
@@ -1255,7 +1259,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     }
     if (rc == 0) print_test_evaluation(path, p.opt.generation);
 done:
-    if (rc != 0) rmdirs(outdir, made);
+    if (rc != 0) rmdirs(outdir, &made);
     free(rec.rgb);
     free(rec.flipped);
     if (have_scene) scene_free(&sc);

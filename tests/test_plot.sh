@@ -56,6 +56,14 @@ tools/plot "$T/seed1" "$T/t1/seed2" --out "$T/t1.svg" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && grep -q '"threads": 1' "$T/t1/seed2/config.json" && grep -q 'seed1, seed2 (mean of 2 seeds' "$T/t1.svg"
 check $? "seeds whose config.json differ in threads too are one group" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/t1.svg" | tr '\n' ' ')"
+# ... but one seed twice, at 1 and 2 threads, is a sweep of --threads: two curves.
+mkdir "$T/t2"
+cp -r "$T/seed1" "$T/t2/seed1"
+sed -i 's/"threads": 2/"threads": 1/' "$T/t2/seed1/config.json"
+tools/plot "$T/seed1" "$T/t2/seed1" --out "$T/t2.svg" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q '>threads 2 (seed1)<' "$T/t2.svg" && grep -q '>threads 1 (seed1)<' "$T/t2.svg"
+check $? "one seed at 1 and 2 threads: two curves, their legends name the threads" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/t2.svg" | tr '\n' ' ')"
 tools/plot "$T/seed1" "$T/seed1/" "$T/seed2/../seed1" --out "$T/twice.svg" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && grep -q '>seed1<' "$T/twice.svg" && ! grep -q 'seeds' "$T/twice.svg"

@@ -181,6 +181,20 @@ fails 1 "ffmpeg failed" "ffmpeg failing into a new --out" -- env PATH="$T/nopath
     --width 32 --height 32 --out "$T/mine/new/dirs"
 [ -d "$T/mine" ] && [ -z "$(ls -A "$T/mine")" ]
 check $? "a failed render removes the directories it made, not the one it found" "left: $(ls -AR "$T/mine" 2>&1)"
+mkdir -p "$T/keep/videos"
+fails 1 "ffmpeg failed" "ffmpeg failing into --out keep/new/../videos" -- env PATH="$T/nopath:$PATH" "$B/render" "$run" \
+    --steps 5 --width 32 --height 32 --out "$T/keep/new/../videos"
+[ -d "$T/keep/videos" ] && [ ! -e "$T/keep/new" ]
+check $? "... through .., it removes the one it made (new), not the empty one it found (videos)" "left: $(ls -A "$T/keep")"
+
+# A temporary file left by a killed render whose pid this one has is
+# overwritten, not taken for an --out it cannot write in.
+mkdir "$T/stale"
+sh -c 'touch "$1/.render-$$-0.mp4.part"; exec "$2" "$3" --steps 5 --width 32 --height 32 --out "$1"' _ "$T/stale" "$B/render" "$run" \
+    >"$T/fout" 2>"$T/ferr"; rc=$?
+set -- "$T"/stale/gen_000003_return_*.mp4
+[ "$rc" -eq 0 ] && [ -f "$1" ] && [ -z "$(find "$T/stale" -name '.render-*')" ]
+check $? "a stale temporary file of the same pid: overwritten, the video made" "rc $rc; $(cat "$T/ferr")"
 
 # 7. A video ffmpeg leaves broken while exiting 0 (ffmpeg 5.1 does when the
 #    disk fills as it writes the trailer) is refused: exit 1, nothing kept.

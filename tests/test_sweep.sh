@@ -143,10 +143,13 @@ done <<'EOF'
 --random with a range 0.1..0.01|needs LO <= HI|--random 2 --set lr=0.1..0.01
 --random 4 of 2 possible configurations (drawn twice)|only 2 different configurations|--random 4 --set lr=0.01,0.02
 --sample-seed abc|--sample-seed abc|--random 2 --sample-seed abc --set lr=0.01,0.02
+--random with a range and a value in one --set (drawn as one range)|a range is the only value|--random 2 --set lr=0.0001..1:log,0.5
 EOF
-msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot -- --help 2>&1 > /dev/null); rc=$?
-check "-- --help (a run that trains nothing, then a failure without a reason): exit 2 ($rc), says so, no DIR" \
-    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--help among the trainer flags' && [ ! -e '$tmp/v' ]" _ "$msg"
+for f in --check --help; do
+    msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot -- --generations 1 $f 2>&1 > /dev/null); rc=$?
+    check "-- $f among the trainer flags (a run that trains nothing): exit 2 ($rc), says so, no DIR" \
+        sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '$f among the trainer flags' && [ ! -e '$tmp/v' ]" _ "$msg"
+done
 # The checks below train runs of a second at most.
 tiny="--env InvertedPendulum-v5 --generations 1 --npop 8 --max-steps 20 --test-episodes 1"
 # A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
@@ -183,6 +186,21 @@ tools/sweep --out "$tmp/u7" --set npop=8,7 --seeds 1 --no-plot -- $tiny > "$tmp/
 check "--set npop=8,7: exit 2 before any run, names c002 and the trainer's reason, no DIR" \
     sh -c "[ $rc -eq 2 ] && grep -q '^sweep: c002 (--npop 7): the trainer refuses these flags' '$tmp/u7.out' &&
            grep -q 'train_half_cheetah: --npop 7' '$tmp/u7.out' && [ ! -e '$tmp/u7' ]"
+# ... and removes what it made, new parents included, and nothing else: not
+# an empty directory reached through .. (keep/new/../x is keep/x).
+mkdir -p "$tmp/keep/x"
+tools/sweep --out "$tmp/n1/a/b" --set npop=8,7 --seeds 1 --no-plot -- $tiny > /dev/null 2>&1; rc1=$?
+tools/sweep --out "$tmp/keep/new/../x" --set npop=8,7 --seeds 1 --no-plot -- $tiny > /dev/null 2>&1; rc2=$?
+check "refused plans into n1/a/b and keep/new/../x: exit 2, no n1, keep/x kept and empty" \
+    sh -c "[ $rc1 -eq 2 ] && [ $rc2 -eq 2 ] && [ ! -e '$tmp/n1' ] && [ -d '$tmp/keep/x' ] && [ -z \"\$(ls -A '$tmp/keep/x')\" ]"
+# A plan written before these checks (a draw that came twice) still resumes:
+# its args must match, its values are not checked again.
+tools/sweep --out "$tmp/old" --random 2 --set lr=0.01,0.02 --seeds 1 --no-plot -- $tiny > /dev/null 2>&1
+sed -i 's/^random=2$/random=3/' "$tmp/old/args"
+printf 'c003\t--lr 0.02\n' >> "$tmp/old/plan.tsv"
+tools/sweep --out "$tmp/old" --random 3 --set lr=0.01,0.02 --seeds 1 --no-plot -- $tiny > "$tmp/old.out" 2>&1; rc=$?
+check "an older plan holding a configuration twice resumes (exit $rc) and runs its c003" \
+    sh -c "[ $rc -eq 0 ] && [ -f '$tmp/old/runs/c003-s1.done' ]"
 tools/sweep --out "$tmp/u" --seeds 1 --no-plot -- $tiny > "$tmp/u2.out" 2>&1
 check "... and the corrected command may use its DIR (exit 0)" [ $? -eq 0 ]
 
@@ -248,6 +266,12 @@ tools/measure --env InvertedPendulum-v5 --seeds 1 --minutes 0 --out "$tmp/m0" > 
 check "tools/measure --minutes 0: exit 2, says so, no directory" \
     sh -c "[ $rc -eq 2 ] && grep -q -- '--minutes 0: expected a number of minutes above 0' '$tmp/m0.out' && [ ! -e '$tmp/m0' ]"
 tools/measure --env InvertedPendulum-v5 --seeds 1 --steps 500 --seed 4 --out "$tmp/m4" > "$tmp/m4.out" 2>&1; rc=$?
+tools/measure --env InvertedPendulum-v5 --seeds 1 --minutes 1. --generations 1 --npop 8 --max-steps 20 --out "$tmp/m1" \
+    > "$tmp/m1.out" 2>&1; rc=$?
+check "tools/measure --minutes 1. (as the trainer takes it): exit 0 ($rc)" [ $rc -eq 0 ]
+tools/measure --env InvertedPendulum-v5 --seeds 1 --steps 500 --check --out "$tmp/mc" > "$tmp/mc.out" 2>&1; rc=$?
+check "tools/measure --check: exit 2, says so, no directory (it was exit 1 and 'run the same command again')" \
+    sh -c "[ $rc -eq 2 ] && grep -q -- '--check among the trainer flags' '$tmp/mc.out' && [ ! -e '$tmp/mc' ]"
 check "tools/measure --seed 4: exit 2, points to --seeds, no directory" \
     sh -c "[ $rc -eq 2 ] && grep -q -- '--seed: measure sets it for each run (seeds: --seeds' '$tmp/m4.out' && [ ! -e '$tmp/m4' ]"
 tools/measure --env InvertedPendulum-v5 --seeds 1 --minutes 2 --generations 2 --npop 8 --max-steps 20 --out "$tmp/mm" \
