@@ -48,26 +48,21 @@ rc=$?
 check $? "SVG with title and a seed-group legend" "rc $rc; $(cat "$T/err")"
 
 # A seed resumed with another --threads (its config.json says so; the bytes
-# are the same) is still a seed of its group; a run named twice is one run.
-mkdir "$T/t1"
-cp -r "$T/seed2" "$T/t1/seed2"
-sed -i 's/"threads": 2/"threads": 1/' "$T/t1/seed2/config.json"
-tools/plot "$T/seed1" "$T/t1/seed2" --out "$T/t1.svg" >"$T/out" 2>"$T/err"
-rc=$?
-[ $rc -eq 0 ] && grep -q '"threads": 1' "$T/t1/seed2/config.json" && grep -q 'seed1, seed2 (mean of 2 seeds' "$T/t1.svg"
-check $? "seeds whose config.json differ in threads too are one group" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/t1.svg" | tr '\n' ' ')"
-# ... but one seed twice, at 1 and 2 threads, is a sweep of --threads: two curves.
-mkdir "$T/t2"
-cp -r "$T/seed1" "$T/t2/seed1"
-sed -i 's/"threads": 2/"threads": 1/' "$T/t2/seed1/config.json"
-tools/plot "$T/seed1" "$T/t2/seed1" --out "$T/t2.svg" >"$T/out" 2>"$T/err"
-rc=$?
-[ $rc -eq 0 ] && grep -q '>threads 2 (seed1)<' "$T/t2.svg" && grep -q '>threads 1 (seed1)<' "$T/t2.svg"
-check $? "one seed at 1 and 2 threads: two curves, their legends name the threads" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/t2.svg" | tr '\n' ' ')"
+# are the same) is still a seed of its group; one seed twice, at 1 and 2
+# threads, is a sweep of --threads: two curves. A run named twice is one run.
+at_one_thread() {   # at_one_thread RUN DIR: plots seed1 and a copy of RUN whose config.json says 1 thread into DIR.svg
+    mkdir "$T/$2" && cp -r "$T/$1" "$T/$2/$1" && sed -i 's/"threads": 2/"threads": 1/' "$T/$2/$1/config.json" &&
+        grep -q '"threads": 1' "$T/$2/$1/config.json" && tools/plot "$T/seed1" "$T/$2/$1" --out "$T/$2.svg" >"$T/out" 2>"$T/err"
+}
+legends() { grep -o '>[^<]*seed[^<]*<' "$1" | tr '\n' ' '; }
+at_one_thread seed2 t1 && grep -q 'seed1, seed2 (mean of 2 seeds' "$T/t1.svg"
+check $? "seeds whose config.json differ in threads too are one group" "$(cat "$T/err"; legends "$T/t1.svg")"
+at_one_thread seed1 t2 && grep -q '>threads 2 (seed1)<' "$T/t2.svg" && grep -q '>threads 1 (seed1)<' "$T/t2.svg"
+check $? "one seed at 1 and 2 threads: two curves, their legends name the threads" "$(cat "$T/err"; legends "$T/t2.svg")"
 tools/plot "$T/seed1" "$T/seed1/" "$T/seed2/../seed1" --out "$T/twice.svg" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && grep -q '>seed1<' "$T/twice.svg" && ! grep -q 'seeds' "$T/twice.svg"
-check $? "a run named three ways is one run, not 3 seeds" "rc $rc; $(grep -o '>[^<]*seed[^<]*<' "$T/twice.svg" | tr '\n' ' ')"
+check $? "a run named three ways is one run, not 3 seeds" "rc $rc; $(legends "$T/twice.svg")"
 
 # Groups whose run directories share a name: each legend names the
 # settings that set it apart (here lr), not only the directory.
