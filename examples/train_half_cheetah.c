@@ -211,8 +211,8 @@ static void usage(FILE *f)
    A preset's schedule needs a budget (--max-env-steps, --generations) and
    an lr of the run's own; without them lr stays constant.
    Hopper, Walker2d, Ant and Humanoid are not tuned for v5 here: their
-   rows are the paper's; Hopper's is measured in the README's records,
-   the other three are not yet. */
+   rows are the paper's; Hopper's and Walker2d's are measured in the
+   README's records, Ant's and Humanoid's are not yet. */
 enum { SCHEDULE_CONSTANT = 0, SCHEDULE_LINEAR, SCHEDULE_COSINE, SCHEDULE_EXP };
 static const char *const schedule_names[] = {"constant", "linear", "cosine", "exp"};
 
