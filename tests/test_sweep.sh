@@ -152,6 +152,9 @@ for f in --check --help; do
 done
 # The checks below train runs of a second at most.
 tiny="--env InvertedPendulum-v5 --generations 1 --npop 8 --max-steps 20 --test-episodes 1"
+tools/sweep --out="$tmp/eq" --random=2 --sample-seed=3 --set=npop=8,16 --seeds=1 --jobs=1 --no-plot -- $tiny > "$tmp/eq.out" 2>&1; rc=$?
+check "--flag=value for --random, --sample-seed, --seeds, --jobs (it was 'unknown option'): exit $rc, 2 runs" \
+    sh -c "[ $rc -eq 0 ] && [ \$(ls '$tmp/eq/runs/'*.done | wc -l) -eq 2 ]"
 # A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
 # one directory) used to pass.
 for bad in 0 "1 1" " " "1 x" "3 03"; do
