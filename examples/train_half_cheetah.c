@@ -160,8 +160,9 @@ static void usage(FILE *f)
         "                      ES_REDIS_RECONNECT_S (60)\n"
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
-        "  --check             check the flags (over the task's preset) and exit: 0 if they\n"
-        "                      are valid, 2 with the reason if not; nothing is written\n"
+        "  --check             check the flags (over the task's preset), and what --out and\n"
+        "                      --resume hold, then exit: 0 if the run would start, else the\n"
+        "                      start's exit code and reason; nothing is written\n"
         "  --help              this text\n",
         es_cpu_count(), threads_limit());
     fprintf(f,
@@ -891,6 +892,8 @@ typedef struct trainer {
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
     made_dirs made;           /* directories this trainer created: removed if setup fails (the empty ones) */
     int lock_made;            /* DIR/.lock is this trainer's own */
+    char lock_prev[32];       /* DIR/.lock's text before this trainer wrote its pid there */
+    ssize_t lock_prev_len;
     int fresh;                /* DIR held no run's file when this trainer took it */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
@@ -1016,6 +1019,9 @@ static void undo_start(trainer *t)
     int i;
     snprintf(path, sizeof path, "%s/.lock", t->cfg.out);
     if (t->lock_made && holds_run(t->cfg.out) < 0) unlink(path);
+    else if (!t->lock_made && t->lock_prev_len >= 0 &&   /* a stopped run's pid, not the refused start's */
+             (ftruncate(t->lock_fd, 0) != 0 || pwrite(t->lock_fd, t->lock_prev, (size_t)t->lock_prev_len, 0) < 0))
+        fprintf(stderr, "train_half_cheetah: note: cannot restore %s: %s\n", path, strerror(errno));
     for (i = t->made.n - 1; i >= 0; i--) rmdir(t->made.path[i]);   /* deepest first; only empty ones go */
 }
 
@@ -1080,6 +1086,7 @@ static int lock_run_dir(trainer *t, const char *dir)
         fprintf(stderr, "train_half_cheetah: cannot lock %s: %s\n", path, strerror(e));
         return 1;
     }
+    t->lock_prev_len = t->lock_made ? -1 : pread(fd, t->lock_prev, sizeof t->lock_prev, 0);
     snprintf(text, sizeof text, "%ld\n", (long)getpid());
     t->lock_fd = fd;
     if (ftruncate(fd, 0) != 0 || es_write_all(fd, text, strlen(text)) != ES_OK) {
@@ -1576,13 +1583,10 @@ static int restart_from(trainer *t)
     return copy_checkpoint(t->cfg.resume, path);
 }
 
-static int setup(trainer *t, int argc, char **argv)
+/* Where the run goes: checks a --resume file and, with no --out, takes the
+   run's own directory (a resume in place). Reads only. Returns 0 or the exit code. */
+static int resolve_out(trainer *t, int env_given)
 {
-    char err[512], path[1200];
-    int i, env_given = 0;
-    float *theta0;
-    es_result r;
-    for (i = 1; i < argc; i++) env_given |= !strncmp(argv[i], "--env", 5);
     if (t->cfg.resume[0]) {   /* a file, before anything is locked or written beside it */
         struct stat st;
         int found = stat(t->cfg.resume, &st) == 0;
@@ -1604,33 +1608,71 @@ static int setup(trainer *t, int argc, char **argv)
         }
         snprintf(t->cfg.out, sizeof t->cfg.out, "%s", t->src);
     }
+    return 0;
+}
+
+/* What --out already holds, against what the start asks: never mix two
+   runs (a resume goes on in its own directory or an empty one). Reads
+   only. Returns 0 or the exit code. */
+static int check_out(trainer *t)
+{
+    char path[1200];
+    struct stat st;
+    int i;
+    if (t->cfg.redis[0] || !t->cfg.out[0]) return 0;
+    snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
+    if (stat(path, &st) == 0 && !t->cfg.resume[0]) {
+        fprintf(stderr, "train_half_cheetah: --out %s already holds a run: continue it with --resume %s, "
+                        "or choose another --out\n", t->cfg.out, path);
+        return 2;
+    }
+    if (!t->cfg.resume[0] && newest_checkpoint(t->cfg.out, path, sizeof path)) {   /* latest.ckpt removed */
+        fprintf(stderr, "train_half_cheetah: --out %s already holds a run without latest.ckpt: continue it with "
+                        "--resume %s, or choose another --out\n", t->cfg.out, path);
+        return 2;
+    }
+    if (!t->cfg.resume[0] && (i = holds_run(t->cfg.out)) >= 0) {   /* a run stopped before its first checkpoint, or files of the user's */
+        fprintf(stderr, "train_half_cheetah: --out %s already holds %s (and no checkpoint to resume): remove "
+                        "it or choose another --out\n", t->cfg.out, run_files[i]);
+        return 2;
+    }
+    if (t->cfg.resume[0] && !same_file(t->cfg.out, t->src) && (i = holds_run(t->cfg.out)) >= 0) {
+        fprintf(stderr, "train_half_cheetah: --out %s holds another run's %s; resume into the run's own "
+                        "directory (no --out) or an empty one\n", t->cfg.out, run_files[i]);
+        return 2;
+    }
+    return 0;
+}
+
+static int env_flag_given(int argc, char **argv)
+{
+    int i, given = 0;
+    for (i = 1; i < argc; i++) given |= !strncmp(argv[i], "--env", 5);
+    return given;
+}
+
+/* --check beyond the flags: what a start would refuse on the disk (a
+   --resume file that is missing or not a checkpoint, an --out that holds
+   another run), without locking, creating or writing anything. */
+static int check_start(trainer *t, int argc, char **argv)
+{
+    int rc, env_given = env_flag_given(argc, argv);
+    if ((rc = resolve_out(t, env_given)) != 0 || (rc = check_out(t)) != 0) return rc;
+    if (t->cfg.resume[0] && load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+    return 0;
+}
+
+static int setup(trainer *t, int argc, char **argv)
+{
+    char err[512], path[1200];
+    int i, env_given = env_flag_given(argc, argv);
+    float *theta0;
+    es_result r;
+    if ((i = resolve_out(t, env_given)) != 0) return i;
     if (!t->cfg.out[0] && (i = default_out(t)) != 0) return i;
     if ((i = lock_run_dir(t, t->cfg.out)) != 0) return i;   /* before anything there is read or written */
     t->fresh = holds_run(t->cfg.out) < 0;
-    if (!t->cfg.redis[0]) {   /* never mix two runs: a resume goes on in its own directory or an empty one */
-        struct stat st;
-        snprintf(path, sizeof path, "%s/latest.ckpt", t->cfg.out);
-        if (stat(path, &st) == 0 && !t->cfg.resume[0]) {
-            fprintf(stderr, "train_half_cheetah: --out %s already holds a run: continue it with --resume %s, "
-                            "or choose another --out\n", t->cfg.out, path);
-            return 2;
-        }
-        if (!t->cfg.resume[0] && newest_checkpoint(t->cfg.out, path, sizeof path)) {   /* latest.ckpt removed */
-            fprintf(stderr, "train_half_cheetah: --out %s already holds a run without latest.ckpt: continue it with "
-                            "--resume %s, or choose another --out\n", t->cfg.out, path);
-            return 2;
-        }
-        if (!t->cfg.resume[0] && (i = holds_run(t->cfg.out)) >= 0) {   /* a run stopped before its first checkpoint, or files of the user's */
-            fprintf(stderr, "train_half_cheetah: --out %s already holds %s (and no checkpoint to resume): remove "
-                            "it or choose another --out\n", t->cfg.out, run_files[i]);
-            return 2;
-        }
-        if (t->cfg.resume[0] && !same_file(t->cfg.out, t->src) && (i = holds_run(t->cfg.out)) >= 0) {
-            fprintf(stderr, "train_half_cheetah: --out %s holds another run's %s; resume into the run's own "
-                            "directory (no --out) or an empty one\n", t->cfg.out, run_files[i]);
-            return 2;
-        }
-    }
+    if ((i = check_out(t)) != 0) return i;
     if (t->cfg.resume[0]) {
         static const char *const kept[] = {"--npop", "--sigma", "--lr", "--wd", "--optimizer", "--strategy", "--shaping",
                                            "--top-k", "--policy", "--hidden", "--seed", "--eval-episodes",
@@ -1840,8 +1882,12 @@ int main(int argc, char **argv)
     }
     if (rc) return rc;
     if (t.cfg.check) {   /* what tools/sweep asks of each configuration before its first run */
-        printf("train_half_cheetah: the flags are valid (nothing trained or written)\n");
-        return 0;
+        if ((rc = check_start(&t, argc, argv)) == 0)
+            printf("train_half_cheetah: the flags are valid%s (nothing trained or written)\n",
+                   t.cfg.out[0] ? (t.cfg.resume[0] ? ", and the run can resume there" : ", and --out can take the run")
+                                : "");
+        teardown(&t);
+        return rc;
     }
 #ifdef ES_WITH_REDIS
     if (t.cfg.redis[0] && (rc = redis_connect(&t)) != 0) return rc;

@@ -144,17 +144,26 @@ done <<'EOF'
 --random 4 of 2 possible configurations (drawn twice)|only 2 different configurations|--random 4 --set lr=0.01,0.02
 --sample-seed abc|--sample-seed abc|--random 2 --sample-seed abc --set lr=0.01,0.02
 --random with a range and a value in one --set (drawn as one range)|a range is the only value|--random 2 --set lr=0.0001..1:log,0.5
+one flag in two --sets (the last value won; the other was planned for nothing)|--set lr=... twice|--set lr=0.01 --set lr=0.02,0.03
 EOF
+msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot --set lr=0.01,0.02 -- --generations 1 --lr=0.1 2>&1 > /dev/null); rc=$?
+check "a flag both in a --set and among the trainer flags (one of them silently lost): exit 2 ($rc), says so, no DIR" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--lr is both in a --set and among the trainer flags' && [ ! -e '$tmp/v' ]" _ "$msg"
+rm -rf "$tmp/v"
 for f in --check --help; do
     msg=$(tools/sweep --out "$tmp/v" --seeds 1 --no-plot -- --generations 1 $f 2>&1 > /dev/null); rc=$?
     check "-- $f among the trainer flags (a run that trains nothing): exit 2 ($rc), says so, no DIR" \
         sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '$f among the trainer flags' && [ ! -e '$tmp/v' ]" _ "$msg"
 done
 # The checks below train runs of a second at most.
-tiny="--env InvertedPendulum-v5 --generations 1 --npop 8 --max-steps 20 --test-episodes 1"
-tools/sweep --out="$tmp/eq" --random=2 --sample-seed=3 --set=npop=8,16 --seeds=1 --jobs=1 --no-plot -- $tiny > "$tmp/eq.out" 2>&1; rc=$?
+tiny_nopop="--env InvertedPendulum-v5 --generations 1 --max-steps 20 --test-episodes 1"   # for a --set npop
+tiny="$tiny_nopop --npop 8"
+tools/sweep --out="$tmp/eq" --random=2 --sample-seed=3 --set=npop=8,16 --seeds=1 --jobs=1 --no-plot -- $tiny_nopop > "$tmp/eq.out" 2>&1; rc=$?
 check "--flag=value for --random, --sample-seed, --seeds, --jobs (it was 'unknown option'): exit $rc, 2 runs" \
     sh -c "[ $rc -eq 0 ] && [ \$(ls '$tmp/eq/runs/'*.done | wc -l) -eq 2 ]"
+(cd "$tmp" && "$OLDPWD/tools/sweep" --out=-dash --seeds 1 --no-plot -- $tiny > dash.out 2>&1); rc=$?
+check "--out=-dash is a directory -dash (mkdir took it for an option): exit $rc, its summary written" \
+    sh -c "[ $rc -eq 0 ] && [ -f '$tmp/-dash/summary.csv' ] && [ -f '$tmp/-dash/runs/c001-s1.done' ]"
 # A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
 # one directory) used to pass.
 for bad in 0 "1 1" " " "1 x" "3 03"; do
@@ -185,15 +194,15 @@ check "tools/sweep, flags the trainer refuses: exit 2 with the trainer's message
 # ... checked for every configuration before the first run: c002's --npop 7
 # stopped the sweep only after c001's runs, and they were lost to the
 # corrected command (another --out).
-tools/sweep --out "$tmp/u7" --set npop=8,7 --seeds 1 --no-plot -- $tiny > "$tmp/u7.out" 2>&1; rc=$?
+tools/sweep --out "$tmp/u7" --set npop=8,7 --seeds 1 --no-plot -- $tiny_nopop > "$tmp/u7.out" 2>&1; rc=$?
 check "--set npop=8,7: exit 2 before any run, names c002 and the trainer's reason, no DIR" \
     sh -c "[ $rc -eq 2 ] && grep -q '^sweep: c002 (--npop 7): the trainer refuses these flags' '$tmp/u7.out' &&
            grep -q 'train_half_cheetah: --npop 7' '$tmp/u7.out' && [ ! -e '$tmp/u7' ]"
 # ... and removes what it made, new parents included, and nothing else: not
 # an empty directory reached through .. (keep/new/../x is keep/x).
 mkdir -p "$tmp/keep/x"
-tools/sweep --out "$tmp/n1/a/b" --set npop=8,7 --seeds 1 --no-plot -- $tiny > /dev/null 2>&1; rc1=$?
-tools/sweep --out "$tmp/keep/new/../x" --set npop=8,7 --seeds 1 --no-plot -- $tiny > /dev/null 2>&1; rc2=$?
+tools/sweep --out "$tmp/n1/a/b" --set npop=8,7 --seeds 1 --no-plot -- $tiny_nopop > /dev/null 2>&1; rc1=$?
+tools/sweep --out "$tmp/keep/new/../x" --set npop=8,7 --seeds 1 --no-plot -- $tiny_nopop > /dev/null 2>&1; rc2=$?
 check "refused plans into n1/a/b and keep/new/../x: exit 2, no n1, keep/x kept and empty" \
     sh -c "[ $rc1 -eq 2 ] && [ $rc2 -eq 2 ] && [ ! -e '$tmp/n1' ] && [ -d '$tmp/keep/x' ] && [ -z \"\$(ls -A '$tmp/keep/x')\" ]"
 # A plan written before these checks (a draw that came twice) still resumes:

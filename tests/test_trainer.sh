@@ -36,10 +36,13 @@ mkdir "$tmp/rel" && cp -r "$tmp/r/checkpoints" "$tmp/r/config.json" "$tmp/rel/"
 check "resume from checkpoints/gen_000002.ckpt (relative) continues in its run directory" \
     cmp -s "$tmp/t1/latest.ckpt" "$tmp/rel/latest.ckpt"
 before=$(sha256sum < "$tmp/t1/latest.ckpt")
+lock_before=$(cat "$tmp/t1/.lock")
 msg=$($T --generations 1 --npop 8 --max-steps 60 --seed 9 --quiet --out "$tmp/t1" 2>&1 >/dev/null); rc=$?
 check "a fresh run into a run directory exits 2 and points at --resume: $msg" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q -- '--resume'"
 check "... and leaves that run as it was" [ "$(sha256sum < "$tmp/t1/latest.ckpt")" = "$before" ]
+check "... and its .lock still names the pid of the trainer that ran it ($lock_before)" \
+    [ "$(cat "$tmp/t1/.lock")" = "$lock_before" ]
 msg=$($T --resume "$tmp/r/latest.ckpt" --npop 16 --sigma=0.1 --generations 4 --quiet 2>&1 >/dev/null)
 check "resume names the settings it ignores: $msg" sh -c "printf '%s' \"$msg\" | grep -q 'ignored: --npop --sigma'"
 check "seed changes the result" sh -c "$T --generations 1 --npop 8 --max-steps 60 --seed 8 --quiet --out $tmp/s8 >/dev/null && ! cmp -s $tmp/s8/latest.ckpt $tmp/t1/checkpoints/gen_000001.ckpt"
@@ -95,6 +98,24 @@ check "--check of valid flags: exit 0, says so, writes nothing (rc $rc)" \
     sh -c "[ $rc -eq 0 ] && grep -q 'flags are valid' '$tmp/chk/out' && [ \$(ls -A '$tmp/chk') = out ]"
 (cd "$tmp/chk" && "$Tabs" --npop 7 --check > out 2>&1); rc=$?
 check "--check of --npop 7: exit 2 with the reason (rc $rc)" sh -c "[ $rc -eq 2 ] && grep -q -- '--npop 7: expected' '$tmp/chk/out'"
+# --check also answers for the disk, as the start would, touching nothing:
+# an --out holding a run, a --resume file that is missing or no checkpoint.
+sum_t1=$(cd "$tmp/t1" && find . -type f | sort | xargs cksum | cksum)
+chk_rc() { (cd "$tmp/chk" && "$Tabs" "$@" --check > out 2>&1); echo $?; }
+rc=$(chk_rc --out "$tmp/t1")
+check "--check --out of a run: exit 2, 'already holds a run' (rc $rc)" \
+    sh -c "[ $rc -eq 2 ] && grep -q 'already holds a run' '$tmp/chk/out'"
+rc=$(chk_rc --resume "$tmp/t1/latest.ckpt" --generations 9)
+check "--check --resume of its latest.ckpt: exit 0, 'can resume' (rc $rc)" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'the run can resume there' '$tmp/chk/out'"
+rc=$(chk_rc --resume "$tmp/t1/gone.ckpt")
+check "--check --resume of a missing file: exit 1, says so (rc $rc)" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'cannot resume from .*gone.ckpt: No such file' '$tmp/chk/out'"
+rc=$(chk_rc --resume "$tmp/t1/metrics.csv" --out "$tmp/chk/new")
+check "--check --resume of a file that is no checkpoint: exit 1, says so, no --out made (rc $rc)" \
+    sh -c "[ $rc -eq 1 ] && grep -q 'not an es checkpoint' '$tmp/chk/out' && [ ! -e '$tmp/chk/new' ]"
+check "--check left the run it was asked about as it was" \
+    [ "$(cd "$tmp/t1" && find . -type f | sort | xargs cksum | cksum)" = "$sum_t1" ]
 # Flags that would change nothing (and be recorded in config.json as if they had) are refused.
 for args in "--env Hopper-v5 --shaping zscore" "--strategy snes --shaping raw" "--lr-end 0.1" "--sigma-end 0.1" \
             "--schedule-generations 5" "--policy linear --hidden 32,32"; do
