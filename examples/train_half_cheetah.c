@@ -160,9 +160,10 @@ static void usage(FILE *f)
         "                      ES_REDIS_RECONNECT_S (60)\n"
         "  --run NAME          name of the distributed run\n"
         "  --quiet             no progress output\n"
-        "  --check             check the flags (over the task's preset), and what --out and\n"
-        "                      --resume hold, then exit: 0 if the run would start, else the\n"
-        "                      start's exit code and reason; nothing is written\n"
+        "  --check             check the flags (over the task's preset), the --resume file (and\n"
+        "                      its budget), and that --out can be written and holds no other\n"
+        "                      run; exit 0, or the start's exit code and reason; nothing is\n"
+        "                      written (a trainer running on --out and --redis are not checked)\n"
         "  --help              this text\n",
         es_cpu_count(), threads_limit());
     fprintf(f,
@@ -892,8 +893,8 @@ typedef struct trainer {
     int lock_fd;              /* DIR/.lock, locked for the trainer's life (-1: none) */
     made_dirs made;           /* directories this trainer created: removed if setup fails (the empty ones) */
     int lock_made;            /* DIR/.lock is this trainer's own */
-    char lock_prev[32];       /* DIR/.lock's text before this trainer wrote its pid there */
-    ssize_t lock_prev_len;
+    char lock_prev[64];       /* DIR/.lock's text before this trainer wrote its pid there */
+    ssize_t lock_prev_len;    /* its bytes; -1: none to put back */
     int fresh;                /* DIR held no run's file when this trainer took it */
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
@@ -1018,8 +1019,9 @@ static void undo_start(trainer *t)
     char path[1200];
     int i;
     snprintf(path, sizeof path, "%s/.lock", t->cfg.out);
-    if (t->lock_made && holds_run(t->cfg.out) < 0) unlink(path);
-    else if (!t->lock_made && t->lock_prev_len >= 0 &&   /* a stopped run's pid, not the refused start's */
+    if (t->lock_fd >= 0 && t->lock_made && (holds_run(t->cfg.out) < 0 || !t->fresh))
+        unlink(path);   /* as it was: no .lock */
+    else if (t->lock_fd >= 0 && !t->lock_made && t->lock_prev_len >= 0 &&   /* a stopped run's pid, not ours */
              (ftruncate(t->lock_fd, 0) != 0 || pwrite(t->lock_fd, t->lock_prev, (size_t)t->lock_prev_len, 0) < 0))
         fprintf(stderr, "train_half_cheetah: note: cannot restore %s: %s\n", path, strerror(errno));
     for (i = t->made.n - 1; i >= 0; i--) rmdir(t->made.path[i]);   /* deepest first; only empty ones go */
@@ -1559,8 +1561,8 @@ static int copy_checkpoint(const char *from, const char *to)
    older checkpoints/gen_N.ckpt, or another run's into a new --out) copies
    it to latest.ckpt first, byte for byte: the CSV files then lose the rows
    after it, and a stop before the next checkpoint must leave the two in
-   agreement, or a later resume would skip the rows in between. With
-   nothing left to train nothing changes (-1: done). 0, or 1 with a message. */
+   agreement, or a later resume would skip the rows in between. 0, or 1
+   with a message. */
 static int restart_from(trainer *t)
 {
     char path[1200];
@@ -1570,17 +1572,29 @@ static int restart_from(trainer *t)
         snprintf(path, sizeof path, "%s/checkpoints/gen_%06u.ckpt", t->dir, t->opt.generation);
         return access(path, F_OK) == 0 ? 0 : copy_checkpoint(t->cfg.resume, path);
     }
-    if (budget_reached(t)) {
-        fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
-                "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
-                t->opt.generation, (unsigned long long)t->run.env_steps, t->dir);
-        return -1;
-    }
     if (stat(path, &st) == 0)
         fprintf(stderr, "train_half_cheetah: note: %s continues from %s (generation %u): latest.ckpt becomes "
                 "a copy of it, metrics.csv and evals.csv drop any rows of later generations\n", t->dir,
                 t->cfg.resume, t->opt.generation);
     return copy_checkpoint(t->cfg.resume, path);
+}
+
+/* A plain --resume (no --generations, --max-env-steps, --minutes) takes
+   the run's own limits from its config.json. Returns 0 or 2 with a message. */
+static int resume_budget(trainer *t)
+{
+    char v[64], path[1200];
+    int known = 0;
+    if (run_config(t->src, "generations", v, sizeof v)) known += parse_int(v, 0, INT_MAX, &t->cfg.generations);
+    if (run_config(t->src, "max_env_steps", v, sizeof v)) known += parse_u64(v, 0, &t->cfg.max_env_steps);
+    if (run_config(t->src, "minutes", v, sizeof v)) known += parse_double(v, 0.0, 1e7, &t->cfg.minutes);
+    if (known) return 0;
+    /* not the defaults' 5 minutes in its place: the run may have been far longer */
+    snprintf(path, sizeof path, "%s/config.json", t->src);
+    fprintf(stderr, "train_half_cheetah: the run's budget is unknown: %s %s; give --generations, "
+            "--max-env-steps or --minutes\n", path, access(path, F_OK) ? "is missing"
+            : "holds none of generations, max_env_steps, minutes");
+    return 2;
 }
 
 /* Where the run goes: checks a --resume file and, with no --out, takes the
@@ -1651,14 +1665,43 @@ static int env_flag_given(int argc, char **argv)
     return given;
 }
 
+/* Whether the trainer could make --out (or its .lock) there: the nearest
+   directory on its path that exists must be one it may write in. */
+static int out_writable(const char *out)
+{
+    char p[1100], *slash;
+    struct stat st;
+    int e = 0;
+    snprintf(p, sizeof p, "%s", out);
+    while (stat(p, &st) != 0) {
+        e = errno;
+        if (e != ENOENT || !strcmp(p, ".") || !strcmp(p, "/") || lstat(p, &st) == 0) break;   /* a dangling link */
+        if (!(slash = strrchr(p, '/'))) snprintf(p, sizeof p, ".");
+        else if (slash == p) p[1] = 0;
+        else *slash = 0;
+        e = 0;
+    }
+    if (!e && !S_ISDIR(st.st_mode)) e = ENOTDIR;
+    if (!e && access(p, W_OK | X_OK | (strcmp(p, out) ? 0 : R_OK)) != 0) e = errno;
+    if (!e) return 0;
+    fprintf(stderr, "train_half_cheetah: cannot create %s/.lock: %s\n", out, strerror(e));
+    return 1;
+}
+
 /* --check beyond the flags: what a start would refuse on the disk (a
-   --resume file that is missing or not a checkpoint, an --out that holds
-   another run), without locking, creating or writing anything. */
+   --resume file that is missing or not a checkpoint, a plain --resume of a
+   run without its budget, an --out it cannot write in or that holds another
+   run), without locking, creating or writing anything. Not checked: another
+   trainer's lock on --out, the --redis server. */
 static int check_start(trainer *t, int argc, char **argv)
 {
     int rc, env_given = env_flag_given(argc, argv);
-    if ((rc = resolve_out(t, env_given)) != 0 || (rc = check_out(t)) != 0) return rc;
+    if ((rc = resolve_out(t, env_given)) != 0) return rc;
+    if (t->cfg.out[0] && (rc = out_writable(t->cfg.out)) != 0) return rc;
+    if ((rc = check_out(t)) != 0) return rc;
     if (t->cfg.resume[0] && load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+    if (t->cfg.resume[0] && !t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given)
+        return resume_budget(t);
     return 0;
 }
 
@@ -1755,18 +1798,7 @@ static int setup(trainer *t, int argc, char **argv)
         if (!t->cfg.eval_every_given) run_config_int(t->src, "eval_every", 0, INT_MAX, &t->cfg.eval_every);
         if (!t->cfg.test_episodes_given) run_config_int(t->src, "test_episodes", 1, 100000, &t->cfg.test_episodes);
         if (!t->cfg.budget_given && !t->cfg.minutes_given) {   /* a plain --resume: the run's own limits */
-            char v[64];
-            int known = 0;
-            if (run_config(t->src, "generations", v, sizeof v)) known += parse_int(v, 0, INT_MAX, &t->cfg.generations);
-            if (run_config(t->src, "max_env_steps", v, sizeof v)) known += parse_u64(v, 0, &t->cfg.max_env_steps);
-            if (run_config(t->src, "minutes", v, sizeof v)) known += parse_double(v, 0.0, 1e7, &t->cfg.minutes);
-            if (!known) {   /* not the defaults' 5 minutes in its place: the run may have been far longer */
-                snprintf(path, sizeof path, "%s/config.json", t->src);
-                fprintf(stderr, "train_half_cheetah: the run's budget is unknown: %s %s; give --generations, "
-                        "--max-env-steps or --minutes\n", path, access(path, F_OK) ? "is missing"
-                        : "holds none of generations, max_env_steps, minutes");
-                return 2;
-            }
+            if ((i = resume_budget(t)) != 0) return i;
             if (!t->cfg.quiet && (t->cfg.generations || t->cfg.max_env_steps))
                 printf("the run's budget (its config.json): %s %llu%s\n",
                        t->cfg.generations ? "--generations" : "--max-env-steps",
@@ -1777,6 +1809,12 @@ static int setup(trainer *t, int argc, char **argv)
     if (t->cfg.resume[0] && t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given && !t->cfg.quiet)
         fprintf(stderr, "train_half_cheetah: note: a --redis worker's limits are its flags, as every worker's, not "
                 "the run's config.json: with none given it trains for %g minutes\n", t->cfg.minutes);
+    if (t->cfg.resume[0] && !t->cfg.redis[0] && budget_reached(t)) {   /* before anything is written */
+        fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
+                "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
+                t->opt.generation, (unsigned long long)t->run.env_steps, t->dir);
+        return -1;
+    }
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path, &t->made) != 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
@@ -1876,6 +1914,7 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int rc = parse_args(argc, argv, &t.cfg);
     t.metrics.fd = t.evals.fd = t.lock_fd = -1;
+    t.lock_prev_len = -1;
     if (rc < 0) {
         usage(stdout);
         return 0;
@@ -1904,8 +1943,10 @@ int main(int argc, char **argv)
     rc = setup(&t, argc, argv);
     if (rc == 0) {
         if ((rc = train(&t)) == 1 || rc == 2) forget_untrained(&t);
-    } else if (rc == -1) rc = 0;   /* nothing to train */
-    else if (t.lock_fd >= 0) undo_start(&t);   /* a failed start leaves no empty directory of its own behind */
+    } else if (rc == -1) {   /* nothing to train: the directory as it was */
+        rc = 0;
+        undo_start(&t);
+    } else if (t.lock_fd >= 0) undo_start(&t);   /* a failed start leaves no empty directory of its own behind */
 #ifdef ES_WITH_REDIS
     if (t.rd) redis_finish(t.rd, rc == 0, now_s() - t.wall0);
 #endif

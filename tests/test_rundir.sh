@@ -139,9 +139,18 @@ check "config.json of a run resumed without --env names its preset (Hopper's)" g
 # dropped again (it skipped them: latest.ckpt stayed at the later one).
 $T $quick --generations 3 --ckpt-every 1 --eval-every 1 --out "$tmp/old" > /dev/null 2>&1
 cp "$tmp/old/latest.ckpt" "$tmp/old3.ckpt"; cp "$tmp/old/metrics.csv" "$tmp/old3.csv"
+tree() { (cd "$1" && find . | sort && find . -type f | sort | xargs cat) | cksum; }   # names, .lock and contents
+tree_old=$(tree "$tmp/old")
 $T --resume "$tmp/old/checkpoints/gen_000002.ckpt" --generations 2 --quiet > /dev/null 2> "$tmp/old.err"; rc=$?
 check "a resume of an older checkpoint with nothing to train exits 0 ($rc) and changes nothing: $(cat "$tmp/old.err")" \
     sh -c "[ $rc -eq 0 ] && cmp -s $tmp/old/latest.ckpt $tmp/old3.ckpt && cmp -s $tmp/old/metrics.csv $tmp/old3.csv && grep -q 'nothing to train' $tmp/old.err"
+check "... not its config.json (it was rewritten with --generations 2), nor its .lock's pid" [ "$(tree "$tmp/old")" = "$tree_old" ]
+mkdir "$tmp/e2"
+$T --resume "$tmp/old/checkpoints/gen_000002.ckpt" --out "$tmp/e2" --generations 2 --quiet > /dev/null 2>&1; rc=$?
+check "... and into an empty --out it leaves that directory empty (exit $rc; it wrote .lock, config.json, checkpoints/)" \
+    sh -c "[ $rc -eq 0 ] && [ -z \"\$(ls -A '$tmp/e2')\" ]"
+$T --resume "$tmp/old/checkpoints/gen_000002.ckpt" --out "$tmp/e2" --generations 3 --quiet > /dev/null 2>&1; rc=$?
+check "... so the command it suggests then runs there (exit $rc; it was 'holds another run's config.json')" [ $rc -eq 0 ]
 $T --npop 16 --generations 3 --ckpt-every 1 --threads 1 --seed 4 --quiet --out "$tmp/long" > /dev/null 2>&1
 sum=$(cksum < "$tmp/long/checkpoints/gen_000002.ckpt")
 $T --resume "$tmp/long/checkpoints/gen_000002.ckpt" --generations 5 --threads 1 --quiet > /dev/null 2> "$tmp/long.err" & pid=$!

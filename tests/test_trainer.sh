@@ -116,6 +116,24 @@ check "--check --resume of a file that is no checkpoint: exit 1, says so, no --o
     sh -c "[ $rc -eq 1 ] && grep -q 'not an es checkpoint' '$tmp/chk/out' && [ ! -e '$tmp/chk/new' ]"
 check "--check left the run it was asked about as it was" \
     [ "$(cd "$tmp/t1" && find . -type f | sort | xargs cksum | cksum)" = "$sum_t1" ]
+mkdir "$tmp/chk/nb"; cp "$tmp/t1/latest.ckpt" "$tmp/chk/nb/"   # a run without its config.json
+rc=$(chk_rc --resume "$tmp/chk/nb/latest.ckpt")
+check "--check of a plain --resume of a run without its budget: exit 2 as the start, says so (rc $rc)" \
+    sh -c "[ $rc -eq 2 ] && grep -q \"the run's budget is unknown\" '$tmp/chk/out'"
+touch "$tmp/chk/afile"; ln -s nowhere "$tmp/chk/dangling"
+for o in afile afile/sub dangling; do
+    rc=$(chk_rc --out "$tmp/chk/$o")
+    check "--check --out $o, where no directory can be made: exit 1 as the start, says so (rc $rc)" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'cannot create .*$o/.lock' '$tmp/chk/out'"
+done
+(cd "$tmp/chk" && "$Tabs" --generations 1 --out afile > out 2>&1); rc=$?
+check "a start into --out afile (a file): exit 1 with one line, no note about restoring a .lock (rc $rc)" \
+    sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$tmp/chk/out') -eq 1 ]"
+# A refused start into a run directory that had no .lock leaves none.
+mkdir "$tmp/chk/nolock"; cp "$tmp/t1/latest.ckpt" "$tmp/t1/config.json" "$tmp/chk/nolock/"
+(cd "$tmp/chk" && "$Tabs" --generations 1 --out nolock > out 2>&1); rc=$?
+check "a start refused by a run without .lock: exit 2, no .lock left (rc $rc)" \
+    sh -c "[ $rc -eq 2 ] && [ ! -e '$tmp/chk/nolock/.lock' ]"
 # Flags that would change nothing (and be recorded in config.json as if they had) are refused.
 for args in "--env Hopper-v5 --shaping zscore" "--strategy snes --shaping raw" "--lr-end 0.1" "--sigma-end 0.1" \
             "--schedule-generations 5" "--policy linear --hidden 32,32"; do
