@@ -31,7 +31,8 @@
        ES_STATIC           make every function static to this translation unit
        ES_DLL              mark the API dllexport (with ES_IMPLEMENTATION) or dllimport
        ES_NO_THREADS       no pthreads: es_pool runs everything on the caller
-       ES_NO_POSIX         no fsync/clock_gettime/sysconf (plain C stdio only)
+       ES_NO_POSIX         no fsync/clock_gettime/sysconf (plain C stdio only), and so
+                           no threads: es_pool runs everything on the caller
        ES_NO_DISPATCH      no run-time choice of AVX2 loops on x86 (same bits)
        ES_MALLOC, ES_FREE  default allocator (define both or neither)
        ES_ASSERT(x)        internal assertions (default: assert)
@@ -108,7 +109,9 @@
           theta -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)).
    Without antithetic sampling member i uses eps_i:
        g = 1/(npop*sigma) * sum_i u_i * eps_i.
-   Shaping: centered ranks in [-0.5, 0.5] (ties broken by member index),
+   Shaping: centered ranks in [-0.5, 0.5] (ties broken by member index, so
+   equal rewards still move theta: on a plateau where every member scores
+   the same, theta walks at the full learning rate),
    z-score, or raw rewards. Top-k (ARS V1-t, antithetic only): the k pairs
    with the largest max(r+, r-) enter with utilities r / sigma_R, sigma_R the
    std of their 2k rewards, and npop in the formula becomes 2k.
@@ -518,6 +521,7 @@ ES_API double es_get_f64(const unsigned char *p);
 #  include <errno.h>
 #  include <fcntl.h>
 #  include <sys/file.h>
+#  include <sys/stat.h>
 #  include <unistd.h>
 #else
 #  define ES__POSIX 0
@@ -2024,8 +2028,17 @@ static int es__fsync(int fd)
     return r;
 }
 
+/* fd is the file path names now (not one made again under its name). */
+static int es__same_file(int fd, const char *path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Removes the temporary files ("NAME.es-tmpPID") of writers that died in
-   dir: a live writer holds a lock on its file, a dead one's lock is gone. */
+   dir: a live writer holds a lock on its file, a dead one's lock is gone.
+   A writer that has not locked its new file yet loses it here, and sees
+   so (es_file_write_atomic): the file it locks must be the one named. */
 static void es__remove_stale_temps(const char *dir, size_t dirlen)
 {
     char path[4096];
@@ -2047,7 +2060,7 @@ static void es__remove_stale_temps(const char *dir, size_t dirlen)
         snprintf(path + dirlen, sizeof path - dirlen, "%s%s", dirlen ? "/" : "", e->d_name);
         fd = open(path, O_RDONLY);
         if (fd < 0) continue;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) unlink(path);
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && es__same_file(fd, path)) unlink(path);
         close(fd);
     }
     closedir(d);
@@ -2075,12 +2088,23 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
     {
         const char *slash = strrchr(path, '/');
         size_t dirlen = slash ? (size_t)(slash - path) + (slash == path) : 0;
-        int fd, err = 0;
+        int fd, err = 0, tries;
         es__remove_stale_temps(path, dirlen);
         snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) return ES_ERROR_IO;
-        flock(fd, LOCK_EX | LOCK_NB);      /* marks it live for es__remove_stale_temps */
+        for (tries = 0;; tries++) {
+            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) return ES_ERROR_IO;
+            /* the lock marks it live for es__remove_stale_temps; another
+               process's clean-up may have taken it (and removed the file)
+               between the open and the lock: then a new file. No locks on
+               this file system (ENOLCK...): written unmarked. */
+            if (flock(fd, LOCK_EX | LOCK_NB) != 0 ? errno != EWOULDBLOCK : es__same_file(fd, tmp)) break;
+            close(fd);
+            if (tries == 1000) {
+                errno = EAGAIN;
+                return ES_ERROR_IO;
+            }
+        }
         if (es_write_all(fd, data, size) != ES_OK || es__fsync(fd) != 0) err = errno;
         if (!err && rename(tmp, path) != 0) err = errno;   /* renamed while still locked */
         if (close(fd) != 0 && !err) err = errno;
@@ -2233,6 +2257,7 @@ ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int
     int nsec;
     const es_desc *d;
     if (!opt || !out || nuser < 0 || (nuser > 0 && !user)) return ES_ERROR_INVALID_ARGUMENT;
+    if (!opt->theta || opt->nparams == 0) return ES_ERROR_INVALID_ARGUMENT;   /* freed or never initialized: es_load refuses it */
     for (i = 0; i < (size_t)nuser; i++)
         if ((user[i].size > 0 && !user[i].data) || es__reserved_tag(user[i].tag)) return ES_ERROR_INVALID_ARGUMENT;
     nsec = (opt->m ? 5 : 3) + es__strategy_nsec(opt, &sbytes);

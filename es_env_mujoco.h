@@ -195,8 +195,10 @@ typedef struct es_mujoco_task_desc {
     int frame_skip;              /* physics steps per env step (1) */
     int max_steps;               /* truncation (1000) */
     int obs_dim;                 /* required with observe; without it 0 or nq + nv (else refused) */
-    float act_low, act_high;     /* both 0: ctrlrange of actuator 0 if limited, else [-1, 1] */
-    double reset_noise;          /* default reset: qpos0 + U(+-noise), qvel U(+-noise) (0: none) */
+    float act_low, act_high;     /* both 0: ctrlrange of actuator 0 if limited, else [-1, 1];
+                                    otherwise finite, act_low < act_high */
+    double reset_noise;          /* default reset: qpos0 + U(+-noise), qvel U(+-noise) (0: none;
+                                    finite, >= 0) */
     /* After mj_resetData, before mj_forward; draw only from rng. */
     void (*reset)(const mjModel *m, mjData *d, es_rng *rng, void *user);
     /* Default: qpos then qvel (a model without joints needs its own). */
@@ -243,6 +245,7 @@ ES_API mjData *es_mujoco_env_data(es_env *env);
 #if defined(ES_IMPLEMENTATION) && !defined(ES_ENV_MUJOCO_IMPLEMENTATION_INCLUDED)
 #define ES_ENV_MUJOCO_IMPLEMENTATION_INCLUDED
 
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -1427,8 +1430,12 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
         es__mj_errorf(err, errlen, "%s: %s", path, "a custom observe callback needs obs_dim");
         return ES_ERROR_INVALID_ARGUMENT;
     }
-    if (t.frame_skip < 0 || t.max_steps < 0 || t.reset_noise < 0.0 || !(t.act_low <= t.act_high)) {
-        es__mj_errorf(err, errlen, "%s: %s", path, "negative frame_skip, max_steps or reset_noise, or act_low > act_high");
+    /* the range as es_mlp_init takes it (both 0: the model's own) */
+    if (t.frame_skip < 0 || t.max_steps < 0 || !(t.reset_noise >= 0.0 && t.reset_noise <= DBL_MAX) ||
+        ((t.act_low != 0.0f || t.act_high != 0.0f) &&
+         !(t.act_low < t.act_high && t.act_low >= -FLT_MAX && t.act_high <= FLT_MAX))) {
+        es__mj_errorf(err, errlen, "%s: %s", path, "negative frame_skip or max_steps, reset_noise negative or not "
+                      "finite, or an action range other than finite act_low < act_high (both 0: the model's own)");
         return ES_ERROR_INVALID_ARGUMENT;
     }
     f = fopen(path, "rb");           /* a clear message for the common case */
@@ -1440,11 +1447,11 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
     es_mujoco_install_handlers();
     mj->model = es__mj_compile(path, NULL, err, errlen);
     if (!mj->model) return ES_ERROR_MUJOCO;
-    if (mj->model->nu <= 0) {
+    if (mj->model->nu <= 0) {   /* a model, but not one a policy can act on */
         es__mj_errorf(err, errlen, "%s: %s", path, "the model has no actuators");
         mj_deleteModel(mj->model);
         mj->model = NULL;
-        return ES_ERROR_MUJOCO;
+        return ES_ERROR_INVALID_ARGUMENT;
     }
     {   /* the defaults read qpos and qvel: refuse what they cannot fill or would overrun */
         long nqv = (long)mj->model->nq + (long)mj->model->nv;

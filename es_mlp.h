@@ -166,7 +166,9 @@ typedef struct es_env {
     /* Start an episode: reset noise comes from rng; writes the first observation. */
     es_result (*reset)(struct es_env *env, es_rng *rng, float *obs);
     /* One step. *status: ES_EPISODE_RUNNING, _TERMINATED (the task's own end)
-       or _FAILED (unstable simulation; the reward is still finite). */
+       or _FAILED (unstable simulation; the reward is still finite). An
+       observation (of reset or step) that is not finite ends the episode
+       as _FAILED: the rollout checks, and it never reaches a normalizer. */
     es_result (*step)(struct es_env *env, const float *act, float *obs, double *reward, int *status);
     void (*destroy)(struct es_env *env);
     /* What the last failing call (the env's init, reset or step) said, for
@@ -272,7 +274,9 @@ typedef struct es_run_info {
 /* Encodes a trained policy as a checkpoint: es.h's sections of opt
    (theta, optimizer state), then ES_TAG_TASK (info->task), ES_TAG_POLICY,
    ES_TAG_NORM, ES_TAG_RUN, then the caller's extra sections (may be none).
-   info->generation is ignored: opt->generation is written. */
+   info->generation is ignored: opt->generation is written. A normalizer
+   whose sums are not finite gives ES_ERROR_NOT_FINITE (es_policy_load
+   would refuse it). */
 ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_normalizer *norm,
                                   const es_run_info *info, const es_section *extra, int nextra,
                                   es_checkpoint *out);
@@ -322,6 +326,8 @@ typedef struct es_runner {
     int *status;                         /* npop + eval_episodes ES_EPISODE_* */
     double *eval_returns;                /* eval_episodes returns of theta */
     double *stats;                       /* npop observation statistics */
+    uint32_t rewards_gen;                /* generation + 1 of those results (0: none); es_runner_evaluate
+                                            sets it, es_runner_update needs the optimizer's current one */
     uint64_t env_steps;                  /* all steps taken so far */
     /* scratch */
     float *theta_buf, *work;
@@ -338,6 +344,7 @@ typedef struct es_runner {
        episode starts and es_runner_evaluate returns ES_ERROR_STOPPED (a
        signal handler's flag stops a long generation within an episode) */
     const volatile sig_atomic_t *stop;
+    es_allocator allocator;              /* opt's, kept: es_runner_free may follow es_free(opt) */
 } es_runner;
 
 /* A multi-episode evaluation of a policy (es_runner_evaluate_theta). std
@@ -360,10 +367,16 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
 ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_normalizer *norm,
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
 ES_API void es_runner_free(es_runner *run);
-/* Evaluates members [begin, end) and, if with_eval, the evaluation episodes. */
+/* Evaluates members [begin, end) and, if with_eval, the evaluation episodes.
+   It clears the envs' error messages first; a thread whose env fails with
+   a message runs no further episode (their slots: ES_ERROR_STOPPED), so
+   envs[t].error still says why when it returns. */
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval);
 /* es_tell, then (only if it succeeded) merges the statistics in member
-   order and refreshes the normalizer. On failure nothing has changed. */
+   order and refreshes the normalizer. On failure nothing has changed.
+   Once per evaluation: ES_ERROR_INVALID_ARGUMENT when no es_runner_evaluate
+   of the optimizer's current generation came before (none, or that one
+   was used). */
 ES_API es_result es_runner_update(es_runner *run);
 /* es_runner_evaluate of everything, then es_runner_update. */
 ES_API es_result es_runner_generation(es_runner *run);
@@ -882,6 +895,10 @@ ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const f
     ep->ret = 0.0;
     ep->steps = 0;
     r = env->reset(env, rng, obs);
+    /* an observation that is not finite ends the episode as failed before
+       it reaches the statistics: one NaN would make the normalizer's mean
+       NaN for good, and the policy blind to that input */
+    if (r == ES_OK && !es__all_finite(obs, (size_t)env->obs_dim)) status = ES_EPISODE_FAILED;
     while (r == ES_OK && ep->steps < max_steps && status == ES_EPISODE_RUNNING) {
         double reward = 0.0;
         if (stats) es_obs_stats_add(stats, env->obs_dim, obs);
@@ -892,6 +909,7 @@ ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const f
         if (r != ES_OK) break;             /* a failed call is not a step */
         ep->ret += reward;
         ep->steps++;
+        if (status == ES_EPISODE_RUNNING && !es__all_finite(obs, (size_t)env->obs_dim)) status = ES_EPISODE_FAILED;
     }
     ep->status = status;
     return r;
@@ -1074,6 +1092,9 @@ ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_nor
                    info->task, info->mujoco_version, info->mujoco_version_number, info->max_steps,
                    info->eval_episodes, (unsigned long long)info->env_steps, (unsigned long)opt->generation);
     if (len <= 0 || (size_t)len >= sizeof text) return ES_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < norm->n; i++)   /* what es_normalizer_decode would refuse is not written */
+        if (!(fabs(norm->sum[i]) <= DBL_MAX) || !(norm->sumsq[i] >= 0.0 && norm->sumsq[i] <= DBL_MAX))
+            return ES_ERROR_NOT_FINITE;
     normb = (unsigned char *)es__runner_alloc(opt, es_normalizer_bytes(norm));
     sec = (es_section *)es__runner_alloc(opt, ((size_t)nextra + 4) * sizeof *sec);
     if (!normb || !sec) {
@@ -1147,7 +1168,7 @@ ES_API void es_runner_free(es_runner *run)
     int i;
     const es_allocator *a;
     if (!run || !run->opt) return;
-    a = &run->opt->desc.allocator;
+    a = &run->allocator;
     p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
     p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work; p[7] = run->stats_buf;
     p[8] = run->errors; p[9] = run->shifted;
@@ -1183,6 +1204,7 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
     nep = npop + eval_episodes;
     nstats = es_obs_stats_size(envs[0].obs_dim);
     run->opt = opt;
+    run->allocator = opt->desc.allocator;
     run->policy = *policy;
     run->norm = norm;
     run->envs = envs;
@@ -1211,10 +1233,24 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
     memset(run->status, 0, (size_t)nep * sizeof(int));
     for (i = 0; i < nep; i++) run->errors[i] = ES_OK;
     memset(run->rewards, 0, (size_t)npop * sizeof(float));
+    memset(run->stats, 0, (size_t)npop * nstats * sizeof(double));
     return ES_OK;
 }
 
 /* Member m's episode with policy theta, on the thread's env. */
+/* An episode not run (slot k of steps, status, errors; member m or -1)
+   after its thread's env failed with a message in this evaluation: the
+   next reset would clear env->error, and the evaluation fails anyway
+   (the env's own failure comes earlier in member order on that thread). */
+static es_result es__runner_skip(es_runner *run, int k, int m)
+{
+    if (m >= 0) run->rewards[m] = 0.0f;
+    run->steps[k] = 0;
+    run->status[k] = ES_EPISODE_FAILED;
+    run->errors[k] = ES_ERROR_STOPPED;
+    return ES_ERROR_STOPPED;
+}
+
 static es_result es__runner_member(es_runner *run, int m, const float *theta, int thread)
 {
     es *opt = run->opt;
@@ -1227,6 +1263,7 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     es_episode ep;
     es_rng rng;
     es_result r;
+    if (env->error[0]) return es__runner_skip(run, m, m);   /* keep the message of the env's failure */
     es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
     es_obs_stats_clear(stats, env->obs_dim);
     r = es_rollout_policy(env, &run->policy, theta, run->norm, stats, &rng,
@@ -1269,6 +1306,11 @@ static void es__runner_task(void *user, int i, int thread)
         int j = i - run->nunits;
         es_episode ep;
         es_rng rng;
+        if (run->envs[thread].error[0]) {
+            run->eval_returns[j] = 0.0;
+            es__runner_skip(run, opt->desc.npop + j, -1);
+            return;
+        }
         es_rng_init(&rng, opt->desc.seed, ES_STREAM_EVAL, opt->generation, (uint32_t)j);
         r = es_rollout_policy(&run->envs[thread], &run->policy, opt->theta, run->norm, NULL, &rng, run->max_steps,
                               run->work + (size_t)thread * run->work_size, &ep);
@@ -1292,6 +1334,7 @@ ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with
     run->eval = with_eval ? run->eval_episodes : 0;
     for (i = begin; i < end; i++) run->errors[i] = ES_OK;
     for (i = 0; i < run->eval; i++) run->errors[npop + i] = ES_OK;
+    for (i = 0; i < (run->pool ? run->pool->nthreads : 1); i++) run->envs[i].error[0] = '\0';   /* this evaluation's */
     if (run->opt->desc.sampling == ES_SAMPLING_ANTITHETIC)
         run->nunits = end > begin ? ((end - 1) >> 1) - (begin >> 1) + 1 : 0;
     else
@@ -1304,6 +1347,7 @@ ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with
         if (run->errors[i] != ES_OK) return run->errors[i];
     for (i = 0; i < run->eval; i++)
         if (run->errors[npop + i] != ES_OK) return run->errors[npop + i];
+    if (end > begin) run->rewards_gen = run->opt->generation + 1;
     return ES_OK;
 }
 
@@ -1316,6 +1360,7 @@ ES_API es_result es_runner_update(es_runner *run)
     size_t nstats;
     es_result r;
     if (!run || !run->opt) return ES_ERROR_INVALID_ARGUMENT;   /* freed or never initialized */
+    if (run->rewards_gen != run->opt->generation + 1) return ES_ERROR_INVALID_ARGUMENT;   /* stale rewards */
     if (run->reward_shift != 0.0) {          /* training only: rewards[] keep the returns */
         for (i = 0; i < run->opt->desc.npop; i++)
             run->shifted[i] = (float)((double)run->rewards[i] - run->reward_shift * (double)run->steps[i]);

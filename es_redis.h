@@ -1801,6 +1801,7 @@ ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *s
     n = run->opt->desc.npop + run->eval_episodes;
     for (i = 0; i < n; i++) steps += (uint64_t)run->steps[i];
     run->env_steps = before + steps;      /* every member's steps, whoever ran them */
+    run->rewards_gen = g + 1;             /* rewards[] and stats hold generation g, whoever ran them */
     if ((r = es_runner_update(run)) != ES_OK)
         return es__redis_fail(rd, r, "generation %u: %s", (unsigned)g, es_result_string(r));
     rd->generations++;

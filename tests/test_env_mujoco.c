@@ -560,6 +560,28 @@ static void test_bad_inputs(void)
         env.destroy(&env);
     }
     es_mujoco_free(&mj);
+    {   /* what es_mlp_init would refuse later, or a noise that is not one, is refused here */
+        es_mujoco_task_desc td;
+        int k;
+        for (k = 0; k < 4; k++) {
+            memset(&td, 0, sizeof td);
+            if (k == 0) td.reset_noise = NAN;
+            if (k == 1) td.act_low = td.act_high = 0.5f;
+            if (k == 2) td.act_low = -INFINITY, td.act_high = 1.0f;
+            if (k == 3) td.act_low = -1.0f, td.act_high = INFINITY;
+            res = es_mujoco_load_xml(&mj, path, &td, err, sizeof err);
+            CHECK(res == ES_ERROR_INVALID_ARGUMENT && mj.model == NULL,
+                  "custom MJCF: %s refused (ES_ERROR_INVALID_ARGUMENT, got %d: %s)",
+                  k == 0 ? "reset_noise NaN" : k == 1 ? "act_low == act_high" : k == 2 ? "act_low -inf" : "act_high inf",
+                  (int)res, err);
+            es_mujoco_free(&mj);
+        }
+    }
+    write_file(path, "<mujoco><worldbody><body><joint type='slide'/><geom size='.1'/></body></worldbody></mujoco>");
+    res = es_mujoco_load_xml(&mj, path, NULL, err, sizeof err);
+    CHECK(res == ES_ERROR_INVALID_ARGUMENT && strstr(err, "no actuators"),
+          "custom MJCF without actuators: ES_ERROR_INVALID_ARGUMENT, as other models that do not fit a task (%s)", err);
+    es_mujoco_free(&mj);
 
     /* A MuJoCo error inside mj_step (its stack is too small once contacts
        appear) fails the episode and comes back as ES_ERROR_MUJOCO with

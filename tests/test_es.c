@@ -966,6 +966,14 @@ static void test_checkpoint(void)
         CHECK(es_checkpoint_encode(&opt, &us, 1, &e) == ES_ERROR_INVALID_ARGUMENT,
               "checkpoint: a user section of 4 bytes at NULL is refused");
     }
+    {   /* a zeroed or freed optimizer wrote a 0-parameter file es_load refused */
+        es zero;
+        es_checkpoint e;
+        memset(&zero, 0, sizeof zero);
+        CHECK(es_checkpoint_encode(&zero, NULL, 0, &e) == ES_ERROR_INVALID_ARGUMENT,
+              "checkpoint: a zeroed optimizer is not encoded");
+        CHECK(es_save(&zero, path, NULL, 0) == ES_ERROR_INVALID_ARGUMENT, "checkpoint: nor saved");
+    }
     run_tells(&back, 2);
     CHECK(es_hash(&back) == es_hash(&opt), "checkpoint: a loaded state continues bit-identically");
     es_free(&back);

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int fault_eintr;        /* this many write() calls fail with EINTR */
@@ -146,6 +147,33 @@ int main(void)
     if (fd >= 0) close(fd);
     remove(live);
     remove(odd);
+
+    /* Writers in one directory: each one's clean-up must never take
+       another's live temporary file (it did between the other's open and
+       lock: 1 to 2 in 100 writes failed with ENOENT). */
+    {
+        enum { WRITERS = 3, WRITES = 1000 };
+        pid_t kids[WRITERS];
+        int k, failed = 0, status;
+        for (k = 0; k < WRITERS; k++) {
+            if ((kids[k] = fork()) == 0) {
+                int n, bad = 0;
+                snprintf(p2, sizeof p2, "%s/w%d.ckpt", dir, k);
+                for (n = 0; n < WRITES; n++) bad += es_file_write_atomic(p2, data, 100) != ES_OK;
+                _exit(bad > 255 ? 255 : bad);
+            }
+        }
+        for (k = 0; k < WRITERS; k++) {
+            if (kids[k] < 0 || waitpid(kids[k], &status, 0) != kids[k] || !WIFEXITED(status)) failed += 1000;
+            else failed += WEXITSTATUS(status);
+            snprintf(p2, sizeof p2, "%s/w%d.ckpt", dir, k);
+            CHECK(file_equals(p2, data, 100), "writer %d's file is whole", k);
+            remove(p2);
+        }
+        CHECK(failed == 0, "%d processes writing %d files each into one directory: no write fails (%d did)", WRITERS,
+              WRITES, failed);
+        CHECK(temps_in(dir) == 0, "... and no temporary file is left");
+    }
 
     snprintf(p2, sizeof p2, "%s/missing/x.ckpt", dir);
     errno = 0;

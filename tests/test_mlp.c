@@ -350,13 +350,15 @@ static void test_normalizer(void)
 
 /* A 1-D point mass: x' = x + a, reward -x'^2; x0 = uniform from the reset
    rng; terminates when t reaches term_at (0: never), fails at fail_at. */
-typedef struct mass { double x; int t, term_at, fail_at, error_at; } mass;
+typedef struct mass { double x; int t, term_at, fail_at, error_at, nan_at, error_episode, episodes; } mass;
 
 static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
 {
     mass *m = (mass *)env->state;
     m->x = es_rng_uniform(rng) * 2.0 - 1.0;
     m->t = 0;
+    m->episodes++;
+    env->error[0] = '\0';   /* as the MuJoCo env: the message is the last failing call's */
     obs[0] = (float)m->x;
     return ES_OK;
 }
@@ -364,10 +366,13 @@ static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
 static es_result mass_step(es_env *env, const float *act, float *obs, double *reward, int *status)
 {
     mass *m = (mass *)env->state;
-    if (m->error_at && m->t + 1 == m->error_at) return ES_ERROR_IO;
+    if (m->error_at && m->t + 1 == m->error_at && (!m->error_episode || m->episodes == m->error_episode)) {
+        snprintf(env->error, sizeof env->error, "mass: no step %d", m->error_at);
+        return ES_ERROR_IO;
+    }
     m->x += act[0];
     m->t++;
-    obs[0] = (float)m->x;
+    obs[0] = m->nan_at && m->t == m->nan_at ? NAN : (float)m->x;
     *reward = -m->x * m->x;
     *status = m->term_at && m->t == m->term_at ? ES_EPISODE_TERMINATED
             : m->fail_at && m->t == m->fail_at ? ES_EPISODE_FAILED : ES_EPISODE_RUNNING;
@@ -431,6 +436,19 @@ static void test_rollout(void)
     for (want = 0.0, t = 1; t <= 7; t++) want -= (x0 + 0.25 * t) * (x0 + 0.25 * t);
     CHECK(ep.steps == 7 && ep.status == ES_EPISODE_TERMINATED && fabs(ep.ret - want) < 1e-5,
           "rollout: constant action, terminated at step 7 with the closed-form return");
+
+    /* an observation that is not finite: the episode fails there, and the
+       statistics keep only the finite ones (a NaN made the normalizer's
+       mean NaN for good, silently) */
+    m.term_at = 0;
+    m.nan_at = 3;
+    es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
+    es_obs_stats_clear(stats, 1);
+    CHECK(es_rollout(&env, &mlp, theta, NULL, stats, &rng, 0, work, &ep) == ES_OK && ep.steps == 3 &&
+              ep.status == ES_EPISODE_FAILED && stats[0] == 3.0 && isfinite(stats[1]) && isfinite(stats[2]),
+          "rollout: a NaN observation at step 3 ends the episode as failed; the statistics hold the 3 finite ones");
+    m.nan_at = 0;
+    m.term_at = 7;
 
     /* truncation by max_steps below the termination step */
     es_rng_init(&rng, 78, ES_STREAM_RESET, 0, 0);
@@ -507,6 +525,17 @@ static void mass_envs(es_env envs[2], mass ms[2])
         envs[i].reset = mass_reset;
         envs[i].step = mass_step;
     }
+}
+
+/* Two mass envs and a linear policy a = theta[0] x + theta[1] for them. */
+static void mass_linear(es_env envs[2], mass ms[2], es_mlp *mlp)
+{
+    es_mlp_desc d;
+    mass_envs(envs, ms);
+    d = es_mlp_desc_for_env(&envs[0]);
+    d.nhidden = ES_MLP_LINEAR;
+    d.output_activation = ES_ACTIVATION_IDENTITY;
+    es_mlp_init(mlp, &d);
 }
 
 /* es_runner against its contract, recomputed member by member through the
@@ -605,7 +634,6 @@ static void test_runner_failures(void)
 {
     mass ms[2];
     es_env envs[2];
-    es_mlp_desc d;
     es_mlp mlp;
     es_desc ed = es_desc_default();
     es opt;
@@ -614,11 +642,7 @@ static void test_runner_failures(void)
     es_normalizer norm;
     float theta0[2] = {-0.3f, 0.1f};
     int i, ok;
-    mass_envs(envs, ms);
-    d = es_mlp_desc_for_env(&envs[0]);
-    d.nhidden = ES_MLP_LINEAR;
-    d.output_activation = ES_ACTIVATION_IDENTITY;
-    es_mlp_init(&mlp, &d);
+    mass_linear(envs, ms, &mlp);
     ed.npop = 8;
     ed.sigma = 1e-3f;
     ed.lr = 3e38f;
@@ -639,10 +663,12 @@ static void test_runner_failures(void)
     opt.desc.lr = 0.01f;
     CHECK(es_runner_update(&run) == ES_OK && norm.count == 8.0 * 9.0 && opt.generation == 1,
           "runner failures: a successful update merges the 8 episodes' 9 observations once");
+    CHECK(es_runner_update(&run) == ES_ERROR_INVALID_ARGUMENT && norm.count == 8.0 * 9.0 && opt.generation == 1,
+          "runner failures: a second update of one evaluation is refused (it stepped again on old rewards and "
+          "counted the observations twice)");
     ms[0].error_at = ms[1].error_at = 3;
-    CHECK(es_runner_generation(&run) == ES_ERROR_IO && opt.generation == 1 && run.errors[0] == ES_ERROR_IO &&
-              run.errors[8] == ES_ERROR_IO,
-          "runner failures: an env error ends the generation with that error, in each episode's slot");
+    CHECK(es_runner_generation(&run) == ES_ERROR_IO && opt.generation == 1 && run.errors[0] == ES_ERROR_IO,
+          "runner failures: an env error ends the generation with that error, in the episode's slot");
     ms[0].error_at = ms[1].error_at = 0;
     CHECK(es_runner_generation(&run) == ES_OK, "runner failures: the next generation runs");
     ok = 1;
@@ -655,6 +681,65 @@ static void test_runner_failures(void)
     es_pool_free(&pool);
     es_normalizer_free(&norm);
     es_free(&opt);
+}
+
+/* An allocator whose blocks ES_FREE cannot free: it counts what is out. */
+static int blocks_out;
+static void *offset_alloc(size_t size, void *user)
+{
+    char *p = (char *)malloc(size + 16);
+    (void)user;
+    if (!p) return NULL;
+    blocks_out++;
+    return p + 16;
+}
+static void offset_free(void *ptr, void *user)
+{
+    (void)user;
+    if (!ptr) return;
+    blocks_out--;
+    free((char *)ptr - 16);
+}
+
+/* The runner's contract with its caller: an update needs an evaluation of
+   the current generation, and the runner may be freed after its optimizer
+   (es_runner_free used the freed optimizer's zeroed allocator: ES_FREE of
+   a custom allocator's blocks). */
+static void test_runner_order(void)
+{
+    es_env envs[2];
+    mass ms[2];
+    es_mlp mlp;
+    es_desc ed = es_desc_default();
+    es opt;
+    es_runner run;
+    float theta0[2] = {-0.3f, 0.1f};
+    mass_linear(envs, ms, &mlp);
+    ed.npop = 8;
+    ed.allocator.alloc_fn = offset_alloc;
+    ed.allocator.free_fn = offset_free;
+    blocks_out = 0;
+    if (es_init(&opt, &ed, theta0, 2) != ES_OK || es_runner_init(&run, &opt, &mlp, NULL, envs, NULL, 0, 0) != ES_OK) {
+        CHECK(0, "runner order: init");
+        return;
+    }
+    CHECK(es_runner_update(&run) == ES_ERROR_INVALID_ARGUMENT && opt.generation == 0 &&
+              memcmp(opt.theta, theta0, sizeof theta0) == 0,
+          "runner order: an update before any evaluation is refused, theta kept (it stepped on zeroed rewards)");
+    CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_OK && es_runner_update(&run) == ES_OK && opt.generation == 1,
+          "runner order: evaluate, then update");
+    ms[0].episodes = 0;
+    ms[0].error_at = 3;
+    ms[0].error_episode = 2;   /* one episode of eight fails, on the only thread */
+    CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_ERROR_IO && run.errors[1] == ES_ERROR_IO &&
+              run.errors[6] == ES_ERROR_STOPPED && !strcmp(envs[0].error, "mass: no step 3"),
+          "runner order: after its env failed, the thread runs no further episode, and env.error still says why "
+          "(the next episode's reset cleared it)");
+    ms[0].error_at = 0;
+    es_free(&opt);
+    es_runner_free(&run);
+    CHECK(blocks_out == 0, "runner order: freed after its optimizer, every block went back to the custom allocator "
+          "(%d out)", blocks_out);
 }
 
 /* Defaults written out for C++, and a policy made for an env takes its
@@ -698,6 +783,7 @@ int main(void)
     test_rollout();
     test_runner();
     test_runner_failures();
+    test_runner_order();
     test_desc_defaults();
     return test_finish();
 }

@@ -447,6 +447,14 @@ static void test_save_arguments(void)
         CHECK(0, "es_policy_encode: env_steps 2^62 is written and read back (refused)");
     }
     info.env_steps = 0;
+    norm.sum[1] = NAN;   /* what a NaN observation left before the rollout checked them */
+    CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_NOT_FINITE,
+          "es_policy_encode: a normalizer sum that is NaN is refused (es_policy_load refused the file written)");
+    norm.sum[1] = 0.0;
+    norm.sumsq[2] = INFINITY;
+    CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_NOT_FINITE,
+          "es_policy_encode: an infinite sum of squares is refused");
+    norm.sumsq[2] = 0.0;
     strcpy(info.mujoco_version, "3.1\n");
     CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
           "es_policy_encode: a newline in the MuJoCo version refused");
