@@ -522,6 +522,7 @@ ES_API double es_get_f64(const unsigned char *p);
 #  include <fcntl.h>
 #  include <sys/file.h>
 #  include <sys/stat.h>
+#  include <time.h>
 #  include <unistd.h>
 #else
 #  define ES__POSIX 0
@@ -2032,13 +2033,17 @@ static int es__fsync(int fd)
 static int es__same_file(int fd, const char *path)
 {
     struct stat a, b;
-    return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    if (stat(path, &b) != 0) return errno != ENOENT;   /* gone; an error that tells nothing (EOVERFLOW): yes */
+    return fstat(fd, &a) != 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 }
 
 /* Removes the temporary files ("NAME.es-tmpPID") of writers that died in
    dir: a live writer holds a lock on its file, a dead one's lock is gone.
-   A writer that has not locked its new file yet loses it here, and sees
-   so (es_file_write_atomic): the file it locks must be the one named. */
+   A writer creates its file empty and locks it before the first byte, so
+   an empty file may be a live writer's not locked yet: it is left alone
+   until it is ES__TEMP_AGE seconds old (and should a clean-up take one in
+   that moment anyway, its writer sees so and makes another). */
+#define ES__TEMP_AGE 10
 static void es__remove_stale_temps(const char *dir, size_t dirlen)
 {
     char path[4096];
@@ -2053,11 +2058,13 @@ static void es__remove_stale_temps(const char *dir, size_t dirlen)
         const char *tag = strstr(e->d_name, ".es-tmp"), *q;
         long pid = 0;
         int fd;
+        struct stat st;
         while (tag && strstr(tag + 1, ".es-tmp")) tag = strstr(tag + 1, ".es-tmp");
         if (!tag || !tag[7]) continue;
         for (q = tag + 7; *q >= '0' && *q <= '9' && pid < 1000000000L; q++) pid = pid * 10 + (*q - '0');
         if (*q || pid == (long)getpid() || dirlen + 2 + strlen(e->d_name) > sizeof path) continue;
         snprintf(path + dirlen, sizeof path - dirlen, "%s%s", dirlen ? "/" : "", e->d_name);
+        if (stat(path, &st) != 0 || (st.st_size == 0 && difftime(time(NULL), st.st_mtime) < ES__TEMP_AGE)) continue;
         fd = open(path, O_RDONLY);
         if (fd < 0) continue;
         if (flock(fd, LOCK_EX | LOCK_NB) == 0 && es__same_file(fd, path)) unlink(path);
@@ -2092,14 +2099,24 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
         es__remove_stale_temps(path, dirlen);
         snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
         for (tries = 0;; tries++) {
-            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0) return ES_ERROR_IO;
-            /* the lock marks it live for es__remove_stale_temps; another
-               process's clean-up may have taken it (and removed the file)
-               between the open and the lock: then a new file. No locks on
-               this file system (ENOLCK...): written unmarked. */
-            if (flock(fd, LOCK_EX | LOCK_NB) != 0 ? errno != EWOULDBLOCK : es__same_file(fd, tmp)) break;
-            close(fd);
+            int lk;
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+            if (fd >= 0) {
+                /* the lock marks it live for es__remove_stale_temps, whose
+                   clean-up may have taken it between the open and the lock
+                   (and removed it): then a new one. No locks on this file
+                   system (ENOLCK...): written unmarked. */
+                if (flock(fd, LOCK_EX | LOCK_NB) != 0 ? errno != EWOULDBLOCK : es__same_file(fd, tmp)) break;
+                close(fd);
+            } else if (errno == EEXIST) {   /* this name's file: a dead writer's goes (a reused pid), a live one's stays */
+                if ((fd = open(tmp, O_RDONLY)) >= 0) {
+                    lk = flock(fd, LOCK_EX | LOCK_NB);
+                    if ((lk == 0 || errno != EWOULDBLOCK) && es__same_file(fd, tmp)) unlink(tmp);
+                    close(fd);
+                }
+            } else {
+                return ES_ERROR_IO;
+            }
             if (tries == 1000) {
                 errno = EAGAIN;
                 return ES_ERROR_IO;

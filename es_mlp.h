@@ -167,8 +167,9 @@ typedef struct es_env {
     es_result (*reset)(struct es_env *env, es_rng *rng, float *obs);
     /* One step. *status: ES_EPISODE_RUNNING, _TERMINATED (the task's own end)
        or _FAILED (unstable simulation; the reward is still finite). An
-       observation (of reset or step) that is not finite ends the episode
-       as _FAILED: the rollout checks, and it never reaches a normalizer. */
+       observation (of reset or step) that is not finite ends a running
+       episode as _FAILED, and never reaches a normalizer (the rollout
+       checks). */
     es_result (*step)(struct es_env *env, const float *act, float *obs, double *reward, int *status);
     void (*destroy)(struct es_env *env);
     /* What the last failing call (the env's init, reset or step) said, for
@@ -326,8 +327,11 @@ typedef struct es_runner {
     int *status;                         /* npop + eval_episodes ES_EPISODE_* */
     double *eval_returns;                /* eval_episodes returns of theta */
     double *stats;                       /* npop observation statistics */
-    uint32_t rewards_gen;                /* generation + 1 of those results (0: none); es_runner_evaluate
-                                            sets it, es_runner_update needs the optimizer's current one */
+    uint32_t rewards_gen;                /* generation + 1 of those results (0: none). A successful
+                                            es_runner_evaluate of members sets it (a failed one clears
+                                            it); es_runner_update needs the optimizer's current one.
+                                            A caller that fills rewards, steps and stats itself (its own
+                                            es_redis_generation callbacks) sets it as es_redis.h does */
     uint64_t env_steps;                  /* all steps taken so far */
     /* scratch */
     float *theta_buf, *work;
@@ -336,6 +340,7 @@ typedef struct es_runner {
     size_t stats_stride;
     int begin, end, eval, nunits;        /* the current job */
     es_result *errors;                   /* npop + eval_episodes: each episode's own result */
+    int *failed;                         /* per thread: its env failed in this evaluation */
     /* training-only settings, zero by es_runner_init (see above) */
     double reward_shift;
     int member_max_steps;
@@ -368,15 +373,17 @@ ES_API es_result es_runner_init(es_runner *run, es *opt, const es_mlp *mlp, es_n
                                 es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
 ES_API void es_runner_free(es_runner *run);
 /* Evaluates members [begin, end) and, if with_eval, the evaluation episodes.
-   It clears the envs' error messages first; a thread whose env fails with
-   a message runs no further episode (their slots: ES_ERROR_STOPPED), so
-   envs[t].error still says why when it returns. */
+   It clears the envs' error messages first; a thread whose env fails runs
+   no further episode (their slots, and that of the failed member's pair:
+   ES_ERROR_STOPPED, 0 steps), so envs[t].error still says why when it
+   returns the first failure in member order. */
 ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with_eval);
 /* es_tell, then (only if it succeeded) merges the statistics in member
    order and refreshes the normalizer. On failure nothing has changed.
-   Once per evaluation: ES_ERROR_INVALID_ARGUMENT when no es_runner_evaluate
-   of the optimizer's current generation came before (none, or that one
-   was used). */
+   Once per evaluation: ES_ERROR_INVALID_ARGUMENT when no successful
+   es_runner_evaluate of the optimizer's current generation came before
+   (none, a failed one, or one already used); the caller evaluates every
+   member, in one call or in ranges. */
 ES_API es_result es_runner_update(es_runner *run);
 /* es_runner_evaluate of everything, then es_runner_update. */
 ES_API es_result es_runner_generation(es_runner *run);
@@ -1164,15 +1171,15 @@ ES_API es_result es_policy_load(const es_checkpoint *ck, char *task, size_t task
 
 ES_API void es_runner_free(es_runner *run)
 {
-    void *p[10];
+    void *p[11];
     int i;
     const es_allocator *a;
     if (!run || !run->opt) return;
     a = &run->allocator;
     p[0] = run->rewards; p[1] = run->steps; p[2] = run->status; p[3] = run->eval_returns;
     p[4] = run->stats; p[5] = run->theta_buf; p[6] = run->work; p[7] = run->stats_buf;
-    p[8] = run->errors; p[9] = run->shifted;
-    for (i = 0; i < 10; i++) {
+    p[8] = run->errors; p[9] = run->shifted; p[10] = run->failed;
+    for (i = 0; i < 11; i++) {
         if (!p[i]) continue;
         if (a->free_fn) a->free_fn(p[i], a->user_data);
         else ES_FREE(p[i]);
@@ -1224,8 +1231,9 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
     run->theta_buf = (float *)es__runner_alloc(opt, (size_t)nthreads * 2 * opt->nparams * sizeof(float));
     run->work = (float *)es__runner_alloc(opt, (size_t)nthreads * run->work_size * sizeof(float));
     run->shifted = (float *)es__runner_alloc(opt, (size_t)npop * sizeof(float));
+    run->failed = (int *)es__runner_alloc(opt, (size_t)nthreads * sizeof(int));
     if (!run->rewards || !run->steps || !run->status || !run->errors || !run->eval_returns || !run->stats ||
-        !run->stats_buf || !run->theta_buf || !run->work || !run->shifted) {
+        !run->stats_buf || !run->theta_buf || !run->work || !run->shifted || !run->failed) {
         es_runner_free(run);
         return ES_ERROR_OUT_OF_MEMORY;
     }
@@ -1238,10 +1246,11 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
 }
 
 /* Member m's episode with policy theta, on the thread's env. */
-/* An episode not run (slot k of steps, status, errors; member m or -1)
-   after its thread's env failed with a message in this evaluation: the
-   next reset would clear env->error, and the evaluation fails anyway
-   (the env's own failure comes earlier in member order on that thread). */
+/* An episode not run (slot k of steps, status, errors; member m or -1):
+   its thread's env failed in this evaluation (its next reset would clear
+   env->error, and the evaluation fails anyway: a thread takes its tasks
+   in increasing order, so that failure comes earlier in member order), or
+   the other member of its pair did. */
 static es_result es__runner_skip(es_runner *run, int k, int m)
 {
     if (m >= 0) run->rewards[m] = 0.0f;
@@ -1263,7 +1272,7 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     es_episode ep;
     es_rng rng;
     es_result r;
-    if (env->error[0]) return es__runner_skip(run, m, m);   /* keep the message of the env's failure */
+    if (run->failed[thread]) return es__runner_skip(run, m, m);   /* keep the message of the env's failure */
     es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
     es_obs_stats_clear(stats, env->obs_dim);
     r = es_rollout_policy(env, &run->policy, theta, run->norm, stats, &rng,
@@ -1274,6 +1283,7 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     run->steps[m] = ep.steps;
     run->status[m] = ep.status;
     run->errors[m] = r;
+    if (r != ES_OK) run->failed[thread] = 1;
     return r;
 }
 
@@ -1297,7 +1307,8 @@ static void es__runner_task(void *user, int i, int thread)
         if (m1 - m0 == 2) {
             es_perturbed_pair(opt, m0 >> 1, plus, minus);
             r = es__runner_member(run, m0, plus, thread);
-            if (r == ES_OK && !(run->stop && *run->stop)) r = es__runner_member(run, m1 - 1, minus, thread);
+            if (r != ES_OK) es__runner_skip(run, m1 - 1, m1 - 1);   /* no stale slot beside the failure */
+            else if (!(run->stop && *run->stop)) r = es__runner_member(run, m1 - 1, minus, thread);
         } else {
             es_perturbed(opt, m0, plus);
             r = es__runner_member(run, m0, plus, thread);
@@ -1306,7 +1317,7 @@ static void es__runner_task(void *user, int i, int thread)
         int j = i - run->nunits;
         es_episode ep;
         es_rng rng;
-        if (run->envs[thread].error[0]) {
+        if (run->failed[thread]) {
             run->eval_returns[j] = 0.0;
             es__runner_skip(run, opt->desc.npop + j, -1);
             return;
@@ -1318,6 +1329,7 @@ static void es__runner_task(void *user, int i, int thread)
         run->steps[opt->desc.npop + j] = ep.steps;
         run->status[opt->desc.npop + j] = ep.status;
         run->errors[opt->desc.npop + j] = r;
+        if (r != ES_OK) run->failed[thread] = 1;
     }
 }
 
@@ -1329,12 +1341,16 @@ ES_API es_result es_runner_evaluate(es_runner *run, int begin, int end, int with
     int i, npop;
     if (!run || !run->opt || begin < 0 || end > run->opt->desc.npop || begin > end) return ES_ERROR_INVALID_ARGUMENT;
     npop = run->opt->desc.npop;
+    if (end > begin) run->rewards_gen = 0;   /* set again only if this evaluation succeeds */
     run->begin = begin;
     run->end = end;
     run->eval = with_eval ? run->eval_episodes : 0;
     for (i = begin; i < end; i++) run->errors[i] = ES_OK;
     for (i = 0; i < run->eval; i++) run->errors[npop + i] = ES_OK;
-    for (i = 0; i < (run->pool ? run->pool->nthreads : 1); i++) run->envs[i].error[0] = '\0';   /* this evaluation's */
+    for (i = 0; i < (run->pool ? run->pool->nthreads : 1); i++) {   /* this evaluation's failures and messages */
+        run->failed[i] = 0;
+        run->envs[i].error[0] = '\0';
+    }
     if (run->opt->desc.sampling == ES_SAMPLING_ANTITHETIC)
         run->nunits = end > begin ? ((end - 1) >> 1) - (begin >> 1) + 1 : 0;
     else

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <utime.h>
 #include <unistd.h>
 
 static int fault_eintr;        /* this many write() calls fail with EINTR */
@@ -82,12 +84,20 @@ static void touch(const char *path)
     }
 }
 
+/* A file last written an hour ago: what a killed writer left. */
+static void age(const char *path)
+{
+    struct utimbuf t;
+    t.actime = t.modtime = time(NULL) - 3600;
+    utime(path, &t);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/es-file-write-XXXXXX", path[256], p2[256], live[256], dead[256], odd[256];
     static unsigned char data[65536], old[100];
     size_t i;
-    int fd, e;
+    int fd, fd2, e;
     es_result r;
     for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + i / 256);
     for (i = 0; i < sizeof old; i++) old[i] = (unsigned char)(255 - i);
@@ -144,6 +154,14 @@ int main(void)
     CHECK(r == ES_OK && !exists(dead), "the temporary file of a killed writer is removed by the next write there");
     CHECK(exists(live), "a live writer's temporary file is kept");
     CHECK(exists(odd), "files of other names are kept");
+    fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);   /* empty: as a writer creates it, before its lock */
+    if (fd2 >= 0) close(fd2);
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && exists(dead), "an empty unlocked temporary file of the last seconds is kept (its writer may "
+          "be about to lock it)");
+    age(dead);
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && !exists(dead), "... and removed once it is old");
     if (fd >= 0) close(fd);
     remove(live);
     remove(odd);
@@ -173,6 +191,28 @@ int main(void)
         CHECK(failed == 0, "%d processes writing %d files each into one directory: no write fails (%d did)", WRITERS,
               WRITES, failed);
         CHECK(temps_in(dir) == 0, "... and no temporary file is left");
+    }
+
+    /* A temporary file of this very name: a live writer's (locked) is left
+       whole and the write fails (it was truncated to 0 bytes, and the
+       other writer's rename then put an empty file in place); a dead
+       writer's (a reused pid) is replaced, whatever its length. */
+    {
+        char same[300];
+        int held;
+        snprintf(same, sizeof same, "%s.es-tmp%ld", path, (long)getpid());
+        touch(same);   /* "leftover": 8 bytes */
+        held = open(same, O_RDONLY);
+        CHECK(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0, "a writer of the same temporary name holds it");
+        errno = 0;
+        r = es_file_write_atomic(path, data, 4);
+        e = errno;
+        CHECK(r == ES_ERROR_IO && e == EAGAIN && file_equals(same, "leftover", 8) && file_equals(path, data, sizeof data),
+              "... then a write fails with EAGAIN and leaves that file and the old one whole (errno %s)", strerror(e));
+        if (held >= 0) close(held);
+        r = es_file_write_atomic(path, old, 4);
+        CHECK(r == ES_OK && file_equals(path, old, 4) && !exists(same),
+              "a dead writer's longer file of the same name is replaced: the new file holds only its 4 bytes");
     }
 
     snprintf(p2, sizeof p2, "%s/missing/x.ckpt", dir);

@@ -350,7 +350,7 @@ static void test_normalizer(void)
 
 /* A 1-D point mass: x' = x + a, reward -x'^2; x0 = uniform from the reset
    rng; terminates when t reaches term_at (0: never), fails at fail_at. */
-typedef struct mass { double x; int t, term_at, fail_at, error_at, nan_at, error_episode, episodes; } mass;
+typedef struct mass { double x; int t, term_at, fail_at, error_at, nan_at, error_episode, episodes, warn_at; } mass;
 
 static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
 {
@@ -372,6 +372,7 @@ static es_result mass_step(es_env *env, const float *act, float *obs, double *re
     }
     m->x += act[0];
     m->t++;
+    if (m->warn_at && m->t == m->warn_at) snprintf(env->error, sizeof env->error, "mass: a note, not a failure");
     obs[0] = m->nan_at && m->t == m->nan_at ? NAN : (float)m->x;
     *reward = -m->x * m->x;
     *status = m->term_at && m->t == m->term_at ? ES_EPISODE_TERMINATED
@@ -728,6 +729,7 @@ static void test_runner_order(void)
           "runner order: an update before any evaluation is refused, theta kept (it stepped on zeroed rewards)");
     CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_OK && es_runner_update(&run) == ES_OK && opt.generation == 1,
           "runner order: evaluate, then update");
+    CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_OK, "runner order: an evaluation of generation 1, not used...");
     ms[0].episodes = 0;
     ms[0].error_at = 3;
     ms[0].error_episode = 2;   /* one episode of eight fails, on the only thread */
@@ -735,7 +737,19 @@ static void test_runner_order(void)
               run.errors[6] == ES_ERROR_STOPPED && !strcmp(envs[0].error, "mass: no step 3"),
           "runner order: after its env failed, the thread runs no further episode, and env.error still says why "
           "(the next episode's reset cleared it)");
+    CHECK(es_runner_update(&run) == ES_ERROR_INVALID_ARGUMENT && opt.generation == 1,
+          "runner order: ... then a failed one of the same generation: no update (the good one counted, and the "
+          "failed one had rewritten its slots)");
+    ms[0].episodes = 0;
+    ms[0].error_episode = 1;   /* member 0 fails: its pair's member 1 is not run */
+    CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_ERROR_IO && run.errors[0] == ES_ERROR_IO &&
+              run.errors[1] == ES_ERROR_STOPPED && run.steps[1] == 0,
+          "runner order: the pair of a failed member says it was not run (it kept the last generation's slot)");
     ms[0].error_at = 0;
+    ms[0].warn_at = 2;   /* a message on a call that did not fail */
+    CHECK(es_runner_evaluate(&run, 0, 8, 0) == ES_OK && es_runner_update(&run) == ES_OK,
+          "runner order: an env that writes env.error on a successful call fails nothing");
+    ms[0].warn_at = 0;
     es_free(&opt);
     es_runner_free(&run);
     CHECK(blocks_out == 0, "runner order: freed after its optimizer, every block went back to the custom allocator "
