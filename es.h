@@ -2037,23 +2037,48 @@ static int es__same_file(int fd, const char *path)
     return fstat(fd, &a) != 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 }
 
+/* The directory's fd, locked: LOCK_SH by a writer from the creation of its
+   temporary file to its lock on it, LOCK_EX (or -1 if busy) by a clean-up.
+   -1 where the directory cannot be opened; unlocked where it takes no lock
+   (NFS, say). */
+static int es__lock_dir(const char *path, size_t dirlen, int how)
+{
+    char dir[4096];
+    int fd;
+    if (dirlen + 2 > sizeof dir) return -1;
+    memcpy(dir, path, dirlen);
+    strcpy(dir + dirlen, dirlen ? "" : ".");
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0 && how == LOCK_EX && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (fd >= 0 && how == LOCK_SH) (void)flock(fd, LOCK_SH);   /* waits out a clean-up's scan */
+    return fd;
+}
+
 /* Removes the temporary files ("NAME.es-tmpPID") of writers that died in
    dir: a live writer holds a lock on its file, a dead one's lock is gone.
-   A writer creates its file empty and locks it before the first byte, so
-   an empty file may be a live writer's not locked yet: it is left alone
-   until it is ES__TEMP_AGE seconds old (and should a clean-up take one in
-   that moment anyway, its writer sees so and makes another). */
+   A writer creates its file empty and locks it before the first byte,
+   holding the directory shared in between: so an empty unlocked file is a
+   dead writer's when the clean-up holds the directory alone. When it
+   cannot (a writer is in that moment, or the file system takes no locks
+   on directories) an empty file is left alone until it is ES__TEMP_AGE
+   seconds old; should a clean-up take a live writer's file anyway, its
+   writer sees so and makes another. */
 #define ES__TEMP_AGE 10
 static void es__remove_stale_temps(const char *dir, size_t dirlen)
 {
     char path[4096];
     DIR *d;
     struct dirent *e;
+    int alone;
     if (dirlen + 2 > sizeof path) return;
     memcpy(path, dir, dirlen);
     path[dirlen] = 0;
     d = opendir(dirlen ? path : ".");
     if (!d) return;
+    alone = es__lock_dir(dir, dirlen, LOCK_EX);
     while ((e = readdir(d)) != NULL) {
         const char *tag = strstr(e->d_name, ".es-tmp"), *q;
         long pid = 0;
@@ -2064,12 +2089,14 @@ static void es__remove_stale_temps(const char *dir, size_t dirlen)
         for (q = tag + 7; *q >= '0' && *q <= '9' && pid < 1000000000L; q++) pid = pid * 10 + (*q - '0');
         if (*q || pid == (long)getpid() || dirlen + 2 + strlen(e->d_name) > sizeof path) continue;
         snprintf(path + dirlen, sizeof path - dirlen, "%s%s", dirlen ? "/" : "", e->d_name);
-        if (stat(path, &st) != 0 || (st.st_size == 0 && difftime(time(NULL), st.st_mtime) < ES__TEMP_AGE)) continue;
+        if (stat(path, &st) != 0 || (st.st_size == 0 && alone < 0 && difftime(time(NULL), st.st_mtime) < ES__TEMP_AGE))
+            continue;
         fd = open(path, O_RDONLY);
         if (fd < 0) continue;
         if (flock(fd, LOCK_EX | LOCK_NB) == 0 && es__same_file(fd, path)) unlink(path);
         close(fd);
     }
+    if (alone >= 0) close(alone);
     closedir(d);
 }
 #else
@@ -2095,9 +2122,10 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
     {
         const char *slash = strrchr(path, '/');
         size_t dirlen = slash ? (size_t)(slash - path) + (slash == path) : 0;
-        int fd, err = 0, tries;
+        int fd, err = 0, tries, dirfd;
         es__remove_stale_temps(path, dirlen);
         snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
+        dirfd = es__lock_dir(path, dirlen, LOCK_SH);
         for (tries = 0;; tries++) {
             int lk;
             fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -2115,12 +2143,18 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
                     close(fd);
                 }
             } else {
-                return ES_ERROR_IO;
+                err = errno;
+                break;
             }
             if (tries == 1000) {
-                errno = EAGAIN;
-                return ES_ERROR_IO;
+                err = EAGAIN;
+                break;
             }
+        }
+        if (dirfd >= 0) close(dirfd);   /* and its lock: the file has its own now */
+        if (err) {
+            errno = err;
+            return ES_ERROR_IO;
         }
         if (es_write_all(fd, data, size) != ES_OK || es__fsync(fd) != 0) err = errno;
         if (!err && rename(tmp, path) != 0) err = errno;   /* renamed while still locked */

@@ -97,7 +97,7 @@ int main(void)
     char dir[] = "/tmp/es-file-write-XXXXXX", path[256], p2[256], live[256], dead[256], odd[256];
     static unsigned char data[65536], old[100];
     size_t i;
-    int fd, fd2, e;
+    int fd, fd2, dirfd, e;
     es_result r;
     for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + i / 256);
     for (i = 0; i < sizeof old; i++) old[i] = (unsigned char)(255 - i);
@@ -154,14 +154,25 @@ int main(void)
     CHECK(r == ES_OK && !exists(dead), "the temporary file of a killed writer is removed by the next write there");
     CHECK(exists(live), "a live writer's temporary file is kept");
     CHECK(exists(odd), "files of other names are kept");
-    fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);   /* empty: as a writer creates it, before its lock */
+    /* Empty: as a writer creates it, before its lock; it holds the
+       directory shared from its create to its lock. */
+    fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd2 >= 0) close(fd2);
     r = es_file_write_atomic(path, data, sizeof data);
-    CHECK(r == ES_OK && exists(dead), "an empty unlocked temporary file of the last seconds is kept (its writer may "
-          "be about to lock it)");
+    CHECK(r == ES_OK && !exists(dead), "an empty unlocked temporary file is removed at once when no writer is "
+          "between its create and its lock (a writer killed there left it for 10 s)");
+    fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd2 >= 0) close(fd2);
+    dirfd = open(dir, O_RDONLY);
+    CHECK(dirfd >= 0 && flock(dirfd, LOCK_SH | LOCK_NB) == 0, "a writer between its create and its lock holds the "
+          "directory shared");
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && exists(dead), "... then an empty unlocked temporary file of the last seconds is kept (its "
+          "writer may be about to lock it)");
     age(dead);
     r = es_file_write_atomic(path, data, sizeof data);
     CHECK(r == ES_OK && !exists(dead), "... and removed once it is old");
+    if (dirfd >= 0) close(dirfd);
     if (fd >= 0) close(fd);
     remove(live);
     remove(odd);
