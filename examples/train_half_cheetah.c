@@ -1693,6 +1693,16 @@ static int out_writable(const char *out)
    run without its budget, an --out it cannot write in or that holds another
    run), without locking, creating or writing anything. Not checked: another
    trainer's lock on --out, the --redis server. */
+/* -1: a resumed run already within its budget, which start and --check
+   both answer (exit 0) without touching its directory. */
+static int nothing_to_train(const trainer *t)
+{
+    fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
+            "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
+            t->opt.generation, (unsigned long long)t->run.env_steps, t->cfg.out[0] ? t->cfg.out : ".");
+    return -1;
+}
+
 static int check_start(trainer *t, int argc, char **argv)
 {
     int rc, env_given = env_flag_given(argc, argv);
@@ -1700,9 +1710,10 @@ static int check_start(trainer *t, int argc, char **argv)
     if (t->cfg.out[0] && (rc = out_writable(t->cfg.out)) != 0) return rc;
     if ((rc = check_out(t)) != 0) return rc;
     if (t->cfg.resume[0] && load_checkpoint(t, t->cfg.resume, env_given)) return 1;
-    if (t->cfg.resume[0] && !t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given)
-        return resume_budget(t);
-    return 0;
+    if (t->cfg.resume[0] && !t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given &&
+        (rc = resume_budget(t)) != 0)
+        return rc;
+    return t->cfg.resume[0] && !t->cfg.redis[0] && budget_reached(t) ? nothing_to_train(t) : 0;
 }
 
 static int setup(trainer *t, int argc, char **argv)
@@ -1809,12 +1820,7 @@ static int setup(trainer *t, int argc, char **argv)
     if (t->cfg.resume[0] && t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given && !t->cfg.quiet)
         fprintf(stderr, "train_half_cheetah: note: a --redis worker's limits are its flags, as every worker's, not "
                 "the run's config.json: with none given it trains for %g minutes\n", t->cfg.minutes);
-    if (t->cfg.resume[0] && !t->cfg.redis[0] && budget_reached(t)) {   /* before anything is written */
-        fprintf(stderr, "train_half_cheetah: nothing to train: %s is at generation %u, %llu env steps, within the "
-                "budget; %s is left as it is (give a larger --generations or --max-env-steps)\n", t->cfg.resume,
-                t->opt.generation, (unsigned long long)t->run.env_steps, t->dir);
-        return -1;
-    }
+    if (t->cfg.resume[0] && !t->cfg.redis[0] && budget_reached(t)) return nothing_to_train(t);   /* before any write */
     snprintf(path, sizeof path, "%s/checkpoints", t->dir);
     if (mkdirs(path, &t->made) != 0) {
         fprintf(stderr, "train_half_cheetah: cannot create %s: %s\n", path, strerror(errno));
@@ -1926,7 +1932,7 @@ int main(int argc, char **argv)
                    t.cfg.out[0] ? (t.cfg.resume[0] ? ", and the run can resume there" : ", and --out can take the run")
                                 : "");
         teardown(&t);
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
 #ifdef ES_WITH_REDIS
     if (t.cfg.redis[0] && (rc = redis_connect(&t)) != 0) return rc;

@@ -108,6 +108,9 @@ check "--check --out of a run: exit 2, 'already holds a run' (rc $rc)" \
 rc=$(chk_rc --resume "$tmp/t1/latest.ckpt" --generations 9)
 check "--check --resume of its latest.ckpt: exit 0, 'can resume' (rc $rc)" \
     sh -c "[ $rc -eq 0 ] && grep -q 'the run can resume there' '$tmp/chk/out'"
+rc=$(chk_rc --resume "$tmp/t1/latest.ckpt")
+check "--check of a plain --resume of a finished run: exit 0 and 'nothing to train', as the start (rc $rc; it said the run can resume)" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'nothing to train' '$tmp/chk/out' && ! grep -q 'can resume' '$tmp/chk/out'"
 rc=$(chk_rc --resume "$tmp/t1/gone.ckpt")
 check "--check --resume of a missing file: exit 1, says so (rc $rc)" \
     sh -c "[ $rc -eq 1 ] && grep -q 'cannot resume from .*gone.ckpt: No such file' '$tmp/chk/out'"
