@@ -549,7 +549,10 @@ static int parse_args(int argc, char **argv, config *c)
         } else if (!strcmp(flag, "--max-steps")) {
             if (!parse_int(v, 1, INT_MAX, &c->max_steps)) return bad(flag, v, "a positive integer");
         } else if (!strcmp(flag, "--redis")) {
-            if (strlen(v) >= sizeof c->redis || !strchr(v, ':')) return bad(flag, v, "HOST:PORT");
+            int port;
+            if (strlen(v) >= sizeof c->redis || !strchr(v, ':') || *v == ':' ||
+                !parse_int(strrchr(v, ':') + 1, 1, 65535, &port))
+                return bad(flag, v, "HOST:PORT (a port from 1 to 65535)");
             strcpy(c->redis, v);
         } else if (!strcmp(flag, "--run")) {
             if (strlen(v) >= sizeof c->run || !*v) return bad(flag, v, "a run name");
@@ -1305,7 +1308,7 @@ static int redis_connect(trainer *t)
     int port, r;
     snprintf(host, sizeof host, "%s", t->cfg.redis);
     colon = strrchr(host, ':');
-    if (!colon || !parse_int(colon + 1, 1, 65535, &port)) return bad("--redis", t->cfg.redis, "HOST:PORT");
+    if (!colon || !parse_int(colon + 1, 1, 65535, &port)) return 2;   /* parse_args checked it */
     *colon = 0;
     memset(&desc, 0, sizeof desc);
     desc.host = host; desc.port = port; desc.run = t->cfg.run; desc.password = getenv("ES_REDIS_PASSWORD");
@@ -1693,6 +1696,23 @@ static int out_writable(const char *out)
    run without its budget, an --out it cannot write in or that holds another
    run), without locking, creating or writing anything. Not checked: another
    trainer's lock on --out, the --redis server. */
+/* The new run's policy over the loaded task (t->mj). The flags' sizes are
+   valid one by one: es_mlp_init can refuse only their product, past
+   es.h's 2^34 parameters. Exit code 2: a flag to correct. */
+static int policy_init(trainer *t)
+{
+    t->cfg.policy.nin = t->mj.obs_dim;
+    t->cfg.policy.nout = t->mj.act_dim;
+    t->cfg.policy.act_low = t->mj.act_low;
+    t->cfg.policy.act_high = t->mj.act_high;
+    if (es_mlp_init(&t->mlp, &t->cfg.policy) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: --hidden: a policy of these sizes on %s has more than 2^34 parameters "
+                "(es.h's limit)\n", t->cfg.env);
+        return 2;
+    }
+    return 0;
+}
+
 /* -1: a resumed run already within its budget, which start and --check
    both answer (exit 0) without touching its directory. */
 static int nothing_to_train(const trainer *t)
@@ -1710,6 +1730,14 @@ static int check_start(trainer *t, int argc, char **argv)
     if (t->cfg.out[0] && (rc = out_writable(t->cfg.out)) != 0) return rc;
     if ((rc = check_out(t)) != 0) return rc;
     if (t->cfg.resume[0] && load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+    if (!t->cfg.resume[0]) {
+        char err[512];
+        if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
+            fprintf(stderr, "train_half_cheetah: %s\n", err);
+            return 1;
+        }
+        if ((rc = policy_init(t)) != 0) return rc;
+    }
     if (t->cfg.resume[0] && !t->cfg.redis[0] && !t->cfg.budget_given && !t->cfg.minutes_given &&
         (rc = resume_budget(t)) != 0)
         return rc;
@@ -1765,14 +1793,7 @@ static int setup(trainer *t, int argc, char **argv)
         }
     }
     if (!t->cfg.resume[0]) {
-        t->cfg.policy.nin = t->envs[0].obs_dim;
-        t->cfg.policy.nout = t->envs[0].act_dim;
-        t->cfg.policy.act_low = t->envs[0].act_low;
-        t->cfg.policy.act_high = t->envs[0].act_high;
-        if ((r = es_mlp_init(&t->mlp, &t->cfg.policy)) != ES_OK) {
-            fprintf(stderr, "train_half_cheetah: bad policy shape: %s\n", es_result_string(r));
-            return 2;
-        }
+        if ((i = policy_init(t)) != 0) return i;
         theta0 = (float *)malloc(t->mlp.nparams * sizeof(float));
         if (!theta0) return out_of_memory_policy(&t->mlp, t->nenvs, t->cfg.es.npop);
         es_mlp_init_theta(&t->mlp, t->cfg.es.seed, theta0);

@@ -98,6 +98,16 @@ check "--check of valid flags: exit 0, says so, writes nothing (rc $rc)" \
     sh -c "[ $rc -eq 0 ] && grep -q 'flags are valid' '$tmp/chk/out' && [ \$(ls -A '$tmp/chk') = out ]"
 (cd "$tmp/chk" && "$Tabs" --npop 7 --check > out 2>&1); rc=$?
 check "--check of --npop 7: exit 2 with the reason (rc $rc)" sh -c "[ $rc -eq 2 ] && grep -q -- '--npop 7: expected' '$tmp/chk/out'"
+# ... and for what the start refuses past the flags one by one: a --redis
+# port out of range, sizes whose product is past es.h's 2^34 parameters
+# (--check said valid, the start exited 2).
+for a in "--redis localhost:99999 --run x" "--redis : --run x" "--redis :6379 --run x" \
+         "--hidden 65536,65536,65536,65536,65536,65536,65536,65536"; do
+    (cd "$tmp/chk" && "$Tabs" $a --check > out 2>&1); rc=$?
+    (cd "$tmp/chk" && "$Tabs" $a --generations 1 --out "$tmp/chk/st" > out2 2>&1); rc2=$?
+    check "--check $a: exit 2 as the start ($rc, $rc2), the same reason: $(head -c 150 "$tmp/chk/out")" \
+        sh -c "[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && cmp -s '$tmp/chk/out' '$tmp/chk/out2' && [ ! -e '$tmp/chk/st' ]"
+done
 # --check also answers for the disk, as the start would, touching nothing:
 # an --out holding a run, a --resume file that is missing or no checkpoint.
 sum_t1=$(cd "$tmp/t1" && find . -type f | sort | xargs cksum | cksum)
