@@ -164,14 +164,24 @@ check "--flag=value for --random, --sample-seed, --seeds, --jobs (it was 'unknow
 (cd "$tmp" && "$OLDPWD/tools/sweep" --out=-dash --seeds 1 --no-plot -- $tiny > dash.out 2>&1); rc=$?
 check "--out=-dash is a directory -dash (mkdir took it for an option): exit $rc, its summary written" \
     sh -c "[ $rc -eq 0 ] && [ -f '$tmp/-dash/summary.csv' ] && [ -f '$tmp/-dash/runs/c001-s1.done' ]"
+# Numbers past the shell's arithmetic: --random read as 0 (the whole grid
+# ran), --jobs accepted, --seeds N hung in seq; a missing value was bash's
+# "parameter null or not set" and exit 1.
+for a in "--random 99999999999999999999" "--jobs 99999999999999999999" "--sample-seed 99999999999999999999" \
+         "--jobs 0" "--seeds" "--out" "--set" "--jobs" "--random"; do
+    msg=$(timeout 20 tools/sweep --out "$tmp/big" --set lr=0.01,0.02 --no-plot $a 2>&1 > /dev/null); rc=$?
+    check "sweep $a refused: exit 2 with a reason of its own ($rc: $msg), no DIR" \
+        sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q '^sweep: ' && ! printf '%s' \"\$1\" | grep -q 'line [0-9]' && [ ! -e '$tmp/big' ]" _ "$msg"
+    rm -rf "$tmp/big"
+done
 # One given seed: 42 alone means 1 to 42, and " 42" was the only way.
 tools/sweep --out "$tmp/one" --seeds 42..42 --no-plot -- $tiny > /dev/null 2>&1; rc=$?
 check "--seeds 42..42 runs seed 42 alone (exit $rc: $(ls "$tmp/one/runs" 2>/dev/null | tr '\n' ' '))" \
     sh -c "[ $rc -eq 0 ] && [ \"\$(ls '$tmp/one/runs' | grep -c 'done\$')\" = 1 ] && [ -f '$tmp/one/runs/c001-s42.done' ]"
 # A seed is a run directory: none (0 runs, exit 0) or one twice (two runs on
 # one directory) used to pass.
-for bad in 0 "1 1" " " "1 x" "3 03" 5..3 1..x 1..2..3; do
-    msg=$(tools/sweep --out "$tmp/sd" --seeds "$bad" --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
+for bad in 0 "1 1" " " "1 x" "3 03" 5..3 1..x 1..2..3 99999999999 "1 99999999999999999999999"; do
+    msg=$(timeout 20 tools/sweep --out "$tmp/sd" --seeds "$bad" --no-plot -- $tiny 2>&1 > /dev/null); rc=$?
     check "--seeds '$bad' refused (exit $rc: $msg), no DIR" sh -c "[ $rc -eq 2 ] && [ ! -e '$tmp/sd' ]"
     rm -rf "$tmp/sd"
 done
