@@ -253,6 +253,31 @@ check "tools/measure takes its options after trainer flags too (--x V and --x=V)
 tools/measure --npop 8 --env > /dev/null 2> "$tmp/noval.err"
 check "tools/measure --env without a value: exit 2 and says so" sh -c "[ $? -eq 2 ] && grep -q -- '--env needs a value' '$tmp/noval.err'"
 
+# Usage errors of tools/measure that the sweep or the trainer find: they
+# left DIR and its measure.log behind (README: checked before anything is made).
+for a in "--steps 99999999999999999999999" "--seeds abc" "--jobs 0" "--bogus" "--npop 7"; do
+    msg=$(tools/measure --env InvertedPendulum-v5 --steps 500 --out "$tmp/mu/x" $a 2>&1 > /dev/null); rc=$?
+    check "tools/measure $a: exit 2 with the reason ($rc: $(printf '%s' "$msg" | tail -n 1)), no DIR" \
+        sh -c "[ $rc -eq 2 ] && [ -n \"\$1\" ] && [ ! -e '$tmp/mu' ]" _ "$msg"
+    rm -rf "$tmp/mu"
+done
+# tools/sweep --check: the plan and its configurations checked, nothing made.
+msg=$(tools/sweep --check --out "$tmp/ck" --set npop=8,16 --seeds 3 -- $tiny_nopop 2>&1); rc=$?
+check "sweep --check of a valid plan: exit 0, '2 configurations x 3 seeds', no DIR ($rc: $msg)" \
+    sh -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q '2 configurations x 3 seeds' && [ ! -e '$tmp/ck' ]" _ "$msg"
+msg=$(tools/sweep --check --out "$tmp/ck" --set npop=8,7 -- $tiny_nopop 2>&1); rc=$?
+check "sweep --check of a plan with --npop 7: exit 2, the trainer's reason, no DIR ($rc)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--npop 7' && [ ! -e '$tmp/ck' ]" _ "$msg"
+sum_m=$(cd "$tmp/m" && find . -type f | sort | xargs cksum | cksum)
+msg=$(tools/sweep --check --out "$tmp/m" --seeds 1 -- $tiny 2>&1); rc=$?
+check "sweep --check on a DIR of other arguments: exit 2 and says so ($rc)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'other arguments'" _ "$msg"
+args_m=$(sed -n 's/^flag=//p' "$tmp/m/args" | tr '\n' ' ')
+msg=$(tools/sweep --check --out "$tmp/m" --seeds 2 --no-plot -- $args_m 2>&1); rc=$?
+check "sweep --check on a DIR of this plan: exit 0, says it goes on, the DIR as it was ($rc: $msg)" \
+    sh -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q 'holds this plan' &&
+           [ \"\$(cd '$tmp/m' && find . -type f | sort | xargs cksum | cksum)\" = '$sum_m' ]" _ "$msg"
+
 # tools/measure into a directory whose name has spaces: its runs were split
 # into words ("6 seeds ... median 0.0" from files not there, exit 0).
 sp="$tmp/dir with space"
