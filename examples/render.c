@@ -61,7 +61,7 @@ static void usage(FILE *f)
         "  --out DIR         output directory (default RUN_DIR/videos; for a checkpoint\n"
         "                    outside a run directory, its own directory)\n"
         "  --steps N         env steps per episode (default: the trained run's --max-steps,\n"
-        "                    else the task's episode, 1000 for HalfCheetah)\n"
+        "                    else the task's episode, 1000 for HalfCheetah; at most that)\n"
         "  --episodes N      evaluation episodes per checkpoint, one video each (default 1)\n"
         "  --width W         frame width, even (default 640)\n"
         "  --height H        frame height, even (default 480)\n"
@@ -71,7 +71,8 @@ static void usage(FILE *f)
         "                    and renders about 3x slower on a CPU)\n"
         "  --help            this text\n\n"
         "Videos are named gen_NNNNNN_return_R.mp4 (the generation and the episode's\n"
-        "return); frames go to gen_NNNNNN_return_R_frames/frame_NNNNNN.ppm.\n"
+        "return; gen_NNNNNN_epK_return_R.mp4 with --episodes 2 or more); frames go\n"
+        "to a directory of that name with _frames, as frame_NNNNNN.ppm.\n"
         "OpenGL: EGL (Mesa surfaceless) with OSMesa as the fallback; MUJOCO_GL=egl or\n"
         "MUJOCO_GL=osmesa forces one. Videos need ffmpeg on the PATH.\n"
         "Exit codes: 0 ok, 1 runtime error, 2 usage error.\n");
@@ -1194,6 +1195,11 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         goto done;
     }
     steps = o->steps > 0 ? o->steps : p.max_steps > 0 && p.max_steps < mj.max_steps ? p.max_steps : mj.max_steps;
+    if (steps > mj.max_steps) {   /* the task's time limit, as the trainer's */
+        fprintf(stderr, PROG ": note: --steps %d is past %s's time limit: its episodes end at %d\n", steps, mj.name,
+                mj.max_steps);
+        steps = mj.max_steps;
+    }
     fps = o->fps > 0 ? o->fps : 1.0 / mj.dt;
     rec.inner = &env;
     rec.scene = &sc;

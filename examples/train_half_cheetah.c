@@ -137,8 +137,11 @@ static void usage(FILE *f)
         "  --ckpt-every N      checkpoint every N generations (default 10; a resume keeps the run's)\n"
         "  --resume PATH       continue bit-exactly from a checkpoint (its settings win; given none\n"
         "                      of --generations, --max-env-steps, --minutes: the run's too, from\n"
-        "                      its config.json, which must then be there)\n"
-        "  --eval-episodes N   noiseless episodes of theta per generation (default 1)\n"
+        "                      its config.json, which must then be there)\n",
+        es_cpu_count(), threads_limit());
+    fputs(   /* in two: a C99 compiler need take no string longer than 4095 characters */
+        "  --eval-episodes N   noiseless episodes of theta per generation (default 1; 0: none,\n"
+        "                      metrics.csv's eval_return is then nan)\n"
         "  --eval-every N      evaluate theta on --test-episodes held-out episodes every N\n"
         "                      generations into evals.csv (default 10; 0: only at the end)\n"
         "  --test-episodes N   episodes of those evaluations and of the final one (default 10)\n"
@@ -152,7 +155,7 @@ static void usage(FILE *f)
         "                      without it, the --max-env-steps budget, by env steps)\n"
         "  --adaptive-cap      cap population episodes at twice the previous generation's mean\n"
         "                      length (the OpenAI ES paper); evaluations keep the task's cap\n"
-        "  --max-steps N       cap on episode length (default: the task's)\n"
+        "  --max-steps N       cap on episode length (default and at most: the task's)\n"
         "  --redis HOST:PORT   create or join a distributed run on Redis (with --run NAME);\n"
         "                      every worker needs the same flags (--threads, --out, --minutes\n"
         "                      may differ); environment: ES_REDIS_PASSWORD (AUTH),\n"
@@ -164,8 +167,7 @@ static void usage(FILE *f)
         "                      its budget), and that --out can be written and holds no other\n"
         "                      run; exit 0, or the start's exit code and reason; nothing is\n"
         "                      written (a trainer running on --out and --redis are not checked)\n"
-        "  --help              this text\n",
-        es_cpu_count(), threads_limit());
+        "  --help              this text\n", f);
     fprintf(f,
         "Every flag also takes the form --flag=VALUE.\n\n"
         "A run directory holds config.json, metrics.csv, evals.csv, checkpoints/gen_NNNNNN.ckpt,\n"
@@ -1777,7 +1779,12 @@ static int setup(trainer *t, int argc, char **argv)
         fprintf(stderr, "train_half_cheetah: %s\n", err);
         return 1;
     }
-    if (t->cfg.max_steps > t->mj.max_steps) t->cfg.max_steps = t->mj.max_steps;   /* what runs */
+    if (t->cfg.max_steps > t->mj.max_steps) {   /* what runs: the task's time limit */
+        if (!t->cfg.quiet)
+            fprintf(stderr, "train_half_cheetah: note: --max-steps %d is past %s's time limit: its episodes end at %d\n",
+                    t->cfg.max_steps, t->cfg.env, t->mj.max_steps);
+        t->cfg.max_steps = t->mj.max_steps;
+    }
     r = es_pool_init(&t->pool, t->cfg.threads, NULL);
     if (r != ES_OK) {
         fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));

@@ -108,6 +108,11 @@ for a in "--redis localhost:99999 --run x" "--redis : --run x" "--redis :6379 --
     check "--check $a: exit 2 as the start ($rc, $rc2), the same reason: $(head -c 150 "$tmp/chk/out")" \
         sh -c "[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && cmp -s '$tmp/chk/out' '$tmp/chk/out2' && [ ! -e '$tmp/chk/st' ]"
 done
+# --max-steps past the task's time limit ran to the limit without a word.
+$T --max-steps 1500 --generations 1 --npop 8 --threads 1 --out "$tmp/ms" > /dev/null 2> "$tmp/ms.err"; rc=$?
+check "--max-steps 1500 on HalfCheetah: runs (exit $rc) to its 1000 and says so: $(cat "$tmp/ms.err")" \
+    sh -c "[ $rc -eq 0 ] && grep -q 'note: --max-steps 1500 is past HalfCheetah-v5.s time limit: its episodes end at 1000' '$tmp/ms.err' &&
+           grep -q '\"max_steps\": 1000,' '$tmp/ms/config.json'"
 # --check also answers for the disk, as the start would, touching nothing:
 # an --out holding a run, a --resume file that is missing or no checkpoint.
 sum_t1=$(cd "$tmp/t1" && find . -type f | sort | xargs cksum | cksum)
