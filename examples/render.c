@@ -225,7 +225,9 @@ static int mkdirs(const char *path, made_dirs *made)
             buf[i] = c;
         }
     }
-    return is_dir(path) ? 0 : -1;
+    if (is_dir(path)) return 0;
+    errno = ENOTDIR;   /* there, but a file: not mkdir's EEXIST ("File exists") */
+    return -1;
 }
 
 /* Removes the directories mkdirs(path) made, deepest first, those still

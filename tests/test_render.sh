@@ -123,6 +123,12 @@ n=$(ls "$1" 2>/dev/null | grep -c '^frame_.*\.ppm$')
 [ "$rc" -eq 0 ] && [ "$n" -eq 50 ] && grep -q 'note: --steps 80 is past Reacher-v5.s time limit: its episodes end at 50' "$T/err3b"
 check $? "--steps 80 on Reacher: 50 frames, its time limit, and a note" "rc $rc, $n frames; $(cat "$T/err3b")"
 
+# 3c. --out naming a file: the reason was mkdir's "File exists".
+tools/render "$run/latest.ckpt" --frames --steps 2 --width 16 --height 16 --out "$run/config.json" >/dev/null 2>"$T/err3c"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "cannot create $run/config.json: Not a directory" "$T/err3c"
+check $? "--out naming a file: exit 1, 'Not a directory'" "rc $rc; $(cat "$T/err3c")"
+
 # 4. --all renders every checkpoint of the run.
 tools/render "$run" --all --frames --steps 2 --width 16 --height 16 --out "$T/all" >"$T/out4" 2>"$T/err4"
 rc=$?
