@@ -2037,10 +2037,18 @@ static int es__same_file(int fd, const char *path)
     return fstat(fd, &a) != 0 || (a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 }
 
-/* The directory's fd, locked: LOCK_SH by a writer from the creation of its
-   temporary file to its lock on it, LOCK_EX (or -1 if busy) by a clean-up.
-   -1 where the directory cannot be opened; unlocked where it takes no lock
-   (NFS, say). */
+/* Opened files are not handed on to exec'd children (a child keeping a
+   lock would keep it for its life), where the build declares O_CLOEXEC
+   (POSIX 2008). */
+#ifdef O_CLOEXEC
+#  define ES__CLOEXEC O_CLOEXEC
+#else
+#  define ES__CLOEXEC 0
+#endif
+
+/* The directory of path, opened and locked without waiting (LOCK_SH by a
+   writer from the creation of its temporary file to its lock on it,
+   LOCK_EX by a clean-up); -1 if it cannot be opened or locked. */
 static int es__lock_dir(const char *path, size_t dirlen, int how)
 {
     char dir[4096];
@@ -2048,12 +2056,11 @@ static int es__lock_dir(const char *path, size_t dirlen, int how)
     if (dirlen + 2 > sizeof dir) return -1;
     memcpy(dir, path, dirlen);
     strcpy(dir + dirlen, dirlen ? "" : ".");
-    fd = open(dir, O_RDONLY);
-    if (fd >= 0 && how == LOCK_EX && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    fd = open(dir, O_RDONLY | ES__CLOEXEC);
+    if (fd >= 0 && flock(fd, how | LOCK_NB) != 0) {
         close(fd);
         return -1;
     }
-    if (fd >= 0 && how == LOCK_SH) (void)flock(fd, LOCK_SH);   /* waits out a clean-up's scan */
     return fd;
 }
 
@@ -2062,10 +2069,13 @@ static int es__lock_dir(const char *path, size_t dirlen, int how)
    A writer creates its file empty and locks it before the first byte,
    holding the directory shared in between: so an empty unlocked file is a
    dead writer's when the clean-up holds the directory alone. When it
-   cannot (a writer is in that moment, or the file system takes no locks
-   on directories) an empty file is left alone until it is ES__TEMP_AGE
-   seconds old; should a clean-up take a live writer's file anyway, its
-   writer sees so and makes another. */
+   cannot (a writer is in that moment, or another process holds the
+   directory) an empty file is left alone until it is ES__TEMP_AGE seconds
+   old. Should a clean-up take a live writer's file anyway (a writer that
+   found the directory busy goes on without it), its writer sees so and
+   makes another. Directory locks are those of one machine: writers on
+   several machines into one network directory get the 10 s alone only
+   where their file system shares flock locks on directories. */
 #define ES__TEMP_AGE 10
 static void es__remove_stale_temps(const char *dir, size_t dirlen)
 {
@@ -2089,9 +2099,10 @@ static void es__remove_stale_temps(const char *dir, size_t dirlen)
         for (q = tag + 7; *q >= '0' && *q <= '9' && pid < 1000000000L; q++) pid = pid * 10 + (*q - '0');
         if (*q || pid == (long)getpid() || dirlen + 2 + strlen(e->d_name) > sizeof path) continue;
         snprintf(path + dirlen, sizeof path - dirlen, "%s%s", dirlen ? "/" : "", e->d_name);
-        if (stat(path, &st) != 0 || (st.st_size == 0 && alone < 0 && difftime(time(NULL), st.st_mtime) < ES__TEMP_AGE))
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||   /* a FIFO would block the open */
+            (st.st_size == 0 && alone < 0 && difftime(time(NULL), st.st_mtime) < ES__TEMP_AGE))
             continue;
-        fd = open(path, O_RDONLY);
+        fd = open(path, O_RDONLY | O_NONBLOCK | ES__CLOEXEC);
         if (fd < 0) continue;
         if (flock(fd, LOCK_EX | LOCK_NB) == 0 && es__same_file(fd, path)) unlink(path);
         close(fd);
@@ -2125,10 +2136,10 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
         int fd, err = 0, tries, dirfd;
         es__remove_stale_temps(path, dirlen);
         snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
-        dirfd = es__lock_dir(path, dirlen, LOCK_SH);
-        for (tries = 0;; tries++) {
+        for (tries = 0, dirfd = -1;; tries++) {
             int lk;
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+            if (dirfd < 0) dirfd = es__lock_dir(path, dirlen, LOCK_SH);   /* busy: go on without, see above */
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | ES__CLOEXEC, 0644);
             if (fd >= 0) {
                 /* the lock marks it live for es__remove_stale_temps, whose
                    clean-up may have taken it between the open and the lock
@@ -2137,7 +2148,7 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
                 if (flock(fd, LOCK_EX | LOCK_NB) != 0 ? errno != EWOULDBLOCK : es__same_file(fd, tmp)) break;
                 close(fd);
             } else if (errno == EEXIST) {   /* this name's file: a dead writer's goes (a reused pid), a live one's stays */
-                if ((fd = open(tmp, O_RDONLY)) >= 0) {
+                if ((fd = open(tmp, O_RDONLY | O_NONBLOCK | ES__CLOEXEC)) >= 0) {
                     lk = flock(fd, LOCK_EX | LOCK_NB);
                     if ((lk == 0 || errno != EWOULDBLOCK) && es__same_file(fd, tmp)) unlink(tmp);
                     close(fd);

@@ -47,6 +47,25 @@ int fsync(int fd)
     return (int)syscall(SYS_fsync, fd);
 }
 
+/* When set: at a writer's lock on its new temporary file, whether the
+   directory was held shared then (a probe's LOCK_EX on it would wait). */
+static const char *probe_dir;
+static int probes, dir_held, inherited;
+
+int flock(int fd, int op)
+{
+    struct stat st;
+    if (probe_dir) inherited += !(fcntl(fd, F_GETFD) & FD_CLOEXEC);   /* an exec'd child would keep the lock */
+    if (probe_dir && op == (LOCK_EX | LOCK_NB) && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY && fstat(fd, &st) == 0 &&
+        S_ISREG(st.st_mode)) {   /* the writer's own new file (a clean-up opens others read-only) */
+        int d = open(probe_dir, O_RDONLY);
+        probes++;
+        dir_held += d >= 0 && syscall(SYS_flock, d, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+        if (d >= 0) close(d);
+    }
+    return (int)syscall(SYS_flock, fd, op);
+}
+
 static int file_equals(const char *path, const void *data, size_t size)
 {
     FILE *f = fopen(path, "rb");
@@ -158,14 +177,18 @@ int main(void)
        directory shared from its create to its lock. */
     fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd2 >= 0) close(fd2);
+    probe_dir = dir;
     r = es_file_write_atomic(path, data, sizeof data);
+    probe_dir = NULL;
     CHECK(r == ES_OK && !exists(dead), "an empty unlocked temporary file is removed at once when no writer is "
           "between its create and its lock (a writer killed there left it for 10 s)");
+    CHECK(probes == 1 && dir_held == 1, "the writer held its directory shared when it locked its new file (%d of %d)",
+          dir_held, probes);
+    CHECK(inherited == 0, "... and no file it locked would pass to an exec'd child (%d would)", inherited);
     fd2 = open(dead, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd2 >= 0) close(fd2);
-    dirfd = open(dir, O_RDONLY);
-    CHECK(dirfd >= 0 && flock(dirfd, LOCK_SH | LOCK_NB) == 0, "a writer between its create and its lock holds the "
-          "directory shared");
+    dirfd = open(dir, O_RDONLY);   /* as another writer between its create and its lock */
+    if (dirfd >= 0) flock(dirfd, LOCK_SH | LOCK_NB);
     r = es_file_write_atomic(path, data, sizeof data);
     CHECK(r == ES_OK && exists(dead), "... then an empty unlocked temporary file of the last seconds is kept (its "
           "writer may be about to lock it)");
@@ -175,6 +198,21 @@ int main(void)
     if (dirfd >= 0) close(dirfd);
     if (fd >= 0) close(fd);
     remove(live);
+    remove(odd);
+
+    /* A directory another process holds (flock -x DIR cmd), and a FIFO of a
+       temporary file's name: a writer waited for good on either. */
+    alarm(20);
+    dirfd = open(dir, O_RDONLY);
+    CHECK(dirfd >= 0 && flock(dirfd, LOCK_EX | LOCK_NB) == 0, "another process holds the directory");
+    r = es_file_write_atomic(path, old, sizeof old);
+    CHECK(r == ES_OK && file_equals(path, old, sizeof old), "... a write there goes through, without waiting for it");
+    if (dirfd >= 0) close(dirfd);
+    snprintf(odd, sizeof odd, "%s/fifo.ckpt.es-tmp4000003", dir);
+    CHECK(mkfifo(odd, 0644) == 0, "a FIFO named as a temporary file");
+    r = es_file_write_atomic(path, data, sizeof data);
+    CHECK(r == ES_OK && exists(odd), "... a write there goes through (it waited in open) and leaves the FIFO");
+    alarm(0);
     remove(odd);
 
     /* Writers in one directory: each one's clean-up must never take
