@@ -1137,6 +1137,7 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
     size_t frame_bytes = (size_t)o->width * (size_t)o->height * 3;
     made_dirs made = {{0}, 0};   /* mkdirs' record of the directories it made */
     static unsigned serial;
+    static char noted[sizeof mj.name];   /* the task whose time limit was last noted */
 
     memset(&mj, 0, sizeof mj);
     memset(&rec, 0, sizeof rec);
@@ -1197,9 +1198,11 @@ static int render_checkpoint(const options *o, const char *path, const char *ffm
         goto done;
     }
     steps = o->steps > 0 ? o->steps : p.max_steps > 0 && p.max_steps < mj.max_steps ? p.max_steps : mj.max_steps;
-    if (steps > mj.max_steps) {   /* the task's time limit, as the trainer's */
-        fprintf(stderr, PROG ": note: --steps %d is past %s's time limit: its episodes end at %d\n", steps, mj.name,
-                mj.max_steps);
+    if (steps > mj.max_steps) {   /* the task's time limit, as the trainer's; said once a task, not a checkpoint */
+        if (strcmp(noted, mj.name) != 0)
+            fprintf(stderr, PROG ": note: --steps %d is past %s's time limit: its episodes end at %d\n", steps,
+                    mj.name, mj.max_steps);
+        snprintf(noted, sizeof noted, "%s", mj.name);
         steps = mj.max_steps;
     }
     fps = o->fps > 0 ? o->fps : 1.0 / mj.dt;

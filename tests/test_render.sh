@@ -115,13 +115,14 @@ check $? "frames are 64x48 PPM" "got $size"
 
 # 3b. --steps past the task's time limit (Reacher's 50) rendered past it,
 # unlike any evaluation of the trainer: it ends there, and says so.
-"$B/train_half_cheetah" --env Reacher-v5 --generations 1 --npop 8 --threads 1 --quiet --out "$T/reacher" >/dev/null 2>&1
-tools/render "$T/reacher/latest.ckpt" --frames --steps 80 --width 16 --height 16 --out "$T/rframes" >"$T/out3b" 2>"$T/err3b"
+"$B/train_half_cheetah" --env Reacher-v5 --generations 2 --npop 8 --threads 1 --ckpt-every 1 --quiet --out "$T/reacher" \
+    >/dev/null 2>&1
+tools/render "$T/reacher" --all --frames --steps 80 --width 16 --height 16 --out "$T/rframes" >"$T/out3b" 2>"$T/err3b"
 rc=$?
 set -- "$T"/rframes/gen_000001_return_*_frames
 n=$(ls "$1" 2>/dev/null | grep -c '^frame_.*\.ppm$')
-[ "$rc" -eq 0 ] && [ "$n" -eq 50 ] && grep -q 'note: --steps 80 is past Reacher-v5.s time limit: its episodes end at 50' "$T/err3b"
-check $? "--steps 80 on Reacher: 50 frames, its time limit, and a note" "rc $rc, $n frames; $(cat "$T/err3b")"
+[ "$rc" -eq 0 ] && [ "$n" -eq 50 ] && [ "$(grep -c 'note: --steps 80 is past Reacher-v5.s time limit: its episodes end at 50' "$T/err3b")" -eq 1 ]
+check $? "--steps 80 on Reacher's 2 checkpoints: 50 frames, its time limit, and one note" "rc $rc, $n frames; $(cat "$T/err3b")"
 
 # 3c. --out naming a file: the reason was mkdir's "File exists".
 tools/render "$run/latest.ckpt" --frames --steps 2 --width 16 --height 16 --out "$run/config.json" >/dev/null 2>"$T/err3c"

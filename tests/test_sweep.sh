@@ -109,9 +109,9 @@ for bad in "--set seed=5,6 --" "--set out=x --" "-- --seed 3" "-- --out=x"; do
     check "$bad refused: the sweep sets it (exit $rc: $msg)" sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'sets'" _ "$msg"
 done
 tools/sweep --out "$tmp/h" --set 'hidden=4,4|6' --seeds 1 --no-plot -- --generations 1 --npop 8 --max-steps 20 --test-episodes 1 \
-    > /dev/null 2>&1
-check "--set 'hidden=4,4|6' plans two configurations, --hidden 4,4 and --hidden 6" \
-    sh -c "[ \"\$(cut -f2 $tmp/h/plan.tsv | tr '\n' ' ')\" = '--hidden 4,4 --hidden 6 ' ] && grep -q '\"hidden\": \[4, 4\]' $tmp/h/runs/c001-s1/config.json"
+    > /dev/null 2>&1; rc=$?
+check "--set 'hidden=4,4|6' plans two configurations, --hidden 4,4 and --hidden 6, and ends with exit 0 ($rc; the count of runs read the commas in the flags)" \
+    sh -c "[ $rc -eq 0 ] && [ \"\$(cut -f2 $tmp/h/plan.tsv | tr '\n' ' ')\" = '--hidden 4,4 --hidden 6 ' ] && grep -q '\"hidden\": \[4, 4\]' $tmp/h/runs/c001-s1/config.json"
 
 tools/sweep --out "$tmp/b" --set lr=0.02 --seeds 2 --no-plot -- --generations 8 > /dev/null 2>&1
 check "other arguments for an existing sweep: exit 2" [ $? -eq 2 ]
@@ -168,7 +168,7 @@ check "--out=-dash is a directory -dash (mkdir took it for an option): exit $rc,
 # ran), --jobs accepted, --seeds N hung in seq; a missing value was bash's
 # "parameter null or not set" and exit 1.
 for a in "--random 99999999999999999999" "--jobs 99999999999999999999" "--sample-seed 99999999999999999999" \
-         "--jobs 0" "--seeds" "--out" "--set" "--jobs" "--random"; do
+         "--jobs 0" "--seeds" "--out" "--set" "--jobs" "--random" "--seeds 99999999999999999999..1"; do
     msg=$(timeout 20 tools/sweep --out "$tmp/big" --set lr=0.01,0.02 --no-plot $a 2>&1 > /dev/null); rc=$?
     check "sweep $a refused: exit 2 with a reason of its own ($rc: $msg), no DIR" \
         sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q '^sweep: ' && ! printf '%s' \"\$1\" | grep -q 'line [0-9]' && [ ! -e '$tmp/big' ]" _ "$msg"
@@ -268,6 +268,16 @@ check "sweep --check of a valid plan: exit 0, '2 configurations x 3 seeds', no D
 msg=$(tools/sweep --check --out "$tmp/ck" --set npop=8,7 -- $tiny_nopop 2>&1); rc=$?
 check "sweep --check of a plan with --npop 7: exit 2, the trainer's reason, no DIR ($rc)" \
     sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--npop 7' && [ ! -e '$tmp/ck' ]" _ "$msg"
+msg=$(tools/sweep --out "$tmp/big" --seeds 1 --jobs -- --generations 1 2>&1 > /dev/null); rc=$?
+check "sweep --jobs -- TRAINER FLAGS: exit 2, '--jobs needs a value' ($rc: $msg; it named the first trainer flag)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q -- '--jobs needs a value' && [ ! -e '$tmp/big' ]" _ "$msg"
+touch "$tmp/ckfile"
+msg=$(tools/sweep --check --out "$tmp/ckfile" --seeds 1 -- $tiny 2>&1); rc=$?
+check "sweep --check --out naming a file: exit 1 as the start ($rc: $msg)" \
+    sh -c "[ $rc -eq 1 ] && printf '%s' \"\$1\" | grep -q 'Not a directory'" _ "$msg"
+mkdir "$tmp/ckbusy"; : > "$tmp/ckbusy/sweep.lock"
+msg=$(flock "$tmp/ckbusy/sweep.lock" tools/sweep --check --out "$tmp/ckbusy" --seeds 1 -- $tiny 2>&1); rc=$?
+check "sweep --check on a DIR in use: exit 3 as the start ($rc: $msg)" sh -c "[ $rc -eq 3 ]"
 sum_m=$(cd "$tmp/m" && find . -type f | sort | xargs cksum | cksum)
 msg=$(tools/sweep --check --out "$tmp/m" --seeds 1 -- $tiny 2>&1); rc=$?
 check "sweep --check on a DIR of other arguments: exit 2 and says so ($rc)" \
