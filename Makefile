@@ -49,17 +49,23 @@ $(BUILD)/cartpole: examples/cartpole.c es.h es_mlp.h
 	$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $< -o $@ -lm -lpthread
 $(BUILD)/tests/test_cartpole: examples/cartpole.c
 
-# The trainer gets --redis (es_redis.h) when hiredis is installed.
-REDIS   := $(if $(wildcard /usr/include/hiredis/hiredis.h),-DES_WITH_REDIS,)
-$(BUILD)/train_half_cheetah: examples/train_half_cheetah.c $(MJDEPS) es_redis.h | deps-core
+# The trainer gets --redis (es_redis.h) when hiredis is installed. What
+# was built before it was (a trainer without --redis, stubs) is built
+# again: the stamp's name says which, and a new one is newer than them.
+HIREDIS_H ?= /usr/include/hiredis/hiredis.h
+REDIS   := $(if $(wildcard $(HIREDIS_H)),-DES_WITH_REDIS,)
+REDIS_STAMP := $(BUILD)/redis-$(if $(REDIS),yes,no).stamp
+$(REDIS_STAMP):
+	@mkdir -p $(dir $@) && rm -f $(BUILD)/redis-*.stamp && touch $@
+$(BUILD)/train_half_cheetah: examples/train_half_cheetah.c $(MJDEPS) es_redis.h $(REDIS_STAMP) | deps-core
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(WARN) $(CFLAGS) $(REDIS) -I. $(MJFLAGS) $< -o $@.tmp$$$$ $(LIBS) $(if $(REDIS),-lhiredis,) && mv -f $@.tmp$$$$ $@
 $(BUILD)/tests/test_redis_payload $(BUILD)/asan/test_redis_payload: es_redis.h
-$(BUILD)/tests/test_redis_client: tests/test_redis_client.c tests/test.h $(MJDEPS) es_redis.h | deps-core
+$(BUILD)/tests/test_redis_client: tests/test_redis_client.c tests/test.h $(MJDEPS) es_redis.h $(REDIS_STAMP) | deps-core
 	@mkdir -p $(dir $@)
 	$(if $(REDIS),$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $(MJFLAGS) $< -o $@ $(LIBS) -lhiredis,printf '#!/bin/sh\necho "skip - test_redis_client: libhiredis-dev not installed"\n' >$@ && chmod +x $@)
 # examples/distributed.c: minimal.c on Redis (needs hiredis).
-$(BUILD)/distributed: examples/distributed.c $(MJDEPS) es_redis.h | deps-core
+$(BUILD)/distributed: examples/distributed.c $(MJDEPS) es_redis.h $(REDIS_STAMP) | deps-core
 	@mkdir -p $(dir $@)
 	$(if $(REDIS),$(CC) -std=c99 $(WARN) $(CFLAGS) -I. $(MJFLAGS) $< -o $@ $(LIBS) -lhiredis,@echo "$@: skipped (no hiredis)")
 

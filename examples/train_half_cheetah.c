@@ -1954,6 +1954,12 @@ int main(int argc, char **argv)
         return 0;
     }
     if (rc) return rc;
+#ifndef ES_WITH_REDIS
+    if (t.cfg.redis[0]) {   /* (--check too) */
+        fprintf(stderr, "train_half_cheetah: --redis: this build has no Redis support\n");
+        return 2;
+    }
+#endif
     if (t.cfg.check) {   /* what tools/sweep asks of each configuration before its first run */
         if ((rc = check_start(&t, argc, argv)) == 0)
             printf("train_half_cheetah: the flags are valid%s (nothing trained or written)\n",
@@ -1964,11 +1970,6 @@ int main(int argc, char **argv)
     }
 #ifdef ES_WITH_REDIS
     if (t.cfg.redis[0] && (rc = redis_connect(&t)) != 0) return rc;
-#else
-    if (t.cfg.redis[0]) {
-        fprintf(stderr, "train_half_cheetah: --redis: this build has no Redis support\n");
-        return 2;
-    }
 #endif
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -30,4 +30,17 @@ wait $M || fail "make -B failed: $(tail -n 3 "$tmp/rebuild.log")"
 if [ $bad -eq 0 ]; then ok "$n execs of the trainer during a rebuild all ran it"
 else fail "$bad of $n execs during a rebuild failed: $(cat "$tmp/lasterr")"; fi
 ls "$B"/train_half_cheetah.tmp* > /dev/null 2>&1 && fail "a temporary link output was left in $B" || ok "no temporary file left"
+# hiredis installed after a build (make test installs it): the trainer
+# built without --redis was kept, and the Redis tests skipped for good.
+make -s BUILD="$B" HIREDIS_H=/nonexistent "$T" > "$tmp/nored.log" 2>&1
+"$T" --redis localhost:1 --run x --check > "$tmp/nored.out" 2>&1
+if [ -f /usr/include/hiredis/hiredis.h ]; then
+    make -s BUILD="$B" "$T" > "$tmp/red.log" 2>&1
+    "$T" --redis localhost:1 --run x --check > "$tmp/red.out" 2>&1; rc=$?
+    if grep -q 'no Redis support' "$tmp/nored.out" && [ $rc -eq 0 ]; then
+        ok "a trainer built before hiredis was installed is built again with --redis"
+    else fail "built again with hiredis: rc $rc, $(cat "$tmp/nored.out" "$tmp/red.out")"; fi
+else
+    echo "skip - make: a rebuild once hiredis is installed (libhiredis-dev not installed)"
+fi
 exit $FAILED
