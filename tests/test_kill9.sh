@@ -21,13 +21,17 @@ t0=$(ms); $T $flags --generations $G --out "$tmp/ref" > /dev/null; gen_ms=$(( ($
 t0=$(ms); $T $flags --generations 1 --out "$tmp/one" > /dev/null; start_ms=$(( $(ms) - t0 ))
 # gens: the checkpoints the run has written (--ckpt-every 1: one a generation)
 gens() { ls "$tmp/run/checkpoints" 2>/dev/null | grep -c '^gen_[0-9]*\.ckpt$'; }
-kills=0; bad=0; unmatched=""; resumes=0; lives=0
+kills=0; bad=0; unmatched=""; resumes=0; lives=0; early=0
 while [ $kills -lt 24 ] && [ $lives -lt 200 ]; do
     lives=$((lives + 1)); base=$(gens)
     if [ -f "$tmp/run/latest.ckpt" ]; then
         $T --resume "$tmp/run/latest.ckpt" --generations $G --quiet > /dev/null 2>> "$tmp/err" &
         resumes=$((resumes + 1))
     else
+        # killed before its first checkpoint: nothing to resume, and the
+        # trainer refuses its leftovers (config.json, metrics.csv) as --out
+        # of a new run; as it says, they go.
+        [ -e "$tmp/run" ] && rm -rf "$tmp/run" && early=$((early + 1))
         $T $flags --generations $G --out "$tmp/run" > /dev/null 2>> "$tmp/err" &
     fi
     pid=$!
@@ -46,7 +50,7 @@ while [ $kills -lt 24 ] && [ $lives -lt 200 ]; do
     [ -f "$tmp/run/checkpoints/gen_$(printf '%06d' $G).ckpt" ] && break   # finished before the kill
 done
 last=$(ls "$tmp/run/checkpoints" | grep -v tmp | tail -n 1)
-check "$kills kill -9 at random moments (last checkpoint $last; at least 20 before the end)" [ $kills -ge 20 ]
+check "$kills kill -9 at random moments (last checkpoint $last; at least 20 before the end; $early before the first checkpoint)" [ $kills -ge 20 ]
 check "after every kill latest.ckpt is byte-identical to a checkpoint of the uninterrupted run (mismatches after kills:${unmatched:- none})" [ $bad -eq 0 ]
 $T --resume "$tmp/run/latest.ckpt" --generations $G --quiet > /dev/null 2>> "$tmp/err"; rc=$?
 check "$resumes resumes and a last one (exit $rc) end on the uninterrupted run's latest.ckpt" \
