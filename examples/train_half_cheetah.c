@@ -1693,11 +1693,6 @@ static int out_writable(const char *out)
     return 1;
 }
 
-/* --check beyond the flags: what a start would refuse on the disk (a
-   --resume file that is missing or not a checkpoint, a plain --resume of a
-   run without its budget, an --out it cannot write in or that holds another
-   run), without locking, creating or writing anything. Not checked: another
-   trainer's lock on --out, the --redis server. */
 /* The new run's policy over the loaded task (t->mj). The flags' sizes are
    valid one by one: es_mlp_init can refuse only their product, past
    es.h's 2^34 parameters. Exit code 2: a flag to correct. */
@@ -1725,6 +1720,12 @@ static int nothing_to_train(const trainer *t)
     return -1;
 }
 
+/* --check beyond the flags: what a start would refuse on the disk (a
+   --resume file that is missing or not a checkpoint, a plain --resume of a
+   run without its budget, an --out it cannot write in or that holds another
+   run) and in the policy's size, and a resume with nothing to train,
+   without locking, creating or writing anything. Not checked: another
+   trainer's lock on --out, the --redis server. */
 static int check_start(trainer *t, int argc, char **argv)
 {
     int rc, env_given = env_flag_given(argc, argv);
