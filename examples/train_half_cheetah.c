@@ -1103,7 +1103,8 @@ static int lock_run_dir(trainer *t, const char *dir)
     return 0;
 }
 
-/* Restores task, policy, optimizer, normalizer and counters from a file. */
+/* Restores task, policy, optimizer, normalizer and counters from a file.
+   Returns 0, 1 for a file it cannot use, or 2 for a --env that is not the file's. */
 static int load_checkpoint(trainer *t, const char *path, int env_given)
 {
     es_checkpoint ck;
@@ -1145,7 +1146,7 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     }
     if (env_given && strcmp(task, t->cfg.env) != 0) {
         fprintf(stderr, "train_half_cheetah: %s is a checkpoint of %s, not %s\n", path, task, t->cfg.env);
-        return 1;
+        return 2;   /* the flags contradict the file: a usage error */
     }
     strcpy(t->cfg.env, task);
     t->cfg.preset = find_preset(task);   /* config.json names the run's, not the command line's */
@@ -1606,6 +1607,7 @@ static int resume_budget(trainer *t)
    run's own directory (a resume in place). Reads only. Returns 0 or the exit code. */
 static int resolve_out(trainer *t, int env_given)
 {
+    int rc;
     if (t->cfg.resume[0]) {   /* a file, before anything is locked or written beside it */
         struct stat st;
         int found = stat(t->cfg.resume, &st) == 0;
@@ -1619,7 +1621,7 @@ static int resolve_out(trainer *t, int env_given)
     }
     if (!t->cfg.out[0] && t->cfg.resume[0]) {   /* in place: only in a run's own directory */
         if (!is_run_dir(t->src) && !t->cfg.redis[0]) {
-            if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;   /* a bad file says so first */
+            if ((rc = load_checkpoint(t, t->cfg.resume, env_given)) != 0) return rc;   /* a bad file says so first */
             fprintf(stderr, "train_half_cheetah: %s is not in a run directory (no latest.ckpt, config.json, "
                             "metrics.csv or evals.csv in its run's place): give --out DIR for the run that continues it\n",
                     t->cfg.resume);
@@ -1732,7 +1734,7 @@ static int check_start(trainer *t, int argc, char **argv)
     if ((rc = resolve_out(t, env_given)) != 0) return rc;
     if (t->cfg.out[0] && (rc = out_writable(t->cfg.out)) != 0) return rc;
     if ((rc = check_out(t)) != 0) return rc;
-    if (t->cfg.resume[0] && load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+    if (t->cfg.resume[0] && (rc = load_checkpoint(t, t->cfg.resume, env_given)) != 0) return rc;
     if (!t->cfg.resume[0]) {
         char err[512];
         if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
@@ -1765,7 +1767,7 @@ static int setup(trainer *t, int argc, char **argv)
                                            "--lr-end", "--sigma-schedule", "--sigma-end", "--schedule-generations"};
         char ignored[256] = "";
         size_t k;
-        if (load_checkpoint(t, t->cfg.resume, env_given)) return 1;
+        if ((i = load_checkpoint(t, t->cfg.resume, env_given)) != 0) return i;
         t->ckpt_gen = t->opt.generation;
         for (i = 1; i < argc && !t->cfg.redis[0]; i++)
             for (k = 0; k < sizeof kept / sizeof kept[0]; k++)

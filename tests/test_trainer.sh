@@ -63,8 +63,12 @@ $T --resume "$tmp/short.ckpt" --quiet > /dev/null 2>&1; rc=$?
 check "truncated --resume exits 1 (got $rc)" [ "$rc" -eq 1 ]
 $T --resume "$tmp/missing.ckpt" --quiet > /dev/null 2>&1; rc=$?
 check "missing --resume exits 1 (got $rc)" [ "$rc" -eq 1 ]
-$T --resume "$tmp/t1/latest.ckpt" --env Hopper-v5 --quiet > /dev/null 2>&1; rc=$?
-check "--resume of another task's checkpoint exits 1 (got $rc)" [ "$rc" -eq 1 ]
+# --env contradicting the file is a usage error, at the start and with --check alike
+for chk in "" --check; do
+    msg=$($T --resume "$tmp/t1/latest.ckpt" --env Hopper-v5 --quiet $chk 2>&1 >/dev/null); rc=$?
+    check "--resume of another task's checkpoint with --env Hopper-v5 ${chk:+($chk) }exits 2 and names both (got $rc): $msg" \
+        sh -c "[ $rc -eq 2 ] && printf '%s' \"$msg\" | grep -q 'is a checkpoint of HalfCheetah-v5, not Hopper-v5'"
+done
 $T --bogus > /dev/null 2>&1; rc=$?
 check "unknown flag exits 2 (got $rc)" [ "$rc" -eq 2 ]
 $T --npop 7 > /dev/null 2>&1; rc=$?
