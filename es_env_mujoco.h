@@ -45,7 +45,9 @@
       mj_loadXML takes a global lock: load once, before starting threads.
    2. es_mujoco_env_init() makes an es_env for one thread: obs_dim, act_dim,
       max_steps (1000; Reacher 50), act_low/act_high, and reset/step/destroy.
-      It allocates one mjData (5.6 MB for HalfCheetah).
+      It allocates one mjData (5.6 MB for HalfCheetah). The env keeps a
+      pointer to the es_mujoco itself: keep that struct where it is (do not
+      copy or move it) and free it only after its envs.
    3. env.reset(&env, rng, obs) starts an episode: mj_resetData, the task's
       reset noise drawn from rng (qpos noise for every qpos in order, then
       qvel noise), mj_forward, first observation. Seed rng from the pair
@@ -147,9 +149,12 @@
 
    Unstable simulation. After each step the warnings mjWARN_BADQPOS,
    mjWARN_BADQVEL and mjWARN_BADQACC (cleared at reset) and the finiteness
-   of qpos, qvel and the observation are checked. If any fails, the step
-   returns ES_OK with status ES_EPISODE_FAILED, reward 0 for that step, and
-   an all-zero observation; later steps repeat that until the next reset.
+   of qpos, qvel, the observation and the reward are checked. If any fails,
+   the step returns ES_OK with status ES_EPISODE_FAILED, reward 0 for that
+   step, and an all-zero observation; later steps repeat that until the
+   next reset. A reward that is not finite while the state is (a reward
+   callback's 0/0, or a state beyond its formula) also leaves env.error
+   saying so, since no warning does.
    If the reset noise alone breaks the state, reset returns ES_OK with an
    all-zero observation and the first step reports the failure.
 
@@ -233,6 +238,7 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
                                     char *err, size_t errlen);
 ES_API void es_mujoco_free(es_mujoco *mj);
 
+/* env points to *mj, which must stay at its address and outlive env. */
 ES_API es_result es_mujoco_env_init(const es_mujoco *mj, es_env *env);
 ES_API mjData *es_mujoco_env_data(es_env *env);
 
@@ -1382,7 +1388,10 @@ ES_API es_result es_mujoco_load(es_mujoco *mj, const char *task, char *err, size
     if (!mj) return ES_ERROR_INVALID_ARGUMENT;
     memset(mj, 0, sizeof *mj);
     mj->task = -1;
-    if (!task) return ES_ERROR_INVALID_ARGUMENT;
+    if (!task) {
+        es__mj_errorf(err, errlen, "%s: %s", "es_mujoco_load", "the task name is NULL");
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
     for (i = 0; i < ES__MJ_NTASKS; i++)
         if (strcmp(task, es__mj_tasks[i].name) == 0) break;
     if (i == ES__MJ_NTASKS) {
@@ -1423,7 +1432,10 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
     if (!mj) return ES_ERROR_INVALID_ARGUMENT;
     memset(mj, 0, sizeof *mj);
     mj->task = -1;
-    if (!path) return ES_ERROR_INVALID_ARGUMENT;
+    if (!path) {
+        es__mj_errorf(err, errlen, "%s: %s", "es_mujoco_load_xml", "the path is NULL");
+        return ES_ERROR_INVALID_ARGUMENT;
+    }
     memset(&t, 0, sizeof t);
     if (desc) t = *desc;
     if (t.observe && t.obs_dim <= 0) {
@@ -1433,7 +1445,7 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
     /* the range as es_mlp_init takes it (both 0: the model's own) */
     if (t.frame_skip < 0 || t.max_steps < 0 || !(t.reset_noise >= 0.0 && t.reset_noise <= DBL_MAX) ||
         ((t.act_low != 0.0f || t.act_high != 0.0f) &&
-         !(t.act_low < t.act_high && t.act_low >= -FLT_MAX && t.act_high <= FLT_MAX))) {
+         !(t.act_low < t.act_high && t.act_high - t.act_low <= FLT_MAX))) {
         es__mj_errorf(err, errlen, "%s: %s", path, "negative frame_skip or max_steps, reset_noise negative or not "
                       "finite, or an action range other than finite act_low < act_high (both 0: the model's own)");
         return ES_ERROR_INVALID_ARGUMENT;
@@ -1479,8 +1491,19 @@ ES_API es_result es_mujoco_load_xml(es_mujoco *mj, const char *path, const es_mu
     if (t.max_steps == 0) t.max_steps = 1000;
     if (t.act_low == 0.0f && t.act_high == 0.0f) {
         if (mj->model->actuator_ctrllimited[0]) {
-            t.act_low = (float)mj->model->actuator_ctrlrange[0];
-            t.act_high = (float)mj->model->actuator_ctrlrange[1];
+            double lo = mj->model->actuator_ctrlrange[0], hi = mj->model->actuator_ctrlrange[1];
+            char line[200];
+            if (!(lo >= -FLT_MAX && hi <= FLT_MAX && (float)lo < (float)hi &&
+                  (float)hi - (float)lo <= FLT_MAX)) {   /* as es_mlp_init takes it */
+                snprintf(line, sizeof line, "actuator 0's ctrlrange [%g, %g] is no finite float range: "
+                         "give act_low and act_high", lo, hi);
+                es__mj_errorf(err, errlen, "%s: %s", path, line);
+                mj_deleteModel(mj->model);
+                mj->model = NULL;
+                return ES_ERROR_INVALID_ARGUMENT;
+            }
+            t.act_low = (float)lo;
+            t.act_high = (float)hi;
         } else {
             t.act_low = -1.0f;
             t.act_high = 1.0f;
@@ -1692,7 +1715,12 @@ static es_result es__mj_step(es_env *env, const float *act, float *obs, double *
         res = ES_ERROR_MUJOCO;
         goto failed;
     }
-    if (c.unstable || !(c.reward - c.reward == 0.0) || !es__mj_finite_f(obs, env->obs_dim)) goto failed;
+    if (c.unstable || !es__mj_finite_f(obs, env->obs_dim)) goto failed;
+    if (!(c.reward - c.reward == 0.0)) {
+        snprintf(msg, sizeof msg, "the reward is %g with the state finite: the episode fails as unstable", c.reward);
+        es__mj_env_error(env, mj, "step", msg);
+        goto failed;
+    }
     *reward = c.reward;
     *status = c.terminated ? ES_EPISODE_TERMINATED : ES_EPISODE_RUNNING;
     return ES_OK;
@@ -1783,6 +1811,10 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.3  A model's own ctrlrange must be a finite float range (else
+        refused, naming it); a reward that is not finite with the state
+        finite says so in env.error; NULL task or path names itself in err;
+        the es_mujoco must stay put and outlive its envs (documented).
    0.2  the MuJoCo error guard is public (es_mujoco_guard,
         es_mujoco_install_handlers: once, thread-safe) and never returns
         into MuJoCo: outside a guard the previous handler gets the message,

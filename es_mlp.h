@@ -115,6 +115,7 @@
 #define ES_MLP_MAX_HIDDEN 8
 #endif
 #define ES_MLP_LINEAR (-1)        /* es_mlp_desc.nhidden for a linear policy */
+#define ES_MLP_MAX_WIDTH (1 << 20) /* nin, nout and hidden widths at most (a checkpoint's too) */
 #define ES_MLP_DESC_BYTES (4 * (7 + ES_MLP_MAX_HIDDEN))
 
 #ifdef __cplusplus
@@ -190,6 +191,10 @@ ES_API es_mlp_desc es_mlp_desc_default(void);
 /* The defaults for a policy of env: nin, nout and the action range
    [act_low, act_high] taken from the env. */
 ES_API es_mlp_desc es_mlp_desc_for_env(const es_env *env);
+/* ES_ERROR_INVALID_ARGUMENT for what es_mlp_decode would refuse: a width
+   (nin, nout, hidden) outside 1..ES_MLP_MAX_WIDTH, more than 2^34
+   parameters (es.h's limit), an action range that is not finite with
+   act_low < act_high or whose width act_high - act_low is beyond float. */
 ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc);
 ES_API void es_mlp_init_theta(const es_mlp *mlp, uint64_t seed, float *theta);
 ES_API size_t es_mlp_work_size(const es_mlp *mlp);
@@ -199,6 +204,8 @@ ES_API void es_mlp_forward(const es_mlp *mlp, const float *theta, const float *o
 ES_API size_t es_mlp_encode(const es_mlp *mlp, unsigned char out[ES_MLP_DESC_BYTES]);
 ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size);
 
+/* clip and std_floor <= 0 take the defaults 5 and 0.1; NaN or infinite
+   ones (which no checkpoint holds) are ES_ERROR_INVALID_ARGUMENT. */
 ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, float std_floor,
                                     const es_allocator *allocator);
 ES_API void es_normalizer_free(es_normalizer *norm);
@@ -234,7 +241,11 @@ ES_API es_policy es_mlp_policy(const es_mlp *mlp);
 
 ES_API size_t es_rollout_policy_work_size(const es_env *env, const es_policy *policy);
 /* One episode of at most max_steps (<= 0: env->max_steps). stats (may be
-   NULL) receives the raw observations the policy saw; norm may be NULL. */
+   NULL) receives the raw observations the policy saw; norm may be NULL,
+   else its n is env->obs_dim (as the policy's nin and nout are the env's
+   sizes: else ES_ERROR_INVALID_ARGUMENT). A reward that is not finite, or
+   a return that overflows, ends it with ES_ERROR_NAN_REWARD and says so
+   in env->error. */
 ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const float *theta,
                                    const es_normalizer *norm, double *stats, es_rng *rng,
                                    int max_steps, float *work, es_episode *ep);
@@ -277,7 +288,11 @@ typedef struct es_run_info {
    ES_TAG_NORM, ES_TAG_RUN, then the caller's extra sections (may be none).
    info->generation is ignored: opt->generation is written. A normalizer
    whose sums are not finite gives ES_ERROR_NOT_FINITE (es_policy_load
-   would refuse it). */
+   would refuse it). opt, mlp, norm and info are required
+   (ES_ERROR_INVALID_ARGUMENT). A policy trained without a normalizer is
+   saved with a fresh one clipping at FLT_MAX, es_normalizer_init(&n, nin,
+   FLT_MAX, 0, NULL): with no observation counted it is the identity (a
+   fresh one with the default clip would clip inputs to +-5). */
 ES_API es_result es_policy_encode(const es *opt, const es_mlp *mlp, const es_normalizer *norm,
                                   const es_run_info *info, const es_section *extra, int nextra,
                                   es_checkpoint *out);
@@ -364,8 +379,11 @@ typedef struct es_eval_stats {
     uint64_t env_steps;                  /* steps of these episodes (not added to run->env_steps) */
 } es_eval_stats;
 
-/* policy->nparams must equal opt->nparams, its nin and nout the envs'
-   sizes; the runner keeps a copy of *policy (not of its user_data). */
+/* policy->nparams must equal opt->nparams, its nin and nout the sizes of
+   every env (one per pool thread), norm's n (if norm) its nin, and
+   eval_episodes is 0 to ES_RUN_MAX_EVAL_EPISODES; else
+   ES_ERROR_INVALID_ARGUMENT. The runner keeps a copy of *policy (not of
+   its user_data). */
 ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy *policy, es_normalizer *norm,
                                        es_env *envs, es_pool *pool, int eval_episodes, int max_steps);
 /* es_runner_init_policy with es_mlp_policy(mlp). */
@@ -455,13 +473,14 @@ ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
     if (!mlp || !desc) return ES_ERROR_INVALID_ARGUMENT;
     memset(mlp, 0, sizeof *mlp);
     d = *desc;
-    if (d.nin <= 0 || d.nout <= 0 || d.nhidden < ES_MLP_LINEAR || d.nhidden > ES_MLP_MAX_HIDDEN)
+    if (d.nin <= 0 || d.nout <= 0 || d.nin > ES_MLP_MAX_WIDTH || d.nout > ES_MLP_MAX_WIDTH ||
+        d.nhidden < ES_MLP_LINEAR || d.nhidden > ES_MLP_MAX_HIDDEN)
         return ES_ERROR_INVALID_ARGUMENT;
     if (d.nhidden == 0) d.nhidden = 2;
     nh = d.nhidden == ES_MLP_LINEAR ? 0 : d.nhidden;
     for (l = 0; l < nh; l++) {
         if (d.hidden[l] == 0) d.hidden[l] = 64;
-        if (d.hidden[l] < 0) return ES_ERROR_INVALID_ARGUMENT;
+        if (d.hidden[l] < 0 || d.hidden[l] > ES_MLP_MAX_WIDTH) return ES_ERROR_INVALID_ARGUMENT;
     }
     if (d.hidden_activation == ES_ACTIVATION_DEFAULT) d.hidden_activation = ES_ACTIVATION_TANH;
     if (d.output_activation == ES_ACTIVATION_DEFAULT) d.output_activation = ES_ACTIVATION_TANH;
@@ -469,8 +488,9 @@ ES_API es_result es_mlp_init(es_mlp *mlp, const es_mlp_desc *desc)
         d.act_low = -1.0f;
         d.act_high = 1.0f;
     }
+    /* the tanh output scales by the width: inf for [-FLT_MAX, FLT_MAX] */
     if (!(d.act_low < d.act_high) || !isfinite(d.act_low) || !isfinite(d.act_high) ||
-        d.hidden_activation > ES_ACTIVATION_IDENTITY ||
+        !isfinite(d.act_high - d.act_low) || d.hidden_activation > ES_ACTIVATION_IDENTITY ||
         d.output_activation > ES_ACTIVATION_IDENTITY)
         return ES_ERROR_INVALID_ARGUMENT;
     mlp->desc = d;
@@ -688,12 +708,12 @@ ES_API es_result es_mlp_decode(es_mlp *mlp, const void *bytes, size_t size)
     d.output_activation = (es_activation)es_get_u32(p + 16);
     d.act_low = es_get_f32(p + 20);
     d.act_high = es_get_f32(p + 24);
-    if (es_get_u32(p + 0) - 1u >= (1u << 20) || es_get_u32(p + 4) - 1u >= (1u << 20) ||
+    if (es_get_u32(p + 0) - 1u >= (uint32_t)ES_MLP_MAX_WIDTH || es_get_u32(p + 4) - 1u >= (uint32_t)ES_MLP_MAX_WIDTH ||
         d.hidden_activation == ES_ACTIVATION_DEFAULT || d.output_activation == ES_ACTIVATION_DEFAULT)
         return ES_ERROR_CORRUPT;
     for (l = 0; l < count; l++) {
         uint32_t w = es_get_u32(p + 28 + 4 * l);
-        if (w - 1u >= (1u << 20)) return ES_ERROR_CORRUPT;   /* 0 would read as "default" */
+        if (w - 1u >= (uint32_t)ES_MLP_MAX_WIDTH) return ES_ERROR_CORRUPT;   /* 0 would read as "default" */
         d.hidden[l] = (int)w;
     }
     return es_mlp_init(mlp, &d) == ES_OK ? ES_OK : ES_ERROR_CORRUPT;
@@ -705,8 +725,9 @@ ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, floa
                                     const es_allocator *allocator)
 {
     es_allocator a;
-    if (!norm || n <= 0) return ES_ERROR_INVALID_ARGUMENT;
-    memset(norm, 0, sizeof *norm);
+    if (!norm) return ES_ERROR_INVALID_ARGUMENT;
+    memset(norm, 0, sizeof *norm);   /* es_normalizer_free is harmless after a failure too */
+    if (n <= 0 || !(fabsf(clip) <= FLT_MAX) || !(fabsf(std_floor) <= FLT_MAX)) return ES_ERROR_INVALID_ARGUMENT;
     memset(&a, 0, sizeof a);
     if (allocator) a = *allocator;
     norm->allocator = a;
@@ -892,7 +913,7 @@ ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const f
     es_result r;
     int status = ES_EPISODE_RUNNING;
     if (!env || !policy || !policy->forward || !theta || !work || !ep || policy->nin != env->obs_dim ||
-        policy->nout != env->act_dim)
+        policy->nout != env->act_dim || (norm && norm->n != env->obs_dim))
         return ES_ERROR_INVALID_ARGUMENT;
     obs = work;
     x = work + env->obs_dim;
@@ -914,6 +935,12 @@ ES_API es_result es_rollout_policy(es_env *env, const es_policy *policy, const f
         policy->forward(policy, theta, x, act, mw);
         r = env->step(env, act, obs, &reward, &status);
         if (r != ES_OK) break;             /* a failed call is not a step */
+        if (!(fabs(ep->ret + reward) <= DBL_MAX)) {   /* the env broke its contract, or the sum overflowed */
+            snprintf(env->error, sizeof env->error, "step %d gave a reward of %g, making the return %g",
+                     ep->steps + 1, reward, ep->ret + reward);
+            r = ES_ERROR_NAN_REWARD;
+            break;
+        }
         ep->ret += reward;
         ep->steps++;
         if (status == ES_EPISODE_RUNNING && !es__all_finite(obs, (size_t)env->obs_dim)) status = ES_EPISODE_FAILED;
@@ -1202,12 +1229,14 @@ ES_API es_result es_runner_init_policy(es_runner *run, es *opt, const es_policy 
     int npop, nthreads, nep, i;
     size_t nstats;
     if (!run || !opt || !policy || !policy->forward || !envs || eval_episodes < 0 ||
-        policy->nparams != opt->nparams || policy->nin != envs[0].obs_dim || policy->nout != envs[0].act_dim ||
-        (norm && norm->n != envs[0].obs_dim))
+        eval_episodes > ES_RUN_MAX_EVAL_EPISODES || policy->nparams != opt->nparams ||
+        (norm && norm->n != policy->nin))
         return ES_ERROR_INVALID_ARGUMENT;
+    nthreads = pool ? pool->nthreads : 1;
+    for (i = 0; i < nthreads; i++)   /* every thread's env: the buffers below are sized from the policy's */
+        if (envs[i].obs_dim != policy->nin || envs[i].act_dim != policy->nout) return ES_ERROR_INVALID_ARGUMENT;
     memset(run, 0, sizeof *run);
     npop = opt->desc.npop;
-    nthreads = pool ? pool->nthreads : 1;
     nep = npop + eval_episodes;
     nstats = es_obs_stats_size(envs[0].obs_dim);
     run->opt = opt;
@@ -1275,11 +1304,16 @@ static es_result es__runner_member(es_runner *run, int m, const float *theta, in
     if (run->failed[thread]) return es__runner_skip(run, m, m);   /* keep the message of the env's failure */
     es_rng_init(&rng, opt->desc.seed, ES_STREAM_RESET, opt->generation, antithetic ? (uint32_t)m >> 1 : (uint32_t)m);
     es_obs_stats_clear(stats, env->obs_dim);
+    memset(&ep, 0, sizeof ep);
     r = es_rollout_policy(env, &run->policy, theta, run->norm, stats, &rng,
                           run->member_max_steps > 0 ? run->member_max_steps : run->max_steps,
                           run->work + (size_t)thread * run->work_size, &ep);
     memcpy(run->stats + (size_t)m * nstats, stats, nstats * sizeof(double));
-    run->rewards[m] = (float)ep.ret;
+    if (r == ES_OK && !(fabs(ep.ret) <= FLT_MAX)) {   /* es_tell takes floats */
+        snprintf(env->error, sizeof env->error, "a return of %g is beyond float", ep.ret);
+        r = ES_ERROR_NAN_REWARD;
+    }
+    run->rewards[m] = fabs(ep.ret) <= FLT_MAX ? (float)ep.ret : 0.0f;
     run->steps[m] = ep.steps;
     run->status[m] = ep.status;
     run->errors[m] = r;
@@ -1502,6 +1536,14 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.6  The boundary checks what would overrun or not load back:
+        es_runner_init_policy checks every pool thread's env (not only
+        envs[0]) and eval_episodes <= ES_RUN_MAX_EVAL_EPISODES,
+        es_rollout_policy a normalizer's size, es_mlp_init widths up to
+        ES_MLP_MAX_WIDTH and an action range of finite width,
+        es_normalizer_init a finite clip and std_floor. A reward that is not
+        finite (or a return that overflows, or exceeds float for es_tell)
+        is ES_ERROR_NAN_REWARD with env.error saying so, never a figure.
    0.5  es_policy: the rollout and the runner take any policy
         (es_rollout_policy, es_runner_init_policy; es_mlp_policy makes one
         of an es_mlp); es_runner.mlp became es_runner.policy.

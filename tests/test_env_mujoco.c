@@ -495,6 +495,11 @@ static void test_bad_inputs(void)
     CHECK(res == ES_ERROR_NOT_FOUND && strstr(err, "HalfCheetah-v5") && strstr(err, "Reacher-v5"),
           "unknown task: ES_ERROR_NOT_FOUND listing the names (%s)", err);
 
+    res = es_mujoco_load(&mj, NULL, err, sizeof err);
+    CHECK(res == ES_ERROR_INVALID_ARGUMENT && strstr(err, "NULL"), "NULL task: ES_ERROR_INVALID_ARGUMENT, saying so (%s)", err);
+    res = es_mujoco_load_xml(&mj, NULL, NULL, err, sizeof err);
+    CHECK(res == ES_ERROR_INVALID_ARGUMENT && strstr(err, "NULL"), "NULL path: ES_ERROR_INVALID_ARGUMENT, saying so (%s)", err);
+
     res = es_mujoco_load_xml(&mj, "no/such/model.xml", NULL, err, sizeof err);
     CHECK(res == ES_ERROR_MUJOCO && strstr(err, "no/such/model.xml"), "missing file: ES_ERROR_MUJOCO (%s)", err);
 
@@ -505,6 +510,21 @@ static void test_bad_inputs(void)
     write_file(path, "<mujoco><worldbody><body><geom type='bogus' size='.1'/></body></worldbody></mujoco>");
     res = es_mujoco_load_xml(&mj, path, NULL, err, sizeof err);
     CHECK(res == ES_ERROR_MUJOCO && strlen(err) > strlen(path) + 4, "invalid MJCF: ES_ERROR_MUJOCO (%s)", err);
+    /* a ctrlrange beyond float became [-inf, inf], which no policy can scale to */
+    write_file(path, "<mujoco><worldbody><body><joint name='j' type='slide'/><geom size='.1'/></body></worldbody>"
+                     "<actuator><motor joint='j' ctrllimited='true' ctrlrange='-1e39 1e39'/></actuator></mujoco>");
+    res = es_mujoco_load_xml(&mj, path, NULL, err, sizeof err);
+    CHECK(res == ES_ERROR_INVALID_ARGUMENT && strstr(err, "ctrlrange") && mj.model == NULL,
+          "a model's ctrlrange of +-1e39: ES_ERROR_INVALID_ARGUMENT, naming it (%s)", err);
+    {
+        es_mujoco_task_desc td;
+        memset(&td, 0, sizeof td);
+        td.act_low = -1.0f;
+        td.act_high = 1.0f;
+        res = es_mujoco_load_xml(&mj, path, &td, err, sizeof err);
+        CHECK(res == ES_OK && mj.act_low == -1.0f, "the same model with act_low and act_high given loads (%s)", err);
+        es_mujoco_free(&mj);
+    }
     remove(path);
 
     /* NaN action */
@@ -664,6 +684,12 @@ static void drop_reset(const mjModel *m, mjData *d, es_rng *rng, void *user)
     d->qpos[0] += 0.1 * es_rng_uniform(rng);
 }
 
+static double nan_reward(const es_mujoco_step *s)
+{
+    (void)s;
+    return 0.0 * HUGE_VAL;   /* a 0/0 in the user's formula */
+}
+
 static void test_custom(void)
 {
     es_mujoco mj;
@@ -709,6 +735,18 @@ static void test_custom(void)
     CHECK(status == ES_EPISODE_TERMINATED && obs[0] < z0 - 0.5f && n >= 15 && n <= 18 && r < -2.0,
           "custom reward and termination callbacks (terminated after %d steps, z %.3f)", n, obs[0]);
     env.destroy(&env);
+    es_mujoco_free(&mj);
+    td.reward = nan_reward;   /* fails as unstable, and env.error says it was the reward */
+    if (es_mujoco_load_xml(&mj, path, &td, err, sizeof err) == ES_OK && es_mujoco_env_init(&mj, &env) == ES_OK) {
+        es_result res;
+        env.reset(&env, &rng, obs);
+        res = env.step(&env, act, obs, &r, &status);
+        CHECK(res == ES_OK && status == ES_EPISODE_FAILED && r == 0.0 && strstr(env.error, "drop: step: the reward is ") && strstr(env.error, "nan with the state finite"),
+              "a reward callback's NaN: ES_EPISODE_FAILED, reward 0, env.error says why (%s)", env.error);
+        env.destroy(&env);
+    } else {
+        CHECK(0, "custom task with a NaN reward loads: %s", err);
+    }
     es_mujoco_free(&mj);
     remove(path);
 }

@@ -6,6 +6,7 @@
 #include "es_mlp.h"
 #include "tests/test.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 
@@ -350,7 +351,12 @@ static void test_normalizer(void)
 
 /* A 1-D point mass: x' = x + a, reward -x'^2; x0 = uniform from the reset
    rng; terminates when t reaches term_at (0: never), fails at fail_at. */
-typedef struct mass { double x; int t, term_at, fail_at, error_at, nan_at, error_episode, episodes, warn_at; } mass;
+typedef struct mass {
+    double x;
+    int t, term_at, fail_at, error_at, nan_at, error_episode, episodes, warn_at;
+    int reward_at;                     /* this step's reward is reward_value (a broken env) */
+    double reward_value;
+} mass;
 
 static es_result mass_reset(es_env *env, es_rng *rng, float *obs)
 {
@@ -374,7 +380,7 @@ static es_result mass_step(es_env *env, const float *act, float *obs, double *re
     m->t++;
     if (m->warn_at && m->t == m->warn_at) snprintf(env->error, sizeof env->error, "mass: a note, not a failure");
     obs[0] = m->nan_at && m->t == m->nan_at ? NAN : (float)m->x;
-    *reward = -m->x * m->x;
+    *reward = m->reward_at && m->t >= m->reward_at ? m->reward_value : -m->x * m->x;
     *status = m->term_at && m->t == m->term_at ? ES_EPISODE_TERMINATED
             : m->fail_at && m->t == m->fail_at ? ES_EPISODE_FAILED : ES_EPISODE_RUNNING;
     return ES_OK;
@@ -786,6 +792,110 @@ static void test_desc_defaults(void)
     CHECK(act == -0.4f, "mlp: and at -0.4 (got %.9g)", act);
 }
 
+/* The embedding boundary under careless inputs: what would overrun a
+   buffer, or save a file that does not load, is refused; a reward that is
+   not finite is an error with a message, never a figure. */
+static void test_boundary(void)
+{
+    mass ms[2];
+    es_env envs[2];
+    es_mlp mlp;
+    es_mlp_desc d;
+    es_desc ed = es_desc_default();
+    es opt;
+    es_pool pool;
+    es_runner run;
+    es_normalizer norm, wide;
+    es_eval_stats st;
+    es_episode ep;
+    es_rng rng;
+    float theta0[2] = {-0.3f, 0.1f}, work[256];
+    es_result r;
+
+    /* widths and ranges es_mlp_decode would refuse */
+    d = es_mlp_desc_default();
+    d.nin = ES_MLP_MAX_WIDTH;
+    d.nout = 1;
+    d.nhidden = ES_MLP_LINEAR;
+    CHECK(es_mlp_init(&mlp, &d) == ES_OK, "mlp: nin ES_MLP_MAX_WIDTH (2^20) is accepted");
+    d.nin = ES_MLP_MAX_WIDTH + 1;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: nin 2^20 + 1 refused (its checkpoint would not load)");
+    d = es_mlp_desc_default();
+    d.nin = d.nout = 2;
+    d.nhidden = 1;
+    d.hidden[0] = ES_MLP_MAX_WIDTH + 1;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT, "mlp: a hidden width of 2^20 + 1 refused");
+    d.hidden[0] = 4;
+    d.act_low = -FLT_MAX;
+    d.act_high = FLT_MAX;
+    CHECK(es_mlp_init(&mlp, &d) == ES_ERROR_INVALID_ARGUMENT,
+          "mlp: [-FLT_MAX, FLT_MAX] refused (the tanh output scales by its width, inf)");
+    d.act_low = -FLT_MAX / 4;
+    d.act_high = FLT_MAX / 4;
+    CHECK(es_mlp_init(&mlp, &d) == ES_OK, "mlp: [-FLT_MAX/4, FLT_MAX/4] accepted");
+    CHECK(es_normalizer_init(&norm, 2, INFINITY, 0.0f, NULL) == ES_ERROR_INVALID_ARGUMENT && norm.sum == NULL,
+          "normalizer: an infinite clip refused (no checkpoint holds one), the struct left zeroed");
+    CHECK(es_normalizer_init(&norm, 2, 0.0f, NAN, NULL) == ES_ERROR_INVALID_ARGUMENT, "normalizer: a NaN std_floor refused");
+    CHECK(es_normalizer_init(&norm, 2, FLT_MAX, 0.0f, NULL) == ES_OK, "normalizer: clip FLT_MAX accepted");
+    es_normalizer_free(&norm);
+
+    /* sizes across the runner's envs and normalizer */
+    mass_linear(envs, ms, &mlp);
+    ed.npop = 8;
+    es_init(&opt, &ed, theta0, 2);
+    es_pool_init(&pool, 2, NULL);
+    es_normalizer_init(&norm, 1, 0.0f, 0.0f, NULL);
+    es_normalizer_init(&wide, 40, 0.0f, 0.0f, NULL);
+    envs[1].obs_dim = 40;
+    CHECK(es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 1, 0) == ES_ERROR_INVALID_ARGUMENT,
+          "runner: the second thread's env with obs_dim 40 (the policy's nin 1) refused (its statistics overran a buffer)");
+    envs[1].obs_dim = 1;
+    envs[1].act_dim = 3;
+    CHECK(es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 1, 0) == ES_ERROR_INVALID_ARGUMENT,
+          "runner: the second thread's env with act_dim 3 refused");
+    envs[1].act_dim = 1;
+    CHECK(es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, INT_MAX - 4, 0) == ES_ERROR_INVALID_ARGUMENT,
+          "runner: eval_episodes past ES_RUN_MAX_EVAL_EPISODES refused (npop + it overflowed int)");
+    es_rng_init(&rng, 1, ES_STREAM_EVAL, 0, 0);
+    CHECK(es_rollout(&envs[0], &mlp, theta0, &wide, NULL, &rng, 0, work, &ep) == ES_ERROR_INVALID_ARGUMENT,
+          "rollout: a normalizer of 40 inputs on an env of 1 refused (it wrote past the work buffer)");
+
+    /* rewards that are not finite */
+    ms[0].reward_at = 3;
+    ms[0].reward_value = NAN;
+    r = es_rollout(&envs[0], &mlp, theta0, &norm, NULL, &rng, 0, work, &ep);
+    CHECK(r == ES_ERROR_NAN_REWARD && ep.steps == 2 && strstr(envs[0].error, "step 3 gave a reward of nan"),
+          "rollout: a NaN reward at step 3 -> ES_ERROR_NAN_REWARD after 2 steps, env.error: %s", envs[0].error);
+    ms[0].reward_at = 1;
+    ms[0].reward_value = 1e308;
+    r = es_rollout(&envs[0], &mlp, theta0, &norm, NULL, &rng, 0, work, &ep);
+    CHECK(r == ES_ERROR_NAN_REWARD && ep.steps == 1 && isfinite(ep.ret),
+          "rollout: rewards of 1e308 whose sum overflows -> ES_ERROR_NAN_REWARD, the return kept finite; env.error: %s",
+          envs[0].error);
+    if (es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 2, 0) != ES_OK) {
+        CHECK(0, "boundary: es_runner_init");
+    } else {
+        ms[0].reward_at = ms[1].reward_at = 9;
+        ms[0].reward_value = ms[1].reward_value = 1e300;
+        r = es_runner_generation(&run);
+        CHECK(r == ES_ERROR_NAN_REWARD && opt.generation == 0 &&
+                  (strstr(envs[0].error, "beyond float") || strstr(envs[1].error, "beyond float")),
+              "runner: a finite return beyond float fails the generation with ES_ERROR_NAN_REWARD, saying so: %s%s",
+              envs[0].error, envs[1].error);
+        ms[0].reward_value = ms[1].reward_value = INFINITY;
+        r = es_runner_evaluate_theta(&run, NULL, 4, &st);
+        CHECK(r == ES_ERROR_NAN_REWARD, "runner: an evaluation whose rewards are infinite -> ES_ERROR_NAN_REWARD (was ES_OK, mean inf)");
+        ms[0].reward_at = ms[1].reward_at = 0;
+        CHECK(es_runner_generation(&run) == ES_OK && es_runner_evaluate_theta(&run, NULL, 4, &st) == ES_OK &&
+                  isfinite(st.mean), "runner: with finite rewards again, a generation and an evaluation run");
+        es_runner_free(&run);
+    }
+    es_normalizer_free(&wide);
+    es_normalizer_free(&norm);
+    es_pool_free(&pool);
+    es_free(&opt);
+}
+
 int main(void)
 {
     (void)test_need_reference;   /* test.h helper unused here */
@@ -799,5 +909,6 @@ int main(void)
     test_runner_failures();
     test_runner_order();
     test_desc_defaults();
+    test_boundary();
     return test_finish();
 }

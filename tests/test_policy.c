@@ -12,6 +12,8 @@
 #include "es_mlp.h"
 #include "tests/test.h"
 
+#include <float.h>
+
 #include <math.h>
 
 #define OLD_FIXTURE "tests/data/old_format_halfcheetah.ckpt"
@@ -459,6 +461,26 @@ static void test_save_arguments(void)
     CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
           "es_policy_encode: a newline in the MuJoCo version refused");
     info.mujoco_version[0] = 0;
+    es_normalizer_free(&norm);
+    /* a policy trained without a normalizer, saved as es_policy_encode's
+       comment says: the one read back passes observations through */
+    es_normalizer_init(&norm, 3, FLT_MAX, 0.0f, NULL);
+    if (es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_OK) {
+        es_normalizer back;
+        es_mlp mback;
+        char task[ES_RUN_TASK_MAX];
+        const float obs[3] = {40.0f, -40.0f, 1e30f};
+        float out[3] = {0.0f, 0.0f, 0.0f};
+        es_result r = es_policy_load(&ck, task, sizeof task, &mback, &back);
+        if (r == ES_OK) es_normalizer_apply(&back, obs, out);
+        CHECK(r == ES_OK && memcmp(obs, out, sizeof obs) == 0,
+              "es_policy_encode: a fresh normalizer clipping at FLT_MAX loads back as the identity (%s: 40 -> %g, "
+              "1e30 -> %g)", es_result_string(r), out[0], out[2]);
+        es_normalizer_free(&back);
+        es_checkpoint_free(&ck);
+    } else {
+        CHECK(0, "es_policy_encode: a fresh normalizer clipping at FLT_MAX is written");
+    }
     es_normalizer_free(&norm);
     es_normalizer_init(&norm, 4, 0.0f, 0.0f, NULL);
     CHECK(es_policy_encode(&opt, &mlp, &norm, &info, NULL, 0, &ck) == ES_ERROR_INVALID_ARGUMENT,
