@@ -215,9 +215,13 @@
    over pairs in pair order inside fixed slices of ES__SLICE parameters, and
    a thread owns whole slices, never a share of the population sum.
 
-   Memory. O(nparams + npop) (theta, g and Adam's m and v: 16 bytes a
-   parameter; the strategies add at most 8 more, see STRATEGIES);
-   nothing of size npop x nparams ever exists.
+   Memory. O(nparams + npop); nothing of size npop x nparams ever exists.
+   OpenAI-ES keeps theta, g and Adam's m and v: 16 bytes a parameter (8
+   with SGD). The other strategies, and ClipUp, keep S state vectors
+   (theta, m, v, sigma, velocity; sep-CMA-ES's c, p_s, p_c), g, and
+   scratch holding a copy of the state to restore after a refused step:
+   12 + 8 S bytes a parameter, from 28 (SNES, or OpenAI-ES with ClipUp) to
+   52 (sep-CMA-ES).
 
    Threads. An es is not thread-safe to modify, but es_perturbed(),
    es_perturbed_pair() and es_noise_fill() may run on any number of threads
@@ -335,6 +339,8 @@ enum {
     ES_STREAM_USER = 16       /* first tag free for users */
 };
 
+/* Both functions or neither (ES_MALLOC/ES_FREE): one alone is refused
+   (ES_ERROR_INVALID_ARGUMENT) by every call that takes an allocator. */
 typedef struct es_allocator {
     void *(*alloc_fn)(size_t size, void *user_data);
     void (*free_fn)(void *ptr, void *user_data);
@@ -449,6 +455,7 @@ ES_API es_result es_perturbed(const es *opt, int member, float *out);
 ES_API es_result es_perturbed_pair(const es *opt, int pair, float *plus, float *minus);
 ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool);
 ES_API es_result es_utilities(const es_desc *desc, const float *rewards, float *utility, int *order);
+/* FNV-1a of theta and the optimizer state (ES_HASH_INIT for NULL). */
 ES_API uint64_t es_hash(const es *opt);
 /* Per-parameter sigma (read-only; NULL for OpenAI-ES, whose sigma is
    desc.sigma) and its mean (desc.sigma for OpenAI-ES). */
@@ -633,6 +640,12 @@ ES_API es_desc es_desc_default(void)
 }
 
 /* ---- memory ---------------------------------------------------------- */
+
+/* One function without the other would free one allocator's blocks with the other's. */
+static int es__allocator_ok(const es_allocator *a)
+{
+    return !a || !a->alloc_fn == !a->free_fn;
+}
 
 static void *es__alloc(const es_allocator *a, size_t size)
 {
@@ -917,6 +930,7 @@ static es_result es__resolve(const es_desc *in, es_desc *d, size_t nparams)
 {
     es_desc def = es_desc_default();
     *d = *in;
+    if (!es__allocator_ok(&d->allocator)) return ES_ERROR_INVALID_ARGUMENT;
     es__strategy_defaults(d, nparams);
     if (d->npop == 0) d->npop = def.npop;
     if (d->sigma == 0.0f) d->sigma = def.sigma;
@@ -1253,7 +1267,8 @@ ES_API es_result es_tell(es *opt, const float *rewards, es_pool *pool)
     int i, npairs, nslices, bad = 0;
     float *w;
     double g2 = 0.0, d2 = 0.0, t2 = 0.0;
-    if (!opt || !rewards || !opt->theta || opt->generation >= (uint32_t)INT32_MAX)   /* freed: no theta */
+    /* freed: no theta; the generation it makes must stay below 2^31 - 1, which es_load refuses */
+    if (!opt || !rewards || !opt->theta || opt->generation >= (uint32_t)INT32_MAX - 1)
         return ES_ERROR_INVALID_ARGUMENT;
     for (i = 0; i < opt->desc.npop; i++)
         if (!isfinite(rewards[i])) return ES_ERROR_NAN_REWARD;
@@ -1336,7 +1351,7 @@ static void es__strategy_defaults(es_desc *d, size_t nparams)
 static es_result es__strategy_check(es_desc *d)
 {
     es_strategy s = d->strategy;
-    if (s > ES_STRATEGY_SEPCMA || !isfinite(d->sigma_lr) || d->sigma_lr < 0.0f ||
+    if ((int)s < 0 || s > ES_STRATEGY_SEPCMA || !isfinite(d->sigma_lr) || d->sigma_lr < 0.0f ||
         !isfinite(d->sigma_max_change) || d->sigma_max_change < 0.0f || !isfinite(d->max_speed) ||
         d->max_speed < 0.0f)
         return ES_ERROR_INVALID_ARGUMENT;
@@ -1763,7 +1778,9 @@ static uint64_t es__strategy_hash(const es *opt, uint64_t h)
 ES_API uint64_t es_hash(const es *opt)
 {
     unsigned char b[12];
-    uint64_t h = es__hash_floats(ES_HASH_INIT, opt->theta, opt->nparams);
+    uint64_t h;
+    if (!opt) return ES_HASH_INIT;
+    h = es__hash_floats(ES_HASH_INIT, opt->theta, opt->nparams);
     if (opt->m) {
         h = es__hash_floats(h, opt->m, opt->nparams);
         h = es__hash_floats(h, opt->v, opt->nparams);
@@ -1852,9 +1869,10 @@ ES_API es_result es_pool_init(es_pool *pool, int nthreads, const es_allocator *a
     int i;
 #endif
     if (!pool) return ES_ERROR_INVALID_ARGUMENT;
-    if (nthreads <= 0) nthreads = es_cpu_count();
     pool->nthreads = 1;
     pool->impl = NULL;
+    if (!es__allocator_ok(allocator)) return ES_ERROR_INVALID_ARGUMENT;
+    if (nthreads <= 0) nthreads = es_cpu_count();
 #if ES__THREADS
     if (nthreads == 1) return ES_OK;
     p = (es__pool_impl *)es__alloc(allocator, sizeof *p + (size_t)nthreads * sizeof(es__pool_arg));
@@ -2124,7 +2142,12 @@ ES_API es_result es_write_all(int fd, const void *data, size_t size)
    loss leaves the old file or the new one, never a torn one. On POSIX
    systems a failure (ES_ERROR_IO) leaves errno saying why (ENOSPC: "No
    space left on device"), and temporary files of killed writers in the
-   directory are removed. */
+   directory are removed. The rename replaces a regular file or a symlink
+   (the link itself: its target is left as it was); a device, FIFO or
+   socket at path, or a symlink to one, is refused with errno EEXIST,
+   never replaced (as root, /dev/null would have become a regular file). A directory that may be
+   written but not read is not fsync'd (the rename is then as durable as
+   the file system makes it). */
 ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size)
 {
     char tmp[4096];
@@ -2134,6 +2157,11 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
         const char *slash = strrchr(path, '/');
         size_t dirlen = slash ? (size_t)(slash - path) + (slash == path) : 0;
         int fd, err = 0, tries, dirfd;
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {   /* (lstat is not C99's POSIX) */
+            errno = EEXIST;   /* a directory: rename says EISDIR */
+            return ES_ERROR_IO;
+        }
         es__remove_stale_temps(path, dirlen);
         snprintf(tmp, sizeof tmp, "%s.es-tmp%ld", path, (long)getpid());
         for (tries = 0, dirfd = -1;; tries++) {
@@ -2178,8 +2206,8 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
         /* the rename itself reaches the disk only with its directory */
         memcpy(tmp, path, dirlen);
         strcpy(tmp + dirlen, dirlen ? "" : ".");
-        fd = open(tmp, O_RDONLY);
-        if (fd < 0) return ES_ERROR_IO;
+        fd = open(tmp, O_RDONLY | ES__CLOEXEC);
+        if (fd < 0) return errno == EACCES ? ES_OK : ES_ERROR_IO;   /* EACCES: write and search only, see above */
         if (es__fsync(fd) != 0 && errno != EINVAL) err = errno;   /* EINVAL: no fsync for directories here */
         close(fd);
         if (err) {
@@ -2320,14 +2348,21 @@ ES_API es_result es_checkpoint_encode(const es *opt, const es_section *user, int
     const es_desc *d;
     if (!opt || !out || nuser < 0 || (nuser > 0 && !user)) return ES_ERROR_INVALID_ARGUMENT;
     if (!opt->theta || opt->nparams == 0) return ES_ERROR_INVALID_ARGUMENT;   /* freed or never initialized: es_load refuses it */
-    for (i = 0; i < (size_t)nuser; i++)
+    for (i = 0; i < (size_t)nuser; i++) {
+        size_t j;
         if ((user[i].size > 0 && !user[i].data) || es__reserved_tag(user[i].tag)) return ES_ERROR_INVALID_ARGUMENT;
+        for (j = 0; j < i; j++)   /* es_checkpoint_section finds only the first of a tag */
+            if (user[j].tag == user[i].tag) return ES_ERROR_INVALID_ARGUMENT;
+    }
     nsec = (opt->m ? 5 : 3) + es__strategy_nsec(opt, &sbytes);
     d = &opt->desc;
     memset(out, 0, sizeof *out);
     fbytes = opt->nparams * 4;
     size = 16 + 12 * (size_t)(nsec + nuser) + ES__DESC_SIZE + ES__STAT_SIZE + fbytes * (opt->m ? 3 : 1) + 4;
-    for (i = 0; i < (size_t)nuser; i++) size += user[i].size;
+    for (i = 0; i < (size_t)nuser; i++) {   /* a sum that wraps would size the buffer small */
+        if (user[i].size > (size_t)-1 / 2 - size) return ES_ERROR_INVALID_ARGUMENT;
+        size += user[i].size;
+    }
     size += sbytes - 12 * (size_t)(nsec - (opt->m ? 5 : 3));   /* their headers are in the 12*nsec */
     buf = (unsigned char *)es__alloc(&d->allocator, size);
     if (!buf) return ES_ERROR_OUT_OF_MEMORY;
@@ -2384,8 +2419,9 @@ ES_API es_result es_checkpoint_decode(es_checkpoint *ck, const void *bytes, size
     size_t pos = 16;
     uint32_t i, nsec, version;
     int overrun = 0;
-    if (!ck || (!bytes && size)) return ES_ERROR_INVALID_ARGUMENT;
+    if (!ck) return ES_ERROR_INVALID_ARGUMENT;
     memset(ck, 0, sizeof *ck);
+    if ((!bytes && size) || !es__allocator_ok(allocator)) return ES_ERROR_INVALID_ARGUMENT;
     if (size < 8) return size > 0 && memcmp(b, ES__MAGIC, size) == 0 ? ES_ERROR_TRUNCATED : ES_ERROR_NOT_A_CHECKPOINT;
     if (memcmp(b, ES__MAGIC, 8) != 0) return ES_ERROR_NOT_A_CHECKPOINT;
     if (size < 20) return ES_ERROR_TRUNCATED;
@@ -2422,8 +2458,9 @@ ES_API es_result es_checkpoint_read(es_checkpoint *ck, const char *path, const e
     long len;
     unsigned char *buf;
     es_result r;
-    if (!ck || !path) return ES_ERROR_INVALID_ARGUMENT;
+    if (!ck) return ES_ERROR_INVALID_ARGUMENT;
     memset(ck, 0, sizeof *ck);
+    if (!path || !es__allocator_ok(allocator)) return ES_ERROR_INVALID_ARGUMENT;
     f = fopen(path, "rb");
     if (!f) return ES_ERROR_IO;
     /* A directory opens, then fails to read (and its ftell is LONG_MAX). */
@@ -2540,7 +2577,7 @@ ES_API es_result es_load(es *opt, const es_checkpoint *ck, const es_allocator *a
     const unsigned char *p;
     es_desc d;
     es_result r;
-    if (!opt || !ck) return ES_ERROR_INVALID_ARGUMENT;
+    if (!opt || !ck || !ck->bytes || !es__allocator_ok(allocator)) return ES_ERROR_INVALID_ARGUMENT;   /* no bytes: never read */
     if (es_checkpoint_section(ck, ES__TAG_DESC, &dv, &ds) != ES_OK || ds != ES__DESC_SIZE ||
         es_checkpoint_section(ck, ES__TAG_STAT, &sv, &ss) != ES_OK || ss != ES__STAT_SIZE ||
         es_checkpoint_section(ck, ES__TAG_THTA, &tv, &ts) != ES_OK)

@@ -727,7 +727,8 @@ ES_API es_result es_normalizer_init(es_normalizer *norm, int n, float clip, floa
     es_allocator a;
     if (!norm) return ES_ERROR_INVALID_ARGUMENT;
     memset(norm, 0, sizeof *norm);   /* es_normalizer_free is harmless after a failure too */
-    if (n <= 0 || !(fabsf(clip) <= FLT_MAX) || !(fabsf(std_floor) <= FLT_MAX)) return ES_ERROR_INVALID_ARGUMENT;
+    if (n <= 0 || !(fabsf(clip) <= FLT_MAX) || !(fabsf(std_floor) <= FLT_MAX) || !es__allocator_ok(allocator))
+        return ES_ERROR_INVALID_ARGUMENT;
     memset(&a, 0, sizeof a);
     if (allocator) a = *allocator;
     norm->allocator = a;

@@ -1360,6 +1360,90 @@ static void test_pool(void)
     }
 }
 
+static void free_counted_never(void *p, void *user)
+{
+    (void)user;
+    free(p);
+}
+
+/* An allocator that can only allocate (its free is the user's to forget). */
+static void *arena_alloc(size_t size, void *user)
+{
+    (void)user;
+    return malloc(size);
+}
+
+/* The embedding boundary of es.h under careless inputs: each case was
+   accepted and then freed with the wrong allocator, overran a buffer,
+   wrote a file es_load refuses, hid a section, or crashed. */
+static void test_boundary(void)
+{
+    es_desc d = es_desc_default();
+    es opt, back;
+    es_pool pool;
+    es_checkpoint ck;
+    es_allocator half;
+    es_section user[2];
+    float theta0[3] = {1, 2, 3}, r[4] = {1, 2, 3, 4};
+    const void *data;
+    size_t size;
+    memset(&half, 0, sizeof half);
+    half.alloc_fn = arena_alloc;   /* free_fn left NULL */
+    d.npop = 4;
+    d.allocator = half;
+    CHECK(es_init(&opt, &d, theta0, 3) == ES_ERROR_INVALID_ARGUMENT,
+          "boundary: an allocator with alloc_fn but no free_fn refused by es_init (es_free freed its blocks with free())");
+    CHECK(es_pool_init(&pool, 2, &half) == ES_ERROR_INVALID_ARGUMENT && pool.nthreads == 1 && pool.impl == NULL,
+          "boundary: ... and by es_pool_init, which leaves a one-thread pool");
+    CHECK(es_checkpoint_read(&ck, "/nonexistent", &half) == ES_ERROR_INVALID_ARGUMENT && ck.bytes == NULL,
+          "boundary: ... and by es_checkpoint_read");
+    d.allocator.alloc_fn = NULL;
+    d.allocator.free_fn = free_counted_never;
+    CHECK(es_init(&opt, &d, theta0, 3) == ES_ERROR_INVALID_ARGUMENT, "boundary: free_fn without alloc_fn refused too");
+    memset(&d.allocator, 0, sizeof d.allocator);
+    if (es_init(&opt, &d, theta0, 3) != ES_OK) {
+        CHECK(0, "boundary: es_init");
+        return;
+    }
+    CHECK(es_load(&back, &ck, &half) == ES_ERROR_INVALID_ARGUMENT, "boundary: es_load with half an allocator refused");
+    memset(&ck, 0, sizeof ck);
+    CHECK(es_load(&back, &ck, NULL) == ES_ERROR_INVALID_ARGUMENT,
+          "boundary: es_load of a zeroed checkpoint (never read) -> ES_ERROR_INVALID_ARGUMENT, not CORRUPT");
+    CHECK(es_hash(NULL) == ES_HASH_INIT, "boundary: es_hash(NULL) is ES_HASH_INIT (it crashed)");
+
+    user[0].tag = user[1].tag = ES_TAG('U', 'S', 'R', '1');
+    user[0].data = "a";
+    user[1].data = "b";
+    user[0].size = user[1].size = 1;
+    CHECK(es_checkpoint_encode(&opt, user, 2, &ck) == ES_ERROR_INVALID_ARGUMENT,
+          "boundary: two user sections of one tag refused (the second could never be read)");
+    user[1].tag = ES_TAG('U', 'S', 'R', '2');
+    CHECK(es_checkpoint_encode(&opt, user, 2, &ck) == ES_OK && es_checkpoint_section(&ck, user[1].tag, &data, &size) == ES_OK &&
+              size == 1 && *(const char *)data == 'b',
+          "boundary: two user sections of two tags are both read back");
+    es_checkpoint_free(&ck);
+    user[0].size = (size_t)-1 / 2 + 1;
+    user[1].size = (size_t)-1 / 2;
+    CHECK(es_checkpoint_encode(&opt, user, 2, &ck) == ES_ERROR_INVALID_ARGUMENT,
+          "boundary: user section sizes whose sum wraps refused (the buffer was sized by the wrapped sum)");
+
+    opt.generation = (uint32_t)INT32_MAX - 2;
+    CHECK(es_tell(&opt, r, NULL) == ES_OK && opt.generation == (uint32_t)INT32_MAX - 1,
+          "boundary: es_tell steps to generation 2^31 - 2");
+    CHECK(es_tell(&opt, r, NULL) == ES_ERROR_INVALID_ARGUMENT && opt.generation == (uint32_t)INT32_MAX - 1,
+          "boundary: ... and no further (2^31 - 1 is a generation es_load refuses)");
+    if (es_checkpoint_encode(&opt, NULL, 0, &ck) == ES_OK) {
+        memset(&back, 0, sizeof back);
+        CHECK(es_load(&back, &ck, NULL) == ES_OK && back.generation == (uint32_t)INT32_MAX - 1,
+              "boundary: the checkpoint of the last generation loads");
+        es_free(&back);
+        es_checkpoint_free(&ck);
+    }
+    es_free(&opt);
+    d.strategy = (es_strategy)-1;
+    CHECK(es_init(&opt, &d, theta0, 3) == ES_ERROR_INVALID_ARGUMENT, "boundary: a negative strategy refused");
+}
+
 int main(void)
 {
     test_philox_kat();
@@ -1381,5 +1465,6 @@ int main(void)
     test_checkpoint();
     test_thread_independence();
     test_pool();
+    test_boundary();
     return test_finish();
 }

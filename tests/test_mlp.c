@@ -792,6 +792,12 @@ static void test_desc_defaults(void)
     CHECK(act == -0.4f, "mlp: and at -0.4 (got %.9g)", act);
 }
 
+static void half_free(void *p, void *user)
+{
+    (void)user;
+    free(p);
+}
+
 /* The embedding boundary under careless inputs: what would overrun a
    buffer, or save a file that does not load, is refused; a reward that is
    not finite is an error with a message, never a figure. */
@@ -836,6 +842,13 @@ static void test_boundary(void)
     CHECK(es_normalizer_init(&norm, 2, INFINITY, 0.0f, NULL) == ES_ERROR_INVALID_ARGUMENT && norm.sum == NULL,
           "normalizer: an infinite clip refused (no checkpoint holds one), the struct left zeroed");
     CHECK(es_normalizer_init(&norm, 2, 0.0f, NAN, NULL) == ES_ERROR_INVALID_ARGUMENT, "normalizer: a NaN std_floor refused");
+    {
+        es_allocator half;
+        memset(&half, 0, sizeof half);
+        half.free_fn = half_free;
+        CHECK(es_normalizer_init(&norm, 2, 0.0f, 0.0f, &half) == ES_ERROR_INVALID_ARGUMENT,
+              "normalizer: an allocator with free_fn alone refused");
+    }
     CHECK(es_normalizer_init(&norm, 2, FLT_MAX, 0.0f, NULL) == ES_OK, "normalizer: clip FLT_MAX accepted");
     es_normalizer_free(&norm);
 
