@@ -2655,6 +2655,11 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.3.1 es_file_write_atomic refuses a device, FIFO or socket at the path
+        (EEXIST) and skips the fsync of a directory it may not read; an
+        allocator with one function alone, duplicate or wrapping user
+        sections, a negative strategy are refused; es_tell stops at
+        generation 2^31 - 2 (es_load reads it back); es_hash(NULL).
    0.3  result codes by layer: es.h keeps the core codes; ES_ERROR_MUJOCO,
         ES_ERROR_REDIS and ES_ERROR_GL moved to es_env_mujoco.h (-100
         block), es_redis.h (-200) and examples/render.c (-1000), each with
