@@ -1,4 +1,4 @@
-/* es.h - v0.3 - Evolution Strategies optimizer with a counter-based noise stream.
+/* es.h - v0.4 - Evolution Strategies optimizer with a counter-based noise stream.
 
    Trains any flat float parameter vector theta by the ES of Salimans et al.
    2017 ("Evolution Strategies as a Scalable Alternative to Reinforcement
@@ -242,7 +242,7 @@
 #include <stdint.h>
 
 #define ES_VERSION_MAJOR 0
-#define ES_VERSION_MINOR 3
+#define ES_VERSION_MINOR 4
 #define ES_NOISE_STREAM_VERSION 1
 #define ES_CHECKPOINT_FORMAT_VERSION 1
 
@@ -2655,7 +2655,7 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
-   0.3.1 es_file_write_atomic refuses a device, FIFO or socket at the path
+   0.4  es_file_write_atomic refuses a device, FIFO or socket at the path
         (EEXIST) and skips the fsync of a directory it may not read; an
         allocator with one function alone, duplicate or wrapping user
         sections, a negative strategy are refused; es_tell stops at

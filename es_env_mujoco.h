@@ -1,4 +1,4 @@
-/* es_env_mujoco.h - v0.2 - MuJoCo environments for es: the Gymnasium v5
+/* es_env_mujoco.h - v0.3 - MuJoCo environments for es: the Gymnasium v5
    locomotion and control tasks with their models built in, and any MJCF file.
 
    Implements the es_env interface of es_mlp.h on MuJoCo 2.2.2 to 3.12 (the

@@ -1,4 +1,4 @@
-/* es_mlp.h - v0.5 - MLP and linear policies over a flat parameter vector,
+/* es_mlp.h - v0.6 - MLP and linear policies over a flat parameter vector,
    a running observation normalizer, and episodes over any environment.
 
    QUICK START
