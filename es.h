@@ -1,4 +1,4 @@
-/* es.h - v0.4 - Evolution Strategies optimizer with a counter-based noise stream.
+/* es.h - v0.5 - Evolution Strategies optimizer with a counter-based noise stream.
 
    Trains any flat float parameter vector theta by the ES of Salimans et al.
    2017 ("Evolution Strategies as a Scalable Alternative to Reinforcement
@@ -32,7 +32,9 @@
        ES_DLL              mark the API dllexport (with ES_IMPLEMENTATION) or dllimport
        ES_NO_THREADS       no pthreads: es_pool runs everything on the caller
        ES_NO_POSIX         no fsync/clock_gettime/sysconf (plain C stdio only), and so
-                           no threads: es_pool runs everything on the caller
+                           no threads: es_pool runs everything on the caller.
+                           Windows builds (MinGW-w64, MSVC) are such builds, with
+                           files replaced by MoveFileEx (es_file_write_atomic)
        ES_NO_DISPATCH      no run-time choice of AVX2 loops on x86 (same bits)
        ES_MALLOC, ES_FREE  default allocator (define both or neither)
        ES_ASSERT(x)        internal assertions (default: assert)
@@ -242,7 +244,7 @@
 #include <stdint.h>
 
 #define ES_VERSION_MAJOR 0
-#define ES_VERSION_MINOR 4
+#define ES_VERSION_MINOR 5
 #define ES_NOISE_STREAM_VERSION 1
 #define ES_CHECKPOINT_FORMAT_VERSION 1
 
@@ -533,6 +535,14 @@ ES_API double es_get_f64(const unsigned char *p);
 #  include <unistd.h>
 #else
 #  define ES__POSIX 0
+#  if defined(_WIN32)   /* es_file_write_atomic: MoveFileExA, _commit, _getpid */
+#    ifndef WIN32_LEAN_AND_MEAN
+#      define WIN32_LEAN_AND_MEAN
+#    endif
+#    include <windows.h>
+#    include <io.h>
+#    include <process.h>
+#  endif
 #endif
 #if defined(ES_NO_THREADS) || !ES__POSIX
 #  define ES__THREADS 0
@@ -2138,6 +2148,28 @@ ES_API es_result es_write_all(int fd, const void *data, size_t size)
 }
 #endif
 
+#if !ES__POSIX
+/* Puts tmp in path's place. ISO C's rename may refuse to replace a file
+   (Windows' does): there MoveFileEx replaces it at once and writes
+   through; elsewhere the old file is removed first, so a crash in that
+   moment leaves the new bytes as path's temporary file and no path. */
+static es_result es__replace(const char *tmp, const char *path)
+{
+#  if defined(_WIN32)
+    if (MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return ES_OK;
+#  else
+    FILE *f;
+    if (rename(tmp, path) == 0) return ES_OK;
+    if ((f = fopen(path, "rb")) != NULL) {   /* there: rename would not replace it */
+        fclose(f);
+        if (remove(path) == 0) return rename(tmp, path) == 0 ? ES_OK : ES_ERROR_IO;   /* tmp keeps the bytes */
+    }
+#  endif
+    remove(tmp);
+    return ES_ERROR_IO;
+}
+#endif
+
 /* Temporary file, fsync, rename, fsync of the directory: a crash or power
    loss leaves the old file or the new one, never a torn one. On POSIX
    systems a failure (ES_ERROR_IO) leaves errno saying why (ENOSPC: "No
@@ -2147,7 +2179,10 @@ ES_API es_result es_write_all(int fd, const void *data, size_t size)
    socket at path, or a symlink to one, is refused with errno EEXIST,
    never replaced (as root, /dev/null would have become a regular file). A directory that may be
    written but not read is not fsync'd (the rename is then as durable as
-   the file system makes it). */
+   the file system makes it). Without POSIX (Windows, ES_NO_POSIX) the
+   bytes go through stdio to "NAME.es-tmp" ("NAME.es-tmpPID" on Windows,
+   flushed to the disk with _commit) and take path's place with
+   MoveFileEx on Windows, rename elsewhere (see es__replace). */
 ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t size)
 {
     char tmp[4096];
@@ -2220,16 +2255,23 @@ ES_API es_result es_file_write_atomic(const char *path, const void *data, size_t
     {
         FILE *f;
         int ok;
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+#  if defined(_WIN32)
+        snprintf(tmp, sizeof tmp, "%s.es-tmp%d", path, _getpid());
+#  else
+        snprintf(tmp, sizeof tmp, "%s.es-tmp", path);   /* one writer of a path at a time */
+#  endif
         f = fopen(tmp, "wb");
         if (!f) return ES_ERROR_IO;
         ok = fwrite(data, 1, size, f) == size && fflush(f) == 0;
+#  if defined(_WIN32)
+        ok = ok && _commit(_fileno(f)) == 0;   /* to the disk, as fsync */
+#  endif
         ok = (fclose(f) == 0) && ok;
-        if (!ok || rename(tmp, path) != 0) {
+        if (!ok) {
             remove(tmp);
             return ES_ERROR_IO;
         }
-        return ES_OK;
+        return es__replace(tmp, path);
     }
 #endif
 }
@@ -2655,6 +2697,12 @@ ES__STRICT_FP_END
 #endif /* ES_IMPLEMENTATION */
 
 /* REVISION HISTORY
+   0.5  Windows (MinGW-w64, run under Wine in the tests): es_file_write_atomic
+        replaces an existing file with MoveFileEx, writing through, after
+        _commit (ISO rename refused it: every save after the first failed);
+        without POSIX the temporary file is NAME.es-tmp (NAME.es-tmpPID on
+        Windows), and elsewhere a file rename will not replace is removed
+        first. Checkpoints are the same bytes on Windows as on Linux.
    0.4  es_file_write_atomic refuses a device, FIFO or socket at the path
         (EEXIST) and skips the fsync of a directory it may not read; an
         allocator with one function alone, duplicate or wrapping user
