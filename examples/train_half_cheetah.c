@@ -57,6 +57,7 @@ typedef struct config {
     const struct preset *preset;
     char out[1024];
     char resume[1024];
+    char evaluate[1024];      /* --evaluate: a checkpoint to evaluate, nothing trained */
     char redis[256];
     char run[128];
     int quiet;
@@ -167,6 +168,9 @@ static void usage(FILE *f)
         "                      its budget), and that --out can be written and holds no other\n"
         "                      run; exit 0, or the start's exit code and reason; nothing is\n"
         "                      written (a trainer running on --out and --redis are not checked)\n"
+        "  --evaluate CKPT     train nothing: print the checkpoint's test evaluation on\n"
+        "                      --test-episodes held-out episodes (the first 10 are those of its\n"
+        "                      run's evaluations); takes only --env, --test-episodes, --threads\n"
         "  --help              this text\n", f);
     fprintf(f,
         "Every flag also takes the form --flag=VALUE.\n\n"
@@ -355,7 +359,7 @@ static int takes_value(const char *flag)
 {
     static const char *const names[] = {"--env", "--generations", "--minutes", "--npop", "--sigma", "--lr",
                                         "--wd", "--optimizer", "--strategy", "--shaping", "--top-k", "--policy", "--hidden",
-                                        "--threads", "--seed", "--out", "--ckpt-every", "--resume",
+                                        "--threads", "--seed", "--out", "--ckpt-every", "--resume", "--evaluate",
                                         "--eval-episodes", "--max-steps", "--redis", "--run", "--eval-every",
                                         "--test-episodes", "--max-env-steps", "--reward-shift", "--lr-schedule", "--lr-end",
                                         "--sigma-schedule", "--sigma-end", "--schedule-generations"};
@@ -521,6 +525,10 @@ static int parse_args(int argc, char **argv, config *c)
             if (!*v) return bad(flag, v, "a checkpoint path");
             if (strlen(v) >= sizeof c->resume) return bad(flag, NULL, "a checkpoint path of at most 1023 bytes");
             strcpy(c->resume, v);
+        } else if (!strcmp(flag, "--evaluate")) {
+            if (!*v) return bad(flag, v, "a checkpoint path");
+            if (strlen(v) >= sizeof c->evaluate) return bad(flag, NULL, "a checkpoint path of at most 1023 bytes");
+            strcpy(c->evaluate, v);
         } else if (!strcmp(flag, "--eval-episodes")) {
             if (!parse_int(v, 0, 1000, &c->eval_episodes)) return bad(flag, v, "an integer in [0, 1000]");
         } else if (!strcmp(flag, "--eval-every")) {
@@ -633,6 +641,18 @@ static int parse_args(int argc, char **argv, config *c)
         return bad("--redis", c->redis, "no schedules and no --adaptive-cap (not yet distributed)");
     if (c->redis[0] && !c->run[0]) return bad("--redis", c->redis, "--run NAME as well");
     if (c->run[0] && !c->redis[0]) return bad("--run", c->run, "--redis HOST:PORT as well");
+    for (i = 1; c->evaluate[0] && i < argc; i++) {   /* nothing trains: any other flag would go unused */
+        static const char *const alone[] = {"--evaluate", "--env", "--test-episodes", "--threads"};
+        size_t k, n = strcspn(argv[i], "=");
+        int known = strncmp(argv[i], "--", 2) != 0;   /* a value */
+        for (k = 0; k < sizeof alone / sizeof alone[0]; k++)
+            known |= n == strlen(alone[k]) && !strncmp(argv[i], alone[k], n);
+        if (!known) {
+            char flag[64];
+            snprintf(flag, sizeof flag, "%.*s", (int)(n < 63 ? n : 63), argv[i]);
+            return bad(flag, NULL, "no flag beside --evaluate but --env, --test-episodes and --threads");
+        }
+    }
     if (c->threads == 0) c->threads = es_cpu_count();
     return 0;
 }
@@ -967,8 +987,8 @@ static int decode_settings(config *c, const char *p, size_t n, const char *path)
     }
     if (i < n || seen < 10 || ((c->lr_schedule || c->sigma_schedule) && c->schedule_generations < 1 && !c->schedule_env_steps) ||
         (c->lr_schedule && (c->lr_start <= 0.0f || c->lr_end <= 0.0f))) {
-        fprintf(stderr, "train_half_cheetah: cannot resume from %s: its training settings (section TSET) are "
-                        "malformed\n", path);
+        fprintf(stderr, "train_half_cheetah: cannot %s %s: its training settings (section TSET) are "
+                        "malformed\n", c->evaluate[0] ? "evaluate" : "resume from", path);
         return 1;
     }
     return 0;
@@ -1110,15 +1130,16 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     es_checkpoint ck;
     es_run_info info;
     char task[sizeof t->cfg.env];
+    const char *cannot = t->cfg.evaluate[0] ? "cannot evaluate" : "cannot resume from";
     es_result r = es_checkpoint_read(&ck, path, NULL);
     if (r != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: cannot resume from %s: %s\n", path,
+        fprintf(stderr, "train_half_cheetah: %s %s: %s\n", cannot, path,
                 r == ES_ERROR_IO ? strerror(errno) : es_result_string(r));
         return 1;
     }
     if ((r = es_policy_load(&ck, task, sizeof task, &t->mlp, &t->norm)) != ES_OK ||
         (r = es_run_info_read(&ck, &info)) != ES_OK || (r = es_load(&t->opt, &ck, NULL)) != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: cannot resume from %s: not a trainer checkpoint (%s)\n", path,
+        fprintf(stderr, "train_half_cheetah: %s %s: not a trainer checkpoint (%s)\n", cannot, path,
                 es_result_string(r));
         es_checkpoint_free(&ck);
         return 1;
@@ -1156,12 +1177,17 @@ static int load_checkpoint(trainer *t, const char *path, int env_given)
     t->cfg.eval_episodes = info.eval_episodes;
     t->cfg.max_steps = info.max_steps;
     if (t->cfg.eval_episodes > 1000) {
-        fprintf(stderr, "train_half_cheetah: cannot resume from %s: %d eval episodes (at most 1000)\n", path,
+        fprintf(stderr, "train_half_cheetah: %s %s: %d eval episodes (at most 1000)\n", cannot, path,
                 t->cfg.eval_episodes);
         return 1;
     }
     /* Trajectories differ between MuJoCo versions: the run goes on, no longer bit-exact. */
-    if (!info.mujoco_version[0])
+    if (t->cfg.evaluate[0]) {
+        if (info.mujoco_version[0] && strcmp(info.mujoco_version, mj_versionString()) != 0)
+            fprintf(stderr, "train_half_cheetah: warning: %s was trained with MuJoCo %s, this is MuJoCo %s: the "
+                    "returns are not those of the run's own evaluations (trajectories differ between MuJoCo "
+                    "versions)\n", path, info.mujoco_version, mj_versionString());
+    } else if (!info.mujoco_version[0])
         fprintf(stderr, "train_half_cheetah: note: %s does not record its MuJoCo version (an older trainer's); "
                 "the continuation is bit-exact only on the MuJoCo it was trained with (this is MuJoCo %s)\n",
                 path, mj_versionString());
@@ -1749,6 +1775,59 @@ static int check_start(trainer *t, int argc, char **argv)
     return t->cfg.resume[0] && !t->cfg.redis[0] && budget_reached(t) ? nothing_to_train(t) : 0;
 }
 
+/* The thread pool and one env of the loaded task for each of its threads. */
+static int make_envs(trainer *t)
+{
+    es_result r = es_pool_init(&t->pool, t->cfg.threads, NULL);
+    int i;
+    if (r != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
+        return 1;
+    }
+    t->nenvs = t->pool.nthreads;
+    t->envs = (es_env *)calloc((size_t)t->nenvs, sizeof *t->envs);
+    if (!t->envs) return out_of_memory("the environments");
+    for (i = 0; i < t->nenvs; i++) {
+        if ((r = es_mujoco_env_init(&t->mj, &t->envs[i])) != ES_OK) {
+            fprintf(stderr, "train_half_cheetah: %s: %s\n", es_mujoco_result_string(r), t->envs[i].error);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --evaluate CKPT: the checkpoint's theta on --test-episodes held-out
+   episodes, as the trainer's test evaluations run them (the same reset
+   seeds: the first 10 are those of its evaluations in evals.csv; the run's
+   episode cap; no reward shift), on the pool. Nothing is written. */
+static int evaluate_checkpoint(trainer *t, int env_given)
+{
+    char err[512];
+    es_eval_stats st;
+    es_result r;
+    uint64_t steps;
+    int rc;
+    if ((rc = load_checkpoint(t, t->cfg.evaluate, env_given)) != 0) return rc;
+    if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: %s\n", err);
+        return 1;
+    }
+    if ((rc = make_envs(t)) != 0) return rc;
+    steps = t->run.env_steps;   /* the checkpoint's, which es_runner_init clears */
+    r = es_runner_init(&t->run, &t->opt, &t->mlp, &t->norm, t->envs, &t->pool, 0, t->cfg.max_steps);
+    if (r == ES_OK) r = es_runner_evaluate_theta(&t->run, NULL, t->cfg.test_episodes, &st);
+    if (r != ES_OK) {
+        fprintf(stderr, "train_half_cheetah: cannot evaluate %s: %s\n", t->cfg.evaluate,
+                r == ES_ERROR_MISMATCH ? "its policy does not fit the task" : es_mujoco_result_string(r));
+        return 1;
+    }
+    printf("%s: %s, generation %u, %llu env steps: %d-episode evaluation mean %.4f std %.4f min %.4f max %.4f, "
+           "mean length %.2f, %d ended early, %d failed\n", t->cfg.evaluate, t->cfg.env, t->opt.generation,
+           (unsigned long long)steps, st.episodes, st.mean, st.std, st.min, st.max, st.mean_steps,
+           st.early, st.failed);
+    return 0;
+}
+
 static int setup(trainer *t, int argc, char **argv)
 {
     char err[512], path[1200];
@@ -1788,20 +1867,7 @@ static int setup(trainer *t, int argc, char **argv)
                     t->cfg.max_steps, t->cfg.env, t->mj.max_steps);
         t->cfg.max_steps = t->mj.max_steps;
     }
-    r = es_pool_init(&t->pool, t->cfg.threads, NULL);
-    if (r != ES_OK) {
-        fprintf(stderr, "train_half_cheetah: %s\n", es_result_string(r));
-        return 1;
-    }
-    t->nenvs = t->pool.nthreads;
-    t->envs = (es_env *)calloc((size_t)t->nenvs, sizeof *t->envs);
-    if (!t->envs) return out_of_memory("the environments");
-    for (i = 0; i < t->nenvs; i++) {
-        if ((r = es_mujoco_env_init(&t->mj, &t->envs[i])) != ES_OK) {
-            fprintf(stderr, "train_half_cheetah: %s: %s\n", es_mujoco_result_string(r), t->envs[i].error);
-            return 1;
-        }
-    }
+    if ((i = make_envs(t)) != 0) return i;
     if (!t->cfg.resume[0]) {
         if ((i = policy_init(t)) != 0) return i;
         theta0 = (float *)malloc(t->mlp.nparams * sizeof(float));
@@ -1963,6 +2029,11 @@ int main(int argc, char **argv)
         return 2;
     }
 #endif
+    if (t.cfg.evaluate[0]) {   /* writes nothing: a signal may end it as it would any reader */
+        rc = evaluate_checkpoint(&t, env_flag_given(argc, argv));
+        teardown(&t);
+        return rc;
+    }
     if (t.cfg.check) {   /* what tools/sweep asks of each configuration before its first run */
         if ((rc = check_start(&t, argc, argv)) == 0)
             printf("train_half_cheetah: the flags are valid%s (nothing trained or written)\n",

@@ -48,3 +48,26 @@ $T --generations 2 --npop 8 --max-steps 40 --seed 3 --quiet --threads 2 --eval-e
 $T --resume "$tmp/k/latest.ckpt" --generations 5 --quiet --threads 1 > /dev/null 2>&1
 check "a resume keeps the run's --eval-every 2 and --test-episodes 12: rows 2, 4, 5 of 12 episodes, as one run" \
     sh -c "[ \"\$(cut -d, -f1,2,4-11 $tmp/a/evals.csv)\" = \"\$(cut -d, -f1,2,4-11 $tmp/k/evals.csv)\" ]"
+
+# --evaluate CKPT: the checkpoint's evaluation on the same held-out episodes,
+# with the run's episode cap (40 here), writing nothing.
+row=$(tail -n 1 "$tmp/a/evals.csv")
+want=$(printf '%s\n' "$row" | awk -F, -v p="$tmp/a/latest.ckpt" '{ printf "%s: HalfCheetah-v5, generation %d, %d env steps: %d-episode evaluation mean %s std %s min %s max %s, mean length %s, %d ended early, %d failed", p, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 }')
+state() { (cd "$tmp/a" && ls -la --time-style=full-iso . checkpoints && find . -type f | sort | xargs cat | cksum); }
+before=$(state)
+got1=$($T --evaluate "$tmp/a/latest.ckpt" --test-episodes 12 --threads 1 2>&1); rc1=$?
+got2=$($T --evaluate="$tmp/a/latest.ckpt" --test-episodes=12 --threads 2 --env HalfCheetah-v5 2>&1); rc2=$?
+check "--evaluate prints evals.csv's final row (12 episodes at the run's --max-steps 40): $got1" \
+    [ "$rc1" -eq 0 -a "$got1" = "$want" ]
+check "--evaluate: the same line with 2 threads and --env given" [ "$rc2" -eq 0 -a "$got2" = "$want" ]
+check "--evaluate writes nothing in the run directory (names, sizes, times and bytes as before)" \
+    [ "$(state)" = "$before" ]
+out=$($T --evaluate "$tmp/a/latest.ckpt" --env Hopper-v5 2>&1); rc=$?
+check "--evaluate of a HalfCheetah checkpoint with --env Hopper-v5: exit 2 ($out)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' '$out' | grep -q 'is a checkpoint of HalfCheetah-v5, not Hopper-v5'"
+out=$($T --evaluate "$tmp/a/latest.ckpt" --npop 8 2>&1); rc=$?
+check "--evaluate with a training flag (--npop): exit 2, naming it ($out)" \
+    sh -c "[ $rc -eq 2 ] && printf '%s' '$out' | grep -q -- '--npop'"
+out=$($T --evaluate "$tmp/none.ckpt" 2>&1); rc=$?
+check "--evaluate of a missing file: exit 1 ($out)" \
+    sh -c "[ $rc -eq 1 ] && printf '%s' '$out' | grep -q 'cannot evaluate .*none.ckpt: No such file'"
