@@ -168,9 +168,9 @@ static void usage(FILE *f)
         "                      its budget), and that --out can be written and holds no other\n"
         "                      run; exit 0, or the start's exit code and reason; nothing is\n"
         "                      written (a trainer running on --out and --redis are not checked)\n"
-        "  --evaluate CKPT     train nothing: print the checkpoint's test evaluation on\n"
-        "                      --test-episodes held-out episodes (the first 10 are those of its\n"
-        "                      run's evaluations); takes only --env, --test-episodes, --threads\n"
+        "  --evaluate CKPT|DIR train nothing: print the test evaluation of a checkpoint (of a run\n"
+        "                      directory's latest.ckpt) on --test-episodes held-out episodes (the\n"
+        "                      first 10 are its run's); takes only --env, --test-episodes, --threads\n"
         "  --help              this text\n", f);
     fprintf(f,
         "Every flag also takes the form --flag=VALUE.\n\n"
@@ -1807,6 +1807,11 @@ static int evaluate_checkpoint(trainer *t, int env_given)
     es_result r;
     uint64_t steps;
     int rc;
+    struct stat st_dir;
+    if (stat(t->cfg.evaluate, &st_dir) == 0 && S_ISDIR(st_dir.st_mode)) {   /* a run directory: its latest */
+        if (strlen(t->cfg.evaluate) + sizeof "/latest.ckpt" > sizeof t->cfg.evaluate) return bad("--evaluate", NULL, "a shorter path");
+        strcat(t->cfg.evaluate, "/latest.ckpt");
+    }
     if ((rc = load_checkpoint(t, t->cfg.evaluate, env_given)) != 0) return rc;
     if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
         fprintf(stderr, "train_half_cheetah: %s\n", err);

@@ -60,6 +60,8 @@ got2=$($T --evaluate="$tmp/a/latest.ckpt" --test-episodes=12 --threads 2 --env H
 check "--evaluate prints evals.csv's final row (12 episodes at the run's --max-steps 40): $got1" \
     [ "$rc1" -eq 0 -a "$got1" = "$want" ]
 check "--evaluate: the same line with 2 threads and --env given" [ "$rc2" -eq 0 -a "$got2" = "$want" ]
+got3=$($T --evaluate "$tmp/a" --test-episodes 12 2>&1)
+check "--evaluate of the run directory evaluates its latest.ckpt" [ "$got3" = "$want" ]
 check "--evaluate writes nothing in the run directory (names, sizes, times and bytes as before)" \
     [ "$(state)" = "$before" ]
 out=$($T --evaluate "$tmp/a/latest.ckpt" --env Hopper-v5 2>&1); rc=$?
