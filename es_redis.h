@@ -1,4 +1,4 @@
-/* es_redis.h - v0.2 - elastic distributed ES generations on Redis: workers
+/* es_redis.h - v0.3 - elastic distributed ES generations on Redis: workers
    claim chunks of the population, share their results through Redis, and
    each applies the same update to its own copy of theta.
 
@@ -41,7 +41,12 @@
         - the creator stores its state as the run's checkpoint; a joiner
           adopts the run's checkpoint (theta, optimizer state, normalizer,
           env_steps) and then replays: generations whose results are
-          complete in Redis are collected without evaluating anything.
+          complete in Redis are collected without evaluating anything. A
+          joiner that finds the settings but no valid checkpoint (the
+          creator stopped, or lost Redis's reply to its SET NX, before
+          storing one) stores its own state ("highest generation wins", so
+          joiners doing this at once agree) and adopts what won: a run
+          whose settings are in Redis can always be started again.
       Each call then claims, evaluates and stores chunks until the
       generation is complete, collects every chunk into the runner's
       results, counts every member's steps in env_steps (whoever ran them)
@@ -118,7 +123,9 @@
    ES_ERROR_REDIS_* (es_redis_result_string() names both); the detail is in
    es_redis.error; nothing prints (desc.log_fn receives notices).
 
-   REVISION HISTORY: 0.2 es_redis_runner_generation (a runner's whole
+   REVISION HISTORY: 0.3 a run with settings but no checkpoint in Redis
+   (its creator stopped or lost a reply) is started by a joiner's own state.
+   0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
    own result codes. 0.1 first release. LICENSE: MIT, at the end.
@@ -1654,6 +1661,26 @@ static es_result es__redis_publish(es_redis *rd, es_runner *run)
     }
 }
 
+/* Stores this worker's state as the run's checkpoint when the run has
+   settings but no valid checkpoint: its creator stopped, or lost Redis's
+   reply to SET NX (the retry then finds the settings and takes itself for a
+   joiner), before storing one. The settings are this worker's own, so its
+   state is a start of the run: every worker without --resume makes the same
+   bytes from the seed. The script keeps the highest generation, so workers
+   doing this at once agree, and the caller adopts whatever won. bad: the
+   generation of an entry found invalid, replaced even if not lower ("" none). */
+static es_result es__redis_seed(es_redis *rd, const char *bad)
+{
+    uint32_t g, cur;
+    const void *bytes;
+    size_t size;
+    int stored;
+    es_result r = es__redis_runner_snapshot(rd, &g, &bytes, &size);
+    if (r != ES_OK) return r;
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, 0, bad, &stored, &cur));
+    return r;
+}
+
 /* The settings every worker of a run must share, one per line: the
    caller's, then the runner's. */
 static es_result es__redis_settings(es_redis *rd, const es_runner *run, char **out, size_t *size)
@@ -1749,8 +1776,9 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
         void *bytes = NULL;
         uint32_t g = 0;
         double t0 = es__redis_now();
-        int warned = 0;
-        for (;;) {                         /* the creator may not have stored it yet, or not replaced a bad one */
+        int tries = 0;
+        for (;;) {
+            char bad[16] = "";
             r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
             if (r == ES_OK) {
                 r = es__redis_check_ckpt(run, bytes, size, g, 1);
@@ -1758,16 +1786,19 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
                 if (r == ES_OK) break;
                 es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis (generation %u) is not "
                                "valid: %s", rd->desc.run, (unsigned)g, es_result_string(r));
-                r = ES_ERROR_REDIS_DATA;
+                snprintf(bad, sizeof bad, "%u", (unsigned)g);
             } else if (r == ES_ERROR_NOT_FOUND) {
                 es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
                                rd->desc.run);
             } else if (r != ES_ERROR_REDIS_DATA) {
                 return r;
             }
-            if (!warned++) es__redis_log(rd, "%s; waiting for a worker to store one", rd->error);
             if (es__redis_now() - t0 >= rd->desc.reconnect_s) return ES_ERROR_REDIS_DATA;
-            es__redis_sleep_ms(200);
+            if (tries++) es__redis_sleep_ms(200);
+            if (tries == 1)
+                es__redis_log(rd, "%s: this worker stores its own state (generation %u) as the run's checkpoint",
+                              rd->error, (unsigned)run->opt->generation);
+            if ((r = es__redis_seed(rd, bad)) != ES_OK) return r;
         }
         rd->adopted = 1;
         es__redis_log(rd, "joined run %s at generation %u (the run's checkpoint in Redis)", rd->desc.run,
