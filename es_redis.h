@@ -79,7 +79,10 @@
    4. es_redis_request_final() sets the last generation of a run that
       stops on a clock: max(requested, highest claimed + 1), first request
       wins; es_redis_final() reads it. No chunk of a generation >= final is
-      ever claimed, so every worker stops at the same generation.
+      ever claimed, so every worker stops at the same generation. Every
+      claim's reply names the final generation: a worker keeps it (and
+      stops there) even if Redis loses the key, and puts it back when it
+      reconnects, even after another worker repopulated the rest.
    5. Lower-level calls for your own protocol on top: es_redis_config()
       (settings), es_redis_checkpoint_put()/_get() (the run's checkpoint,
       "highest generation wins"; put also deletes the keys of generations
@@ -124,7 +127,9 @@
    es_redis.error; nothing prints (desc.log_fn receives notices).
 
    REVISION HISTORY: 0.3 a run with settings but no checkpoint in Redis
-   (its creator stopped or lost a reply) is started by a joiner's own state.
+   (its creator stopped or lost a reply) is started by a joiner's own state;
+   every worker learns the final generation from its claims, keeps it and
+   puts it back after a Redis restart.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -279,7 +284,8 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
 /* Sets the final generation to max(generation, highest claimed + 1) unless
    one is set; *final receives the run's final generation. */
 ES_API es_result es_redis_request_final(es_redis *rd, uint32_t generation, uint32_t *final);
-/* The run's final generation, 0 when none is set. */
+/* The run's final generation, 0 when none is set (one this worker learnt
+   from a claim counts even if Redis lost the key). */
 ES_API es_result es_redis_final(es_redis *rd, uint32_t *final);
 ES_API void es_redis_free(void *p);
 
@@ -436,19 +442,21 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
 enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
     /* claim: KEYS next, final, head, rew, halt; ARGV nchunks, worker, lease_ms, lease prefix, generation.
-       Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes} */
+       Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes;
+       the final generation, 0 none}: every claim tells the worker the final generation, and a
+       generation at or past it is refused even when complete, so that all workers stop at it. */
     ES__REDIS_LUA_PRELUDE
     "local halt = redis.pcall('GET', KEYS[5])\n"
-    "if type(halt) == 'string' then return {-4, halt} end\n"
+    "if type(halt) == 'string' then return {-4, halt, 0} end\n"
     "local note = ''\n"
     "local nc, g = tonumber(ARGV[1]), tonumber(ARGV[5])\n"
-    "local hl = redis.pcall('HLEN', KEYS[4])\n"
-    "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
-    "if hl >= nc then return {-3, note} end\n"
     "local f = get(KEYS[2])\n"
     "local fv = gen(f)\n"
     "if f and (not fv or fv < 1) then redis.call('DEL', KEYS[2]); note = note .. show('final', f); fv = nil end\n"
-    "if fv and g >= fv then return {-2, note} end\n"
+    "if fv and g >= fv then return {-2, note, fv} end\n"
+    "local hl = redis.pcall('HLEN', KEYS[4])\n"
+    "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
+    "if hl >= nc then return {-3, note, fv or 0} end\n"
     "local h = get(KEYS[3])\n"
     "local hv = gen(h)\n"
     "if h and not hv then note = note .. show('head', h) end\n"
@@ -456,9 +464,9 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "local n = get(KEYS[1])\n"
     "if n and not gen(n) then redis.call('DEL', KEYS[1]); note = note .. show('next', n) end\n"
     "local c = redis.call('INCR', KEYS[1]) - 1\n"
-    "if c >= nc then return {-1, note} end\n"
+    "if c >= nc then return {-1, note, fv or 0} end\n"
     "redis.call('SET', ARGV[4] .. c, ARGV[2], 'PX', ARGV[3])\n"
-    "return {c, note}\n",
+    "return {c, note, fv or 0}\n",
     /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation.
        Returns {stored, fields, 1 if the stored value equals the payload} */
     "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
@@ -742,7 +750,7 @@ static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const voi
    empty), put back what this worker knows. */
 static es_result es__redis_repopulate(es_redis *rd)
 {
-    char key[256], num[24];
+    char key[256], fkey[256], num[24];
     redisReply *rep;
     int exists;
     es__redis_key(rd, key, sizeof key, "config");
@@ -750,6 +758,13 @@ static es_result es__redis_repopulate(es_redis *rd)
     if (!rep) return rd->code;
     exists = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
     freeReplyObject(rep);
+    if (rd->final) {           /* even if another worker put the rest back: it may not know the final */
+        es__redis_key(rd, fkey, sizeof fkey, "final");
+        snprintf(num, sizeof num, "%u", (unsigned)rd->final);
+        rep = es__redis_cmd(rd, "SET", fkey, num, "NX");
+        if (!rep) return rd->code;
+        freeReplyObject(rep);
+    }
     if (exists || !rd->config) return ES_OK;
     es__redis_log(rd, "run %s is gone from Redis (restarted?): repopulating it", rd->desc.run);
     {
@@ -770,13 +785,6 @@ static es_result es__redis_repopulate(es_redis *rd)
         if (rd->desc.snapshot(rd->desc.snapshot_user, &g, &bytes, &size) == ES_OK && bytes &&
             (r = es__redis_ckpt_raw(rd, g, bytes, size, 0, "", &stored, &cur)) != ES_OK)
             return r;
-    }
-    if (rd->final) {
-        es__redis_key(rd, key, sizeof key, "final");
-        snprintf(num, sizeof num, "%u", (unsigned)rd->final);
-        rep = es__redis_cmd(rd, "SET", key, num, "NX");
-        if (!rep) return rd->code;
-        freeReplyObject(rep);
     }
     if (rd->last_reply) {
         redisReply *h = (redisReply *)rd->last_reply;
@@ -1114,6 +1122,16 @@ ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, voi
     return r;
 }
 
+/* Keeps the run's final generation f (0: none set) once any reply names
+   it: the worker then stops there even if Redis loses the key, and puts it
+   back when it repopulates Redis. */
+static void es__redis_learn_final(es_redis *rd, uint32_t f)
+{
+    if (!f || f == rd->final) return;
+    es__redis_log(rd, "run %s ends at generation %u (its final generation)", rd->desc.run, (unsigned)f);
+    rd->final = f;
+}
+
 static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int request, uint32_t *final)
 {
     char k1[256], k2[256], gs[16];
@@ -1143,10 +1161,8 @@ static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int req
         }
     }
     freeReplyObject(rep);
-    *final = (uint32_t)f;
-    if (f && f != rd->final) es__redis_log(rd, "run %s ends at generation %u (its final generation)", rd->desc.run,
-                                           (unsigned)f);
-    if (f) rd->final = (uint32_t)f;
+    es__redis_learn_final(rd, (uint32_t)f);
+    *final = rd->final;                  /* one this worker learnt outlives a Redis that lost it */
     return ES_OK;
 }
 
@@ -1174,6 +1190,7 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
 {
     char k1[256], k2[256], k3[256], k4[256], k5[256], lp[256], nc[16], ms[16], gs[16];
     const char *args[10];
+    unsigned long long f;
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "next");
     es__redis_key(rd, k2, sizeof k2, "final");
@@ -1188,9 +1205,9 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
     args[7] = ms; args[8] = lp; args[9] = gs;
     rep = es__redis_script(rd, ES__RS_CLAIM, 5, 10, args, NULL);
     if (!rep) return rd->code;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
         rep->element[0]->integer < -4 || rep->element[0]->integer >= nchunks ||
-        rep->element[1]->type != REDIS_REPLY_STRING) {
+        rep->element[1]->type != REDIS_REPLY_STRING || !es__redis_uint(rep->element[2], 0xffffffffull, &f)) {
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "claim: unexpected reply");
     }
@@ -1202,6 +1219,7 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
         return ES_ERROR_REDIS_FORGED;
     }
     es__redis_notes(rd, rep->element[1]);
+    es__redis_learn_final(rd, (uint32_t)f);
     *chunk = (int)rep->element[0]->integer;
     freeReplyObject(rep);
     return ES_OK;
@@ -1514,6 +1532,10 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
     if (!stopped) stopped = &dummy;
     *stopped = 0;
     if (!rd || nchunks <= 0 || !eval || !take) return ES_ERROR_INVALID_ARGUMENT;
+    if (rd->final && generation >= rd->final) {    /* known from a claim, whatever Redis holds now */
+        *stopped = 1;
+        return ES_OK;
+    }
     while (!done) {
         es_result r = es__redis_step(rd, generation, nchunks, eval, take, user, stopped, &done);
         if (r == ES_OK) continue;

@@ -924,6 +924,7 @@ typedef struct trainer {
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
+    int final_requested;      /* --redis: this worker's --minutes set the run's final generation */
     char src[1024];           /* --resume: the directory of the run resumed */
 } trainer;
 
@@ -1498,6 +1499,9 @@ static int train(trainer *t)
             if (!t->rd->joined) redis_describe(t);
             if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK)
                 return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
+            if (ended && t->rd->final && t->opt.generation >= t->rd->final)   /* not its own limit: say why */
+                printf("the run ends at generation %u (the final generation %s --minutes set)\n", t->rd->final,
+                       t->final_requested ? "this worker's" : "another worker's");
             if (t->rd->adopted && t->rd->generations == 1) steps_before = t->run.env_steps;   /* joined */
         } else
 #endif
@@ -1519,7 +1523,11 @@ static int train(trainer *t)
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
             uint32_t final;          /* all workers stop at the same generation (logged) */
-            if (t->rd && !stop) es_redis_request_final(t->rd, t->opt.generation, &final);
+            if (t->rd && !stop) {
+                if ((r = es_redis_request_final(t->rd, t->opt.generation, &final)) != ES_OK)
+                    return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
+                t->final_requested = 1;
+            }
             if (!t->rd)
 #endif
             stop = 1;

@@ -81,6 +81,122 @@ static int start_server(const char *password)
     return 0;
 }
 
+/* Chunk results of es_redis_generation without an environment: a function
+   of (generation, chunk), as real results are. */
+static unsigned char fake[16];
+static es_result fake_eval(void *user, uint32_t g, int chunk, const void **payload, size_t *size)
+{
+    (void)user;
+    memset(fake, 0, sizeof fake);
+    es_put_u32(fake, g);
+    es_put_u32(fake + 4, (uint32_t)chunk);
+    *payload = fake;
+    *size = sizeof fake;
+    return ES_OK;
+}
+static es_result fake_take(void *user, uint32_t g, int chunk, const void *payload, size_t size)
+{
+    const unsigned char *b = (const unsigned char *)payload;
+    (void)user;
+    return size == sizeof fake && es_get_u32(b) == g && es_get_u32(b + 4) == (uint32_t)chunk ? ES_OK
+                                                                                          : ES_ERROR_REDIS_DATA;
+}
+
+/* A worker of run `run` with a config stored (kept for repopulating). */
+static int worker(es_redis *rd, int port, const char *password, const char *run)
+{
+    es_redis_desc d;
+    void *stored = NULL;
+    size_t size = 0;
+    int created;
+    memset(&d, 0, sizeof d);
+    d.port = port; d.password = password; d.run = run;
+    d.reconnect_s = 5; d.wait_ms = 100; d.lease_ms = 500;
+    if (es_redis_connect(rd, &d) != ES_OK || es_redis_config(rd, "cfg", 3, &stored, &size, &created) != ES_OK) {
+        printf("not ok - worker of run %s: %s\n", run, rd->error);
+        test_failed_count++;
+        es_redis_free(stored);
+        return 0;
+    }
+    es_redis_free(stored);
+    return 1;
+}
+
+/* The reply of one command of up to 3 arguments: an integer, a decimal
+   string's value, 0 for a status reply, -1 otherwise. */
+static long long admin_int(es_redis *rd, const char *a0, const char *a1, const char *a2)
+{
+    redisReply *rep = es__redis_cmd(rd, a0, a1, a2, NULL);
+    long long v = -1;
+    if (rep && rep->type == REDIS_REPLY_INTEGER) v = rep->integer;
+    if (rep && rep->type == REDIS_REPLY_STRING) v = atoll(rep->str);
+    if (rep && rep->type == REDIS_REPLY_STATUS) v = 0;
+    if (rep) freeReplyObject(rep);
+    return v;
+}
+
+/* The final generation one worker requested is every worker's: learnt
+   from a claim, kept by a repopulation after Redis lost it (even when
+   another worker put the settings back first), respected when the key is
+   gone, and never passed by a complete generation. */
+static void final_generation(int port, const char *password)
+{
+    es_redis a, b, c, admin;
+    uint32_t f = 0;
+    int stopped = 0;
+    es_result r;
+    if (!worker(&a, port, password, "final") || !worker(&b, port, password, "final") ||
+        !worker(&c, port, password, "final") || !worker(&admin, port, password, "final"))
+        return;
+    r = es_redis_generation(&b, 0, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_OK && !stopped, "worker b runs generation 0 (%s)", r == ES_OK ? "ok" : b.error);
+    r = es_redis_request_final(&a, 2, &f);
+    CHECK(r == ES_OK && f == 2, "worker a requests final generation 2 (got %u)", f);
+    r = es_redis_generation(&b, 1, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_OK && !stopped && b.final == 2,
+          "worker b learns the final generation from its next claim (it knows %u)", b.final);
+    /* Redis loses its data; c (which knows no final) puts the settings back first */
+    CHECK(admin_int(&admin, "FLUSHALL", NULL, NULL) == 0 && admin_int(&admin, "DBSIZE", NULL, NULL) == 0,
+          "Redis lost its data (FLUSHALL)");
+    es__redis_drop_ctx(&a);
+    es__redis_drop_ctx(&c);
+    r = es_redis_final(&c, &f);
+    CHECK(r == ES_OK && f == 0, "worker c reconnects and repopulates the run; it knows no final (%u)", f);
+    r = es_redis_final(&a, &f);
+    CHECK(r == ES_OK && f == 2 && admin_int(&admin, "GET", "es:{final}:final", NULL) == 2,
+          "worker a reconnects after c: its repopulation puts the final generation back (final %u)", f);
+    admin_int(&admin, "DEL", "es:{final}:final", NULL);
+    r = es_redis_generation(&b, 2, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_OK && stopped && admin_int(&admin, "EXISTS", "es:{final}:g:2:next", NULL) == 0,
+          "worker b stops at the final generation it knows even with the key gone, and claims nothing of it");
+    {   /* generation 2 complete in Redis (written by a worker that knew no final) */
+        const char *args[4];
+        size_t lens[4];
+        redisReply *rep;
+        const void *p;
+        size_t n;
+        int i;
+        for (i = 0; i < 2; i++) {
+            char cs[4];
+            fake_eval(NULL, 2, i, &p, &n);
+            snprintf(cs, sizeof cs, "%d", i);
+            args[0] = "HSET"; args[1] = "es:{final}:g:2:rew"; args[2] = cs; args[3] = (const char *)p;
+            lens[0] = 4; lens[1] = strlen(args[1]); lens[2] = strlen(cs); lens[3] = n;
+            rep = es__redis_call(&admin, 4, args, lens, 0);
+            if (rep) freeReplyObject(rep);
+        }
+    }
+    admin_int(&admin, "SET", "es:{final}:final", "2");
+    r = es_redis_generation(&c, 2, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_OK && stopped && c.final == 2,
+          "a complete generation at the final one does not carry a worker past it (stopped %d, final %u)", stopped,
+          c.final);
+    es_redis_close(&a);
+    es_redis_close(&b);
+    es_redis_close(&c);
+    es_redis_close(&admin);
+}
+
 int main(void)
 {
     char password[129];
@@ -131,6 +247,8 @@ int main(void)
           rep && rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1);
     if (rep) freeReplyObject(rep);
     CHECK(es_redis_final(&rd, &final) == ES_OK && final == 0, "no final generation set: 0");
+
+    final_generation(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
