@@ -69,9 +69,11 @@
           result. The
           write that completes the hash appends g to the stream "done";
         - no chunk left to claim: re-claim a missing chunk whose lease
-          expired (SET lease:c WORKER NX PX), else wait on the stream with
-          XREAD BLOCK wait_ms from the last seen entry and re-check (a
-          timeout re-checks too, so no wake-up is lost);
+          expired (a Lua script: SET lease:c WORKER PX unless a string
+          lease with an expiry is there; a lease without an expiry, or a
+          key of another type, would never expire), else wait on the
+          stream with XREAD BLOCK wait_ms from the last seen entry and
+          re-check (a timeout re-checks too, so no wake-up is lost);
         - collect: HGETALL g:rew, every field and value checked; a chunk
           whose stored result is malformed (or missing beside stray fields)
           is recomputed by this worker and put back; your take callback
@@ -129,7 +131,8 @@
    REVISION HISTORY: 0.3 a run with settings but no checkpoint in Redis
    (its creator stopped or lost a reply) is started by a joiner's own state;
    every worker learns the final generation from its claims, keeps it and
-   puts it back after a Redis restart.
+   puts it back after a Redis restart; a lease without an expiry or of the
+   wrong type is taken over.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -229,7 +232,7 @@ struct es_redis {
     char prefix[160];         /* "es:{run}:" */
     char host[128], worker[128];
     char *password;
-    char sha[5][48];          /* loaded scripts */
+    char sha[6][48];          /* loaded scripts, one a script (ES__RS_COUNT) */
     char last_id[48];         /* last stream entry seen */
     char error[400];          /* detail of the last error */
     es_result code;           /* code of the last error */
@@ -439,7 +442,7 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
     "  return v\n"                                                                                   \
     "end\n"                                                                                          \
     "local function show(k, v) return ' ' .. k .. '=' .. string.sub(tostring(v), 1, 24) end\n"
-enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_COUNT };
+enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_LEASE, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
     /* claim: KEYS next, final, head, rew, halt; ARGV nchunks, worker, lease_ms, lease prefix, generation.
        Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes;
@@ -526,7 +529,21 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
     "  return 1\n"
     "end\n"
-    "return 0\n"};
+    "return 0\n",
+    /* lease: KEYS lease; ARGV worker, lease_ms. Takes a lease that no worker holds: absent, without
+       an expiry or not a string (no worker writes those: they would never expire). Returns {1 taken
+       or 0, notes} */
+    ES__REDIS_LUA_PRELUDE
+    "local note = ''\n"
+    "local t = redis.call('PTTL', KEYS[1])\n"
+    "if t >= 0 then\n"
+    "  if redis.call('TYPE', KEYS[1])['ok'] == 'string' then return {0, ''} end\n"
+    "  note = show('lease', 'not a string')\n"
+    "elseif t == -1 then\n"
+    "  note = show('lease', 'without expiry')\n"
+    "end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "return {1, note}\n"};
 
 static double es__redis_now(void)
 {
@@ -1258,21 +1275,26 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
     freeReplyObject(rep);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     for (c = 0; c < nchunks; c++) {
-        const char *argv[6];
-        size_t len[6];
-        int k, ok;
+        const char *args[3];
+        int ok;
         char name[32];
         if (have[c]) continue;
         snprintf(name, sizeof name, "lease:%d", c);
         es__redis_gkey(rd, lk, sizeof lk, g, name);
-        argv[0] = "SET"; argv[1] = lk; argv[2] = rd->worker; argv[3] = "NX"; argv[4] = "PX"; argv[5] = ms;
-        for (k = 0; k < 6; k++) len[k] = strlen(argv[k]);
-        rep = es__redis_call(rd, 6, argv, len, 0);
+        args[0] = lk; args[1] = rd->worker; args[2] = ms;
+        rep = es__redis_script(rd, ES__RS_LEASE, 1, 3, args, NULL);
         if (!rep) {
             ES_FREE(have);
             return rd->code;
         }
-        ok = rep->type == REDIS_REPLY_STATUS;
+        ok = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 && rep->element[0]->type == REDIS_REPLY_INTEGER;
+        if (!ok) {
+            freeReplyObject(rep);
+            ES_FREE(have);
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", lk);
+        }
+        es__redis_notes(rd, rep->element[1]);
+        ok = rep->element[0]->integer == 1;
         freeReplyObject(rep);
         if (ok) {
             *chunk = c;

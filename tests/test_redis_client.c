@@ -197,6 +197,38 @@ static void final_generation(int port, const char *password)
     es_redis_close(&admin);
 }
 
+/* A call that would wait forever fails the test instead (and stops the server). */
+static void hung(int sig)
+{
+    static const char msg[] = "not ok - a generation hung on a lease that never expires (10 s)\n";
+    (void)sig;
+    if (write(1, msg, sizeof msg - 1) < 0) _exit(2);
+    stop_server();
+    _exit(1);
+}
+
+/* A lease without an expiry, or a key of another type in its place, would
+   never expire: a worker that finds every chunk claimed takes it over. */
+static void lease_takeover(int port, const char *password)
+{
+    es_redis w, admin;
+    int stopped = 1;
+    es_result r;
+    if (!worker(&w, port, password, "lease") || !worker(&admin, port, password, "lease")) return;
+    admin_int(&admin, "SET", "es:{lease}:g:0:next", "2");           /* both chunks claimed ... */
+    admin_int(&admin, "SET", "es:{lease}:g:0:lease:0", "gone:1");   /* ... one lease without a TTL */
+    admin_int(&admin, "SADD", "es:{lease}:g:0:lease:1", "x");       /* ... one of the wrong type */
+    signal(SIGALRM, hung);
+    alarm(10);
+    r = es_redis_generation(&w, 0, 2, fake_eval, fake_take, NULL, &stopped);
+    alarm(0);
+    CHECK(r == ES_OK && !stopped && w.reclaimed == 2 && admin_int(&admin, "PTTL", "es:{lease}:g:0:lease:0", NULL) > 0,
+          "a lease without an expiry and one of the wrong type are taken over (%llu re-claimed; %s)",
+          (unsigned long long)w.reclaimed, r == ES_OK ? "ok" : w.error);
+    es_redis_close(&w);
+    es_redis_close(&admin);
+}
+
 int main(void)
 {
     char password[129];
@@ -249,6 +281,7 @@ int main(void)
     CHECK(es_redis_final(&rd, &final) == ES_OK && final == 0, "no final generation set: 0");
 
     final_generation(port, password);
+    lease_takeover(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
