@@ -1828,8 +1828,9 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
                 r = es__redis_check_ckpt(run, bytes, size, g, 1);
                 ES_FREE(bytes);
                 if (r == ES_OK) break;
-                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis (generation %u) is not "
-                               "valid: %s", rd->desc.run, (unsigned)g, es_result_string(r));
+                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis claims generation %u "
+                               "but holds no valid checkpoint of this run (%s)", rd->desc.run, (unsigned)g,
+                               es_result_string(r));   /* the words of es__redis_publish's notice */
                 snprintf(bad, sizeof bad, "%u", (unsigned)g);
             } else if (r == ES_ERROR_NOT_FOUND) {
                 es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
