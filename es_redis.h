@@ -51,14 +51,20 @@
       generation is complete, collects every chunk into the runner's
       results, counts every member's steps in env_steps (whoever ran them)
       and calls es_runner_update(). Every desc.ckpt_every generations, and at
-      the last one, the runner's state becomes the run's checkpoint.
+      the last one, the runner's state becomes the run's checkpoint (and
+      the keys of generations more than ckpt_every below it are deleted: the
+      run's "gc" cursor). A worker that fell behind (stopped or slow while
+      the run went past gc) adopts the run's checkpoint as a joiner does,
+      instead of recomputing the generations it missed alone (.caught_up).
       *stopped = 1 (nothing done) once the run's last generation is reached:
       desc.generations, or the final generation of step 4.
    3. The protocol of a generation (es_redis_generation(), usable with your
       own callbacks instead of an es_runner):
         - claim: a Lua script does INCR g:next and SET lease:c WORKER PX
           lease_ms atomically (it answers "complete" when HLEN g:rew is the
-          chunk count, and refuses once g reaches the final generation);
+          chunk count, refuses once g reaches the final generation, and
+          returns ES_ERROR_REDIS_BEHIND below the gc cursor, whose keys are
+          gone: nothing is created there, and a late result is dropped);
         - evaluate the chunk and store the payload with a Lua script doing
           HSETNX g:rew c PAYLOAD: the first write wins. A worker whose write
           lost compares: an equal stored result is a straggler's duplicate
@@ -132,7 +138,8 @@
    (its creator stopped or lost a reply) is started by a joiner's own state;
    every worker learns the final generation from its claims, keeps it and
    puts it back after a Redis restart; a lease without an expiry or of the
-   wrong type is taken over.
+   wrong type is taken over; a worker that fell behind the run's checkpoint
+   adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -156,6 +163,7 @@
 #define ES_ERROR_REDIS_AUTH ((es_result)(ES_RESULT_REDIS_FIRST - 2))      /* NOAUTH or WRONGPASS */
 #define ES_ERROR_REDIS_SETTINGS ((es_result)(ES_RESULT_REDIS_FIRST - 3))  /* run created with other settings */
 #define ES_ERROR_REDIS_FORGED ((es_result)(ES_RESULT_REDIS_FIRST - 4))    /* stored result differs from ours */
+#define ES_ERROR_REDIS_BEHIND ((es_result)(ES_RESULT_REDIS_FIRST - 5))    /* generation below the run's checkpoint */
 
 #ifdef __cplusplus
 extern "C" {
@@ -262,6 +270,7 @@ struct es_redis {
     uint64_t reclaimed;       /* chunks taken over from an expired lease */
     uint64_t recomputed;      /* malformed or missing results this worker recomputed or replaced */
     uint64_t reconnects;
+    uint64_t caught_up;       /* times this worker fell behind and adopted the run's checkpoint */
 };
 
 ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc);
@@ -281,7 +290,9 @@ ES_API es_result es_redis_checkpoint_put(es_redis *rd, uint32_t generation, cons
 ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, void **bytes, size_t *size);
 /* One generation: claims, evaluates and stores chunks until all nchunks are
    in Redis, then hands every chunk's payload to take in chunk order.
-   *stopped = 1 (nothing done) when generation >= the run's final generation. */
+   *stopped = 1 (nothing done) when generation >= the run's final generation;
+   ES_ERROR_REDIS_BEHIND when it is below the run's gc cursor (take the
+   run's checkpoint, es_redis_checkpoint_get, and go on from there). */
 ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchunks, es_redis_eval_fn eval,
                                      es_redis_take_fn take, void *user, int *stopped);
 /* Sets the final generation to max(generation, highest claimed + 1) unless
@@ -322,6 +333,7 @@ ES_API const char *es_redis_result_string(es_result result)
     if (code == (int)ES_ERROR_REDIS_AUTH) return "Redis requires a password, or refused the one given";
     if (code == (int)ES_ERROR_REDIS_SETTINGS) return "the run was created with other settings";
     if (code == (int)ES_ERROR_REDIS_FORGED) return "a result stored in Redis differs from this worker's own";
+    if (code == (int)ES_ERROR_REDIS_BEHIND) return "the run's checkpoint in Redis is past this generation";
     return es_result_string(result);
 }
 
@@ -444,10 +456,12 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
     "local function show(k, v) return ' ' .. k .. '=' .. string.sub(tostring(v), 1, 24) end\n"
 enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_LEASE, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
-    /* claim: KEYS next, final, head, rew, halt; ARGV nchunks, worker, lease_ms, lease prefix, generation.
-       Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes;
-       the final generation, 0 none}: every claim tells the worker the final generation, and a
-       generation at or past it is refused even when complete, so that all workers stop at it. */
+    /* claim: KEYS next, final, head, rew, halt, gc; ARGV nchunks, worker, lease_ms, lease prefix,
+       generation. Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted,
+       -5 below gc; notes; the final generation, 0 none}: every claim tells the worker the final
+       generation, and a generation at or past it is refused even when complete, so that all workers
+       stop at it. Below gc the keys of the generation are gone (the run's checkpoint is past it):
+       nothing is created there. */
     ES__REDIS_LUA_PRELUDE
     "local halt = redis.pcall('GET', KEYS[5])\n"
     "if type(halt) == 'string' then return {-4, halt, 0} end\n"
@@ -456,6 +470,8 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "local f = get(KEYS[2])\n"
     "local fv = gen(f)\n"
     "if f and (not fv or fv < 1) then redis.call('DEL', KEYS[2]); note = note .. show('final', f); fv = nil end\n"
+    "local gv = gen(get(KEYS[6]))\n"
+    "if gv and g < gv then return {-5, note, fv or 0} end\n"
     "if fv and g >= fv then return {-2, note, fv} end\n"
     "local hl = redis.pcall('HLEN', KEYS[4])\n"
     "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
@@ -470,8 +486,13 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "if c >= nc then return {-1, note, fv or 0} end\n"
     "redis.call('SET', ARGV[4] .. c, ARGV[2], 'PX', ARGV[3])\n"
     "return {c, note, fv or 0}\n",
-    /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation.
-       Returns {stored, fields, 1 if the stored value equals the payload} */
+    /* put: KEYS rew, stream, gc; ARGV chunk, payload, nchunks, generation.
+       Returns {stored, fields, 1 if the stored value equals the payload}; below gc (the generation's
+       keys deleted) a late result is dropped as {0, 0, 1}. */
+    "local gc = redis.pcall('GET', KEYS[3])\n"
+    "if type(gc) == 'string' and string.match(gc, '^%d+$') and #gc <= 10 and tonumber(ARGV[4]) < tonumber(gc) then\n"
+    "  return {0, 0, 1}\n"
+    "end\n"
     "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
     "if type(s) == 'table' then\n"              /* not a hash: written by someone else */
     "  redis.call('DEL', KEYS[1])\n"
@@ -905,18 +926,20 @@ static void es__redis_notes(es_redis *rd, const redisReply *note)
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
                                    const void *payload, size_t size, int nchunks, int *stored, int *same)
 {
-    char k1[256], k2[256], nc[16], gs[16];
-    const char *args[6];
-    size_t lens[6];
+    char k1[256], k2[256], k3[256], nc[16], gs[16];
+    const char *args[7];
+    size_t lens[7];
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "rew");
     es__redis_key(rd, k2, sizeof k2, "done");
+    es__redis_key(rd, k3, sizeof k3, "gc");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = chunk; args[3] = (const char *)payload; args[4] = nc; args[5] = gs;
-    lens[0] = strlen(k1); lens[1] = strlen(k2); lens[2] = chunk_len; lens[3] = size;
-    lens[4] = strlen(nc); lens[5] = strlen(gs);
-    rep = es__redis_script(rd, ES__RS_PUT, 2, 6, args, lens);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = chunk; args[4] = (const char *)payload; args[5] = nc;
+    args[6] = gs;
+    lens[0] = strlen(k1); lens[1] = strlen(k2); lens[2] = strlen(k3); lens[3] = chunk_len; lens[4] = size;
+    lens[5] = strlen(nc); lens[6] = strlen(gs);
+    rep = es__redis_script(rd, ES__RS_PUT, 3, 7, args, lens);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
         rep->element[2]->type != REDIS_REPLY_INTEGER) {
@@ -1202,11 +1225,12 @@ ES_API es_result es_redis_final(es_redis *rd, uint32_t *final)
 
 /* ---- one generation --------------------------------------------------- */
 
-/* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete. */
+/* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete;
+   ES_ERROR_REDIS_BEHIND below the run's gc cursor. */
 static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chunk)
 {
-    char k1[256], k2[256], k3[256], k4[256], k5[256], lp[256], nc[16], ms[16], gs[16];
-    const char *args[10];
+    char k1[256], k2[256], k3[256], k4[256], k5[256], k6[256], lp[256], nc[16], ms[16], gs[16];
+    const char *args[11];
     unsigned long long f;
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "next");
@@ -1215,15 +1239,16 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
     es__redis_gkey(rd, k4, sizeof k4, g, "rew");
     es__redis_gkey(rd, lp, sizeof lp, g, "lease:");
     es__redis_key(rd, k5, sizeof k5, "halt");
+    es__redis_key(rd, k6, sizeof k6, "gc");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = k5; args[5] = nc; args[6] = rd->worker;
-    args[7] = ms; args[8] = lp; args[9] = gs;
-    rep = es__redis_script(rd, ES__RS_CLAIM, 5, 10, args, NULL);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = k5; args[5] = k6; args[6] = nc;
+    args[7] = rd->worker; args[8] = ms; args[9] = lp; args[10] = gs;
+    rep = es__redis_script(rd, ES__RS_CLAIM, 6, 11, args, NULL);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
-        rep->element[0]->integer < -4 || rep->element[0]->integer >= nchunks ||
+        rep->element[0]->integer < -5 || rep->element[0]->integer >= nchunks ||
         rep->element[1]->type != REDIS_REPLY_STRING || !es__redis_uint(rep->element[2], 0xffffffffull, &f)) {
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "claim: unexpected reply");
@@ -1239,6 +1264,9 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
     es__redis_learn_final(rd, (uint32_t)f);
     *chunk = (int)rep->element[0]->integer;
     freeReplyObject(rep);
+    if (*chunk == -5)
+        return es__redis_fail(rd, ES_ERROR_REDIS_BEHIND, "generation %u of run %s is gone from Redis: the run's "
+                              "checkpoint is past it (this worker fell behind)", (unsigned)g, rd->desc.run);
     return ES_OK;
 }
 
@@ -1853,6 +1881,29 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
     return ES_OK;
 }
 
+/* The worker fell behind: stopped or slow while the run went on past its
+   generation and deleted that generation's keys. It adopts the run's
+   checkpoint, as a joiner does, instead of recomputing the generations it
+   missed alone. */
+static es_result es__redis_catch_up(es_redis *rd, es_runner *run)
+{
+    uint32_t from = run->opt->generation, g = 0;
+    void *bytes = NULL;
+    size_t size = 0;
+    es_result r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
+    if (r != ES_OK && r != ES_ERROR_NOT_FOUND) return r;
+    if (r == ES_OK) r = g > from ? es__redis_check_ckpt(run, bytes, size, g, 1) : ES_ERROR_MISMATCH;
+    ES_FREE(bytes);
+    if (r != ES_OK)
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "generation %u of run %s is gone from Redis, and the run's "
+                              "checkpoint there cannot replace it (%s)", (unsigned)from, rd->desc.run,
+                              r == ES_ERROR_NOT_FOUND ? "none" : g > from ? es_result_string(r) : "not later");
+    rd->caught_up++;
+    es__redis_log(rd, "generation %u of run %s is gone from Redis (this worker fell behind): adopted the run's "
+                      "checkpoint of generation %u", (unsigned)from, rd->desc.run, (unsigned)g);
+    return ES_OK;
+}
+
 ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *stopped)
 {
     uint64_t before, steps = 0;
@@ -1870,6 +1921,16 @@ ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *s
     }
     before = run->env_steps;
     r = es_redis_generation(rd, g, rd->nchunks, es__redis_runner_eval, es__redis_runner_take, rd, stopped);
+    while (r == ES_ERROR_REDIS_BEHIND) {
+        if ((r = es__redis_catch_up(rd, run)) != ES_OK) return r;
+        g = run->opt->generation;
+        if (rd->desc.generations > 0 && g >= (uint32_t)rd->desc.generations) {
+            *stopped = 1;
+            return ES_OK;
+        }
+        before = run->env_steps;
+        r = es_redis_generation(rd, g, rd->nchunks, es__redis_runner_eval, es__redis_runner_take, rd, stopped);
+    }
     if (r != ES_OK || *stopped) {
         run->env_steps = before;
         return r;

@@ -1496,13 +1496,15 @@ static int train(trainer *t)
                                                schedule_progress(&t->cfg, gen, steps_before));
 #ifdef ES_WITH_REDIS
         if (t->rd) {
+            uint64_t caught_up = t->rd->caught_up;
             if (!t->rd->joined) redis_describe(t);
             if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK)
                 return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
             if (ended && t->rd->final && t->opt.generation >= t->rd->final)   /* not its own limit: say why */
                 printf("the run ends at generation %u (the final generation %s --minutes set)\n", t->rd->final,
                        t->final_requested ? "this worker's" : "another worker's");
-            if (t->rd->adopted && t->rd->generations == 1) steps_before = t->run.env_steps;   /* joined */
+            if ((t->rd->adopted && t->rd->generations == 1) || t->rd->caught_up != caught_up)
+                steps_before = t->run.env_steps;   /* joined, or fell behind: took the run's checkpoint */
         } else
 #endif
         r = es_runner_generation(&t->run);

@@ -229,6 +229,36 @@ static void lease_takeover(int port, const char *password)
     es_redis_close(&admin);
 }
 
+/* A worker whose generation is below the run's gc cursor (the run's
+   checkpoint is past it, its keys deleted) is told so and creates no key of
+   it: neither by claiming nor by storing a late result. */
+static void behind(int port, const char *password)
+{
+    es_redis a, b, admin;
+    int stopped = 0, stored = 1, same = 0;
+    uint32_t g;
+    es_result r = ES_OK;
+    if (!worker(&a, port, password, "behind") || !worker(&b, port, password, "behind") ||
+        !worker(&admin, port, password, "behind"))
+        return;
+    for (g = 0; g < 3 && r == ES_OK; g++) r = es_redis_generation(&a, g, 2, fake_eval, fake_take, NULL, &stopped);
+    if (r == ES_OK) r = es_redis_checkpoint_put(&a, 3, "ck", 2, 2, NULL);
+    CHECK(r == ES_OK && admin_int(&admin, "GET", "es:{behind}:gc", NULL) == 2 &&
+          admin_int(&admin, "EXISTS", "es:{behind}:g:1:rew", NULL) == 0,
+          "worker a runs generations 0 to 2 and stores the checkpoint of 3: gc 2, generation 1's keys deleted");
+    r = es_redis_generation(&b, 1, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_ERROR_REDIS_BEHIND && admin_int(&admin, "EXISTS", "es:{behind}:g:1:next", NULL) == 0 &&
+          admin_int(&admin, "EXISTS", "es:{behind}:head", NULL) == 1,
+          "worker b at generation 1 is told it fell behind (%s: %s) and claims nothing of it",
+          es_redis_result_string(r), b.error);
+    r = es__redis_put_raw(&b, 0, "0", 1, fake, sizeof fake, 2, &stored, &same);
+    CHECK(r == ES_OK && !stored && same && admin_int(&admin, "EXISTS", "es:{behind}:g:0:rew", NULL) == 0,
+          "a late result of generation 0 (below gc) is dropped, not stored in a new key");
+    es_redis_close(&a);
+    es_redis_close(&b);
+    es_redis_close(&admin);
+}
+
 int main(void)
 {
     char password[129];
@@ -282,6 +312,7 @@ int main(void)
 
     final_generation(port, password);
     lease_takeover(port, password);
+    behind(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
