@@ -28,7 +28,11 @@
 
    1. es_redis_connect() connects (AUTH when desc.password is set; any
       length) and loads the Lua scripts. Every key of a run starts with
-      "es:{RUN}:" (the braces keep a run in one Redis Cluster slot).
+      "es:{RUN}:" (the braces keep a run in one Redis Cluster slot). A
+      failed connect keeps nothing (es_redis.error says why; es_redis_close
+      is harmless but not needed). A lost connection is re-established by
+      the next call; after es_redis_close every call fails ("not
+      connected") and nothing reconnects.
    2. es_redis_runner_generation() runs one generation of an es_runner with
       the other workers, in place of es_runner_generation(). Its first call
       creates or joins the run:
@@ -139,7 +143,9 @@
    every worker learns the final generation from its claims, keeps it and
    puts it back after a Redis restart; a lease without an expiry or of the
    wrong type is taken over; a worker that fell behind the run's checkpoint
-   adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc.
+   adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc;
+   ports outside 0..65535 are refused; a failed connect frees what it took;
+   a closed es_redis never reconnects.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -215,7 +221,7 @@ typedef es_result (*es_redis_snapshot_fn)(void *user, uint32_t *generation, cons
 
 typedef struct es_redis_desc {
     const char *host;         /* "127.0.0.1" */
-    int port;                 /* 6379 */
+    int port;                 /* 1 to 65535 (0: 6379); others are refused */
     const char *password;     /* AUTH when non-empty (copied) */
     const char *run;          /* run name (required): keys "es:{run}:..." */
     const char *worker;       /* this worker's id in leases (hostname:pid) */
@@ -253,6 +259,7 @@ struct es_redis {
     uint32_t last_generation;
     int last_nchunks;
     int lost;                 /* set when the connection was re-established */
+    int open;                 /* connected by es_redis_connect, not closed: a lost connection is re-established */
     /* es_redis_runner_generation */
     es_runner *runner;
     int joined, created, adopted;   /* adopted: joined an existing run, took its checkpoint */
@@ -627,7 +634,8 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
     double t0;
     rd->noscript = 0;
     if (!rd->ctx) {
-        es__redis_fail(rd, ES_ERROR_REDIS, "not connected");
+        es__redis_fail(rd, ES_ERROR_REDIS, "not connected%s", rd->open ? "" : " (es_redis_connect failed or was "
+                       "not called, or es_redis_close was)");
         return NULL;
     }
     t0 = es__redis_now();
@@ -988,7 +996,7 @@ static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const voi
 #define ES__REDIS_RETRY(rd, expr)                                                      \
     do {                                                                               \
         r = (expr);                                                                    \
-        if (r != ES_OK && !(rd)->ctx) {                                                \
+        if (r != ES_OK && !(rd)->ctx && (rd)->open) {                                  \
             es_result r2_ = es__redis_reconnect(rd);                                   \
             if (r2_ != ES_OK) return r2_;                                              \
             r = (expr);                                                                \
@@ -1009,7 +1017,9 @@ ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
     host = desc->host && desc->host[0] ? desc->host : "127.0.0.1";
     if (strlen(host) >= sizeof rd->host) return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "host name too long");
     strcpy(rd->host, host);
-    if (rd->desc.port <= 0) rd->desc.port = 6379;
+    if (rd->desc.port < 0 || rd->desc.port > 65535)
+        return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "port %d: a port is 1 to 65535 (0: 6379)", desc->port);
+    if (rd->desc.port == 0) rd->desc.port = 6379;
     if (rd->desc.lease_ms <= 0) rd->desc.lease_ms = 10000;
     if (rd->desc.wait_ms <= 0) rd->desc.wait_ms = 500;
     if (rd->desc.reconnect_s <= 0) rd->desc.reconnect_s = 60;
@@ -1034,12 +1044,15 @@ ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
     snprintf(rd->prefix, sizeof rd->prefix, "es:{%s}:", desc->run);
     r = es__redis_open(rd, 5.0);
     rd->lost_at = 0.0;
+    if (r != ES_OK) es_redis_close(rd);   /* nothing to free after a failed connect; rd->error stays */
+    rd->open = r == ES_OK;
     return r;
 }
 
 ES_API void es_redis_close(es_redis *rd)
 {
     if (!rd) return;
+    rd->open = 0;                            /* no call reconnects from now on */
     es__redis_drop_ctx(rd);
     if (rd->last_reply) freeReplyObject(rd->last_reply);
     rd->last_reply = NULL;
@@ -1437,7 +1450,7 @@ static es_result es__redis_evaluate(es_redis *rd, uint32_t g, int chunk, int nch
     rd->evaluated++;
     snprintf(cs, sizeof cs, "%d", chunk);
     r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
-    if (r != ES_OK && !rd->ctx) {             /* keep the work across a reconnection */
+    if (r != ES_OK && !rd->ctx && rd->open) {   /* keep the work across a reconnection */
         if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
         r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     }
@@ -1589,7 +1602,7 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
     while (!done) {
         es_result r = es__redis_step(rd, generation, nchunks, eval, take, user, stopped, &done);
         if (r == ES_OK) continue;
-        if (rd->ctx) return r;        /* a Redis error reply, bad data or the callback's error */
+        if (rd->ctx || !rd->open) return r;   /* a Redis error reply, bad data, the callback's error, closed */
         if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
     }
     return ES_OK;

@@ -292,7 +292,15 @@ int main(void)
     d.password = "wrong";
     r = es_redis_connect(&rd, &d);
     CHECK(r == ES_ERROR_REDIS_AUTH, "a wrong password: ES_ERROR_REDIS_AUTH (%s)", rd.error);
+    CHECK(!rd.ctx && !rd.password, "... and the failed connect keeps neither its connection nor the password's copy");
     es_redis_close(&rd);
+    for (i = 0; i < 2; i++) {
+        d.port = i ? -1 : 70000;
+        r = es_redis_connect(&rd, &d);
+        CHECK(r == ES_ERROR_INVALID_ARGUMENT && strstr(rd.error, i ? "-1" : "70000"),
+              "port %d is refused, not turned into another port (%s)", d.port, rd.error);
+    }
+    d.port = port;
     d.password = password;
     d.reconnect_s = 2;
     d.wait_ms = 200;
@@ -310,6 +318,20 @@ int main(void)
     if (rep) freeReplyObject(rep);
     CHECK(es_redis_final(&rd, &final) == ES_OK && final == 0, "no final generation set: 0");
 
+    {   /* a closed es_redis stays closed */
+        es_redis c;
+        memset(&c, 0, sizeof c);
+        r = es_redis_final(&c, &final);
+        CHECK(r == ES_ERROR_REDIS && !c.ctx, "es_redis_final on a zeroed es_redis: an error, no connection (%s)",
+              c.error);
+        if (worker(&c, port, password, "closed")) {
+            es_redis_close(&c);
+            r = es_redis_final(&c, &final);
+            CHECK(r == ES_ERROR_REDIS && !c.ctx && strstr(c.error, "es_redis_close"),
+                  "es_redis_final after es_redis_close: an error, no silent reconnection (%s)", c.error);
+            es_redis_close(&c);
+        }
+    }
     final_generation(port, password);
     lease_takeover(port, password);
     behind(port, password);
