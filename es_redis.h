@@ -136,7 +136,8 @@
    Threads. An es_redis is one connection: use it from one thread.
    Errors. Functions return es_result: es.h's codes, or this header's
    ES_ERROR_REDIS_* (es_redis_result_string() names both); the detail is in
-   es_redis.error; nothing prints (desc.log_fn receives notices).
+   es_redis.error; nothing prints (desc.log_fn receives notices). Both are
+   printable: control characters (from values read from Redis) become '?'.
 
    REVISION HISTORY: 0.3 a run with settings but no checkpoint in Redis
    (its creator stopped or lost a reply) is started by a joiner's own state;
@@ -145,7 +146,8 @@
    wrong type is taken over; a worker that fell behind the run's checkpoint
    adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc;
    ports outside 0..65535 are refused; a failed connect frees what it took;
-   a closed es_redis never reconnects.
+   a closed es_redis never reconnects; es_redis.error has no control
+   characters.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -588,12 +590,22 @@ static void es__redis_sleep_ms(int ms)
     select(0, NULL, NULL, NULL, &tv);
 }
 
+/* Control characters become '?': values from Redis (a halt message,
+   Redis's own error text, a run's settings) may hold anything, and errors
+   and notices end up on terminals and in logs. */
+static void es__redis_printable(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 32 || (unsigned char)*s == 127) *s = '?';
+}
+
 static es_result es__redis_fail(es_redis *rd, es_result code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rd->error, sizeof rd->error, fmt, ap);
     va_end(ap);
+    es__redis_printable(rd->error);
     rd->code = code;
     return code;
 }
@@ -601,14 +613,12 @@ static es_result es__redis_fail(es_redis *rd, es_result code, const char *fmt, .
 static void es__redis_log(es_redis *rd, const char *fmt, ...)
 {
     char msg[400];
-    size_t i;
     va_list ap;
     if (!rd->desc.log_fn) return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    for (i = 0; msg[i]; i++)                 /* values from Redis may hold anything */
-        if ((unsigned char)msg[i] < 32 || (unsigned char)msg[i] == 127) msg[i] = '?';
+    es__redis_printable(msg);
     rd->desc.log_fn(rd->desc.log_user, msg);
 }
 

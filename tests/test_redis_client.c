@@ -332,6 +332,19 @@ int main(void)
             es_redis_close(&c);
         }
     }
+    {   /* a halt message with control characters, read back into rd.error */
+        es_redis h;
+        int stopped = 0;
+        size_t k;
+        if (worker(&h, port, password, "halted")) {
+            admin_int(&h, "SET", "es:{halted}:halt", "forged\033[2J\r\nrm -rf\x7f");
+            r = es_redis_generation(&h, 0, 2, fake_eval, fake_take, NULL, &stopped);
+            for (k = 0; h.error[k] && (unsigned char)h.error[k] >= 32 && h.error[k] != 127; k++) {}
+            CHECK(r == ES_ERROR_REDIS_FORGED && strstr(h.error, "forged?[2J??rm -rf?") && !h.error[k],
+                  "a halt message's control characters reach rd.error as '?' (%s)", h.error);
+            es_redis_close(&h);
+        }
+    }
     final_generation(port, password);
     lease_takeover(port, password);
     behind(port, password);
