@@ -1959,15 +1959,15 @@ static int setup(trainer *t, int argc, char **argv)
             fclose(f);
         }
     }
+    if (t->cfg.preset_lr_constant && !t->cfg.resume[0])   /* even with --quiet: it changes the run's result */
+        printf("note: the preset's lr schedule needs a budget (--max-env-steps or --generations), an lr of the run's "
+               "own and no --redis: lr stays constant\n");
     if (!t->cfg.quiet) {
         const config *c = &t->cfg;
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,
                t->mlp.nlayers == 1 ? "linear" : "MLP", t->mlp.nparams, t->opt.desc.npop, t->pool.nthreads,
                t->dir);
         if (c->preset && !c->resume[0]) printf("preset for %s: %s; flags given override it\n", c->env, c->preset->source);
-        if (c->preset_lr_constant && !c->resume[0])
-            printf("note: the preset's lr schedule needs a budget (--max-env-steps or --generations), an lr of the run's "
-                   "own and no --redis: lr stays constant\n");
         printf("settings: %s, npop %d, sigma %g%s%s, lr %g%s%s, %s, wd %g, top-k %d, reward shift %g%s, episode cap %d%s\n",
                strategy_name(t->opt.desc.strategy), t->opt.desc.npop,
                c->sigma_schedule ? c->sigma_start : (float)es_sigma_mean(&t->opt),
