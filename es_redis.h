@@ -128,7 +128,11 @@
    decimal generation as absent (and say so through desc.log_fn); a
    malformed chunk result is recomputed; a run checkpoint entry of a later
    generation that holds no valid checkpoint is replaced; keys of the wrong
-   type are replaced. What cannot be detected: a forger who writes
+   type are replaced (a generation's results, next and leases, the stream,
+   final, head, gc and the run's checkpoint: es_redis_checkpoint_get calls
+   it ES_ERROR_REDIS_DATA), except the run's config: a config key that is
+   not a string is refused (ES_ERROR_REDIS_DATA, naming the key), as it
+   may hold something else's data under the run's name. What cannot be detected: a forger who writes
    well-formed results for every chunk of a generation before any worker
    evaluates one of them, or a well-formed checkpoint of another history
    (a joiner trusts the run's checkpoint). Keep Redis on a private network
@@ -147,7 +151,8 @@
    adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc;
    ports outside 0..65535 are refused; a failed connect frees what it took;
    a closed es_redis never reconnects; es_redis.error has no control
-   characters.
+   characters; a checkpoint or config key of the wrong type is
+   ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -253,6 +258,7 @@ struct es_redis {
     char error[400];          /* detail of the last error */
     es_result code;           /* code of the last error */
     int noscript;             /* the last error reply was NOSCRIPT */
+    int wrongtype;            /* the last error reply was WRONGTYPE */
     double lost_at;           /* when the call that lost the connection began (0: connected) */
     unsigned char *config;    /* the run's config, as stored */
     size_t config_size;
@@ -642,7 +648,7 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
 {
     redisReply *rep;
     double t0;
-    rd->noscript = 0;
+    rd->noscript = rd->wrongtype = 0;
     if (!rd->ctx) {
         es__redis_fail(rd, ES_ERROR_REDIS, "not connected%s", rd->open ? "" : " (es_redis_connect failed or was "
                        "not called, or es_redis_close was)");
@@ -663,6 +669,7 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
     if (rep->type == REDIS_REPLY_ERROR) {
         int auth = es__redis_reply_is(rep, "NOAUTH") || es__redis_reply_is(rep, "WRONGPASS");
         rd->noscript = es__redis_reply_is(rep, "NOSCRIPT");
+        rd->wrongtype = es__redis_reply_is(rep, "WRONGTYPE");
         es__redis_fail(rd, auth ? ES_ERROR_REDIS_AUTH : ES_ERROR_REDIS, "%s%s: %.*s",
                        auth && !rd->password ? "Redis requires a password (none given): " : "", argv[0],
                        (int)(rep->len < 200 ? rep->len : 200), rep->str ? rep->str : "");
@@ -1093,6 +1100,9 @@ static es_result es__redis_config_once(es_redis *rd, const void *config, size_t 
     *created = rep->type == REDIS_REPLY_STATUS;
     freeReplyObject(rep);
     rep = es__redis_cmd(rd, "GET", key, NULL, NULL);
+    if (!rep && rd->wrongtype)     /* no worker wrote it: replacing it could destroy what someone keeps there */
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s is a key of another type, not a run's settings: "
+                              "delete it, or choose another run name", key);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len > (1u << 20)) {
         freeReplyObject(rep);
@@ -1150,6 +1160,8 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     argv[0] = "HMGET"; argv[1] = key; argv[2] = "gen"; argv[3] = "data";
     for (i = 0; i < 4; i++) len[i] = strlen(argv[i]);
     rep = es__redis_call(rd, 4, argv, len, 0);
+    if (!rep && rd->wrongtype)     /* malformed: the next checkpoint stored replaces it */
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: a key of another type, no checkpoint entry", key);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
         freeReplyObject(rep);

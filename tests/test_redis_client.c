@@ -345,6 +345,30 @@ int main(void)
             es_redis_close(&h);
         }
     }
+    {   /* keys of the wrong type: the checkpoint entry is malformed (the next put replaces it), the config is
+           refused by name */
+        es_redis k;
+        void *bytes = NULL, *st = NULL;
+        size_t n = 0, ss = 0;
+        uint32_t g = 0;
+        int stored = 0, created = 0;
+        if (worker(&k, port, password, "types")) {
+            admin_int(&k, "SADD", "es:{types}:ckpt", "x");
+            r = es_redis_checkpoint_get(&k, &g, &bytes, &n);
+            CHECK(r == ES_ERROR_REDIS_DATA && strstr(k.error, "es:{types}:ckpt: a key of another type"),
+                  "a checkpoint key of another type: ES_ERROR_REDIS_DATA naming it (%s)", k.error);
+            es_redis_free(bytes);
+            r = es_redis_checkpoint_put(&k, 1, "ck", 2, 0, &stored);
+            CHECK(r == ES_OK && stored, "... and a checkpoint stored replaces it");
+            admin_int(&k, "DEL", "es:{types}:config", NULL);
+            admin_int(&k, "SADD", "es:{types}:config", "x");
+            r = es_redis_config(&k, "cfg", 3, &st, &ss, &created);
+            CHECK(r == ES_ERROR_REDIS_DATA && strstr(k.error, "es:{types}:config is a key of another type"),
+                  "a config key of another type: ES_ERROR_REDIS_DATA naming it (%s)", k.error);
+            es_redis_free(st);
+            es_redis_close(&k);
+        }
+    }
     final_generation(port, password);
     lease_takeover(port, password);
     behind(port, password);
