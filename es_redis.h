@@ -1,4 +1,4 @@
-/* es_redis.h - v0.2 - elastic distributed ES generations on Redis: workers
+/* es_redis.h - v0.3 - elastic distributed ES generations on Redis: workers
    claim chunks of the population, share their results through Redis, and
    each applies the same update to its own copy of theta.
 
@@ -28,7 +28,11 @@
 
    1. es_redis_connect() connects (AUTH when desc.password is set; any
       length) and loads the Lua scripts. Every key of a run starts with
-      "es:{RUN}:" (the braces keep a run in one Redis Cluster slot).
+      "es:{RUN}:" (the braces keep a run in one Redis Cluster slot). A
+      failed connect keeps nothing (es_redis.error says why; es_redis_close
+      is harmless but not needed). A lost connection is re-established by
+      the next call; after es_redis_close every call fails ("not
+      connected") and nothing reconnects.
    2. es_redis_runner_generation() runs one generation of an es_runner with
       the other workers, in place of es_runner_generation(). Its first call
       creates or joins the run:
@@ -41,19 +45,30 @@
         - the creator stores its state as the run's checkpoint; a joiner
           adopts the run's checkpoint (theta, optimizer state, normalizer,
           env_steps) and then replays: generations whose results are
-          complete in Redis are collected without evaluating anything.
+          complete in Redis are collected without evaluating anything. A
+          joiner that finds the settings but no valid checkpoint (the
+          creator stopped, or lost Redis's reply to its SET NX, before
+          storing one) stores its own state ("highest generation wins", so
+          joiners doing this at once agree) and adopts what won: a run
+          whose settings are in Redis can always be started again.
       Each call then claims, evaluates and stores chunks until the
       generation is complete, collects every chunk into the runner's
       results, counts every member's steps in env_steps (whoever ran them)
       and calls es_runner_update(). Every desc.ckpt_every generations, and at
-      the last one, the runner's state becomes the run's checkpoint.
+      the last one, the runner's state becomes the run's checkpoint (and
+      the keys of generations more than ckpt_every below it are deleted: the
+      run's "gc" cursor). A worker that fell behind (stopped or slow while
+      the run went past gc) adopts the run's checkpoint as a joiner does,
+      instead of recomputing the generations it missed alone (.caught_up).
       *stopped = 1 (nothing done) once the run's last generation is reached:
       desc.generations, or the final generation of step 4.
    3. The protocol of a generation (es_redis_generation(), usable with your
       own callbacks instead of an es_runner):
         - claim: a Lua script does INCR g:next and SET lease:c WORKER PX
           lease_ms atomically (it answers "complete" when HLEN g:rew is the
-          chunk count, and refuses once g reaches the final generation);
+          chunk count, refuses once g reaches the final generation, and
+          returns ES_ERROR_REDIS_BEHIND below the gc cursor, whose keys are
+          gone: nothing is created there, and a late result is dropped);
         - evaluate the chunk and store the payload with a Lua script doing
           HSETNX g:rew c PAYLOAD: the first write wins. A worker whose write
           lost compares: an equal stored result is a straggler's duplicate
@@ -64,9 +79,11 @@
           result. The
           write that completes the hash appends g to the stream "done";
         - no chunk left to claim: re-claim a missing chunk whose lease
-          expired (SET lease:c WORKER NX PX), else wait on the stream with
-          XREAD BLOCK wait_ms from the last seen entry and re-check (a
-          timeout re-checks too, so no wake-up is lost);
+          expired (a Lua script: SET lease:c WORKER PX unless a string
+          lease with an expiry is there; a lease without an expiry, or a
+          key of another type, would never expire), else wait on the
+          stream with XREAD BLOCK wait_ms from the last seen entry and
+          re-check (a timeout re-checks too, so no wake-up is lost);
         - collect: HGETALL g:rew, every field and value checked; a chunk
           whose stored result is malformed (or missing beside stray fields)
           is recomputed by this worker and put back; your take callback
@@ -74,7 +91,10 @@
    4. es_redis_request_final() sets the last generation of a run that
       stops on a clock: max(requested, highest claimed + 1), first request
       wins; es_redis_final() reads it. No chunk of a generation >= final is
-      ever claimed, so every worker stops at the same generation.
+      ever claimed, so every worker stops at the same generation. Every
+      claim's reply names the final generation: a worker keeps it (and
+      stops there) even if Redis loses the key, and puts it back when it
+      reconnects, even after another worker repopulated the rest.
    5. Lower-level calls for your own protocol on top: es_redis_config()
       (settings), es_redis_checkpoint_put()/_get() (the run's checkpoint,
       "highest generation wins"; put also deletes the keys of generations
@@ -108,7 +128,11 @@
    decimal generation as absent (and say so through desc.log_fn); a
    malformed chunk result is recomputed; a run checkpoint entry of a later
    generation that holds no valid checkpoint is replaced; keys of the wrong
-   type are replaced. What cannot be detected: a forger who writes
+   type are replaced (a generation's results, next and leases, the stream,
+   final, head, gc and the run's checkpoint: es_redis_checkpoint_get calls
+   it ES_ERROR_REDIS_DATA), except the run's config: a config key that is
+   not a string is refused (ES_ERROR_REDIS_DATA, naming the key), as it
+   may hold something else's data under the run's name. What cannot be detected: a forger who writes
    well-formed results for every chunk of a generation before any worker
    evaluates one of them, or a well-formed checkpoint of another history
    (a joiner trusts the run's checkpoint). Keep Redis on a private network
@@ -116,9 +140,20 @@
    Threads. An es_redis is one connection: use it from one thread.
    Errors. Functions return es_result: es.h's codes, or this header's
    ES_ERROR_REDIS_* (es_redis_result_string() names both); the detail is in
-   es_redis.error; nothing prints (desc.log_fn receives notices).
+   es_redis.error; nothing prints (desc.log_fn receives notices). Both are
+   printable: control characters (from values read from Redis) become '?'.
 
-   REVISION HISTORY: 0.2 es_redis_runner_generation (a runner's whole
+   REVISION HISTORY: 0.3 a run with settings but no checkpoint in Redis
+   (its creator stopped or lost a reply) is started by a joiner's own state;
+   every worker learns the final generation from its claims, keeps it and
+   puts it back after a Redis restart; a lease without an expiry or of the
+   wrong type is taken over; a worker that fell behind the run's checkpoint
+   adopts it (ES_ERROR_REDIS_BEHIND, .caught_up) and creates no keys below gc;
+   ports outside 0..65535 are refused; a failed connect frees what it took;
+   a closed es_redis never reconnects; es_redis.error has no control
+   characters; a checkpoint or config key of the wrong type is
+   ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error.
+   0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
    own result codes. 0.1 first release. LICENSE: MIT, at the end.
@@ -141,6 +176,7 @@
 #define ES_ERROR_REDIS_AUTH ((es_result)(ES_RESULT_REDIS_FIRST - 2))      /* NOAUTH or WRONGPASS */
 #define ES_ERROR_REDIS_SETTINGS ((es_result)(ES_RESULT_REDIS_FIRST - 3))  /* run created with other settings */
 #define ES_ERROR_REDIS_FORGED ((es_result)(ES_RESULT_REDIS_FIRST - 4))    /* stored result differs from ours */
+#define ES_ERROR_REDIS_BEHIND ((es_result)(ES_RESULT_REDIS_FIRST - 5))    /* generation below the run's checkpoint */
 
 #ifdef __cplusplus
 extern "C" {
@@ -192,7 +228,7 @@ typedef es_result (*es_redis_snapshot_fn)(void *user, uint32_t *generation, cons
 
 typedef struct es_redis_desc {
     const char *host;         /* "127.0.0.1" */
-    int port;                 /* 6379 */
+    int port;                 /* 1 to 65535 (0: 6379); others are refused */
     const char *password;     /* AUTH when non-empty (copied) */
     const char *run;          /* run name (required): keys "es:{run}:..." */
     const char *worker;       /* this worker's id in leases (hostname:pid) */
@@ -217,11 +253,12 @@ struct es_redis {
     char prefix[160];         /* "es:{run}:" */
     char host[128], worker[128];
     char *password;
-    char sha[5][48];          /* loaded scripts */
+    char sha[6][48];          /* loaded scripts, one a script (ES__RS_COUNT) */
     char last_id[48];         /* last stream entry seen */
     char error[400];          /* detail of the last error */
     es_result code;           /* code of the last error */
     int noscript;             /* the last error reply was NOSCRIPT */
+    int wrongtype;            /* the last error reply was WRONGTYPE */
     double lost_at;           /* when the call that lost the connection began (0: connected) */
     unsigned char *config;    /* the run's config, as stored */
     size_t config_size;
@@ -230,6 +267,7 @@ struct es_redis {
     uint32_t last_generation;
     int last_nchunks;
     int lost;                 /* set when the connection was re-established */
+    int open;                 /* connected by es_redis_connect, not closed: a lost connection is re-established */
     /* es_redis_runner_generation */
     es_runner *runner;
     int joined, created, adopted;   /* adopted: joined an existing run, took its checkpoint */
@@ -247,6 +285,7 @@ struct es_redis {
     uint64_t reclaimed;       /* chunks taken over from an expired lease */
     uint64_t recomputed;      /* malformed or missing results this worker recomputed or replaced */
     uint64_t reconnects;
+    uint64_t caught_up;       /* times this worker fell behind and adopted the run's checkpoint */
 };
 
 ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc);
@@ -266,13 +305,16 @@ ES_API es_result es_redis_checkpoint_put(es_redis *rd, uint32_t generation, cons
 ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, void **bytes, size_t *size);
 /* One generation: claims, evaluates and stores chunks until all nchunks are
    in Redis, then hands every chunk's payload to take in chunk order.
-   *stopped = 1 (nothing done) when generation >= the run's final generation. */
+   *stopped = 1 (nothing done) when generation >= the run's final generation;
+   ES_ERROR_REDIS_BEHIND when it is below the run's gc cursor (take the
+   run's checkpoint, es_redis_checkpoint_get, and go on from there). */
 ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchunks, es_redis_eval_fn eval,
                                      es_redis_take_fn take, void *user, int *stopped);
 /* Sets the final generation to max(generation, highest claimed + 1) unless
    one is set; *final receives the run's final generation. */
 ES_API es_result es_redis_request_final(es_redis *rd, uint32_t generation, uint32_t *final);
-/* The run's final generation, 0 when none is set. */
+/* The run's final generation, 0 when none is set (one this worker learnt
+   from a claim counts even if Redis lost the key). */
 ES_API es_result es_redis_final(es_redis *rd, uint32_t *final);
 ES_API void es_redis_free(void *p);
 
@@ -306,6 +348,7 @@ ES_API const char *es_redis_result_string(es_result result)
     if (code == (int)ES_ERROR_REDIS_AUTH) return "Redis requires a password, or refused the one given";
     if (code == (int)ES_ERROR_REDIS_SETTINGS) return "the run was created with other settings";
     if (code == (int)ES_ERROR_REDIS_FORGED) return "a result stored in Redis differs from this worker's own";
+    if (code == (int)ES_ERROR_REDIS_BEHIND) return "the run's checkpoint in Redis is past this generation";
     return es_result_string(result);
 }
 
@@ -426,22 +469,28 @@ ES_API es_result es_redis_payload_decode(const void *bytes, size_t size, uint32_
     "  return v\n"                                                                                   \
     "end\n"                                                                                          \
     "local function show(k, v) return ' ' .. k .. '=' .. string.sub(tostring(v), 1, 24) end\n"
-enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_COUNT };
+enum { ES__RS_CLAIM, ES__RS_PUT, ES__RS_CKPT, ES__RS_FINAL, ES__RS_FIX, ES__RS_LEASE, ES__RS_COUNT };
 static const char *const es__redis_scripts[ES__RS_COUNT] = {
-    /* claim: KEYS next, final, head, rew, halt; ARGV nchunks, worker, lease_ms, lease prefix, generation.
-       Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted; notes} */
+    /* claim: KEYS next, final, head, rew, halt, gc; ARGV nchunks, worker, lease_ms, lease prefix,
+       generation. Returns {chunk or -1 none left, -2 past the final generation, -3 complete, -4 halted,
+       -5 below gc; notes; the final generation, 0 none}: every claim tells the worker the final
+       generation, and a generation at or past it is refused even when complete, so that all workers
+       stop at it. Below gc the keys of the generation are gone (the run's checkpoint is past it):
+       nothing is created there. */
     ES__REDIS_LUA_PRELUDE
     "local halt = redis.pcall('GET', KEYS[5])\n"
-    "if type(halt) == 'string' then return {-4, halt} end\n"
+    "if type(halt) == 'string' then return {-4, halt, 0} end\n"
     "local note = ''\n"
     "local nc, g = tonumber(ARGV[1]), tonumber(ARGV[5])\n"
-    "local hl = redis.pcall('HLEN', KEYS[4])\n"
-    "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
-    "if hl >= nc then return {-3, note} end\n"
     "local f = get(KEYS[2])\n"
     "local fv = gen(f)\n"
     "if f and (not fv or fv < 1) then redis.call('DEL', KEYS[2]); note = note .. show('final', f); fv = nil end\n"
-    "if fv and g >= fv then return {-2, note} end\n"
+    "local gv = gen(get(KEYS[6]))\n"
+    "if gv and g < gv then return {-5, note, fv or 0} end\n"
+    "if fv and g >= fv then return {-2, note, fv} end\n"
+    "local hl = redis.pcall('HLEN', KEYS[4])\n"
+    "if type(hl) == 'table' then redis.call('DEL', KEYS[4]); note = note .. show('rew', 'not a hash'); hl = 0 end\n"
+    "if hl >= nc then return {-3, note, fv or 0} end\n"
     "local h = get(KEYS[3])\n"
     "local hv = gen(h)\n"
     "if h and not hv then note = note .. show('head', h) end\n"
@@ -449,11 +498,16 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "local n = get(KEYS[1])\n"
     "if n and not gen(n) then redis.call('DEL', KEYS[1]); note = note .. show('next', n) end\n"
     "local c = redis.call('INCR', KEYS[1]) - 1\n"
-    "if c >= nc then return {-1, note} end\n"
+    "if c >= nc then return {-1, note, fv or 0} end\n"
     "redis.call('SET', ARGV[4] .. c, ARGV[2], 'PX', ARGV[3])\n"
-    "return {c, note}\n",
-    /* put: KEYS rew, stream; ARGV chunk, payload, nchunks, generation.
-       Returns {stored, fields, 1 if the stored value equals the payload} */
+    "return {c, note, fv or 0}\n",
+    /* put: KEYS rew, stream, gc; ARGV chunk, payload, nchunks, generation.
+       Returns {stored, fields, 1 if the stored value equals the payload}; below gc (the generation's
+       keys deleted) a late result is dropped as {0, 0, 1}. */
+    "local gc = redis.pcall('GET', KEYS[3])\n"
+    "if type(gc) == 'string' and string.match(gc, '^%d+$') and #gc <= 10 and tonumber(ARGV[4]) < tonumber(gc) then\n"
+    "  return {0, 0, 1}\n"
+    "end\n"
     "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
     "if type(s) == 'table' then\n"              /* not a hash: written by someone else */
     "  redis.call('DEL', KEYS[1])\n"
@@ -511,7 +565,21 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
     "  return 1\n"
     "end\n"
-    "return 0\n"};
+    "return 0\n",
+    /* lease: KEYS lease; ARGV worker, lease_ms. Takes a lease that no worker holds: absent, without
+       an expiry or not a string (no worker writes those: they would never expire). Returns {1 taken
+       or 0, notes} */
+    ES__REDIS_LUA_PRELUDE
+    "local note = ''\n"
+    "local t = redis.call('PTTL', KEYS[1])\n"
+    "if t >= 0 then\n"
+    "  if redis.call('TYPE', KEYS[1])['ok'] == 'string' then return {0, ''} end\n"
+    "  note = show('lease', 'not a string')\n"
+    "elseif t == -1 then\n"
+    "  note = show('lease', 'without expiry')\n"
+    "end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "return {1, note}\n"};
 
 static double es__redis_now(void)
 {
@@ -528,12 +596,22 @@ static void es__redis_sleep_ms(int ms)
     select(0, NULL, NULL, NULL, &tv);
 }
 
+/* Control characters become '?': values from Redis (a halt message,
+   Redis's own error text, a run's settings) may hold anything, and errors
+   and notices end up on terminals and in logs. */
+static void es__redis_printable(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 32 || (unsigned char)*s == 127) *s = '?';
+}
+
 static es_result es__redis_fail(es_redis *rd, es_result code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rd->error, sizeof rd->error, fmt, ap);
     va_end(ap);
+    es__redis_printable(rd->error);
     rd->code = code;
     return code;
 }
@@ -541,14 +619,12 @@ static es_result es__redis_fail(es_redis *rd, es_result code, const char *fmt, .
 static void es__redis_log(es_redis *rd, const char *fmt, ...)
 {
     char msg[400];
-    size_t i;
     va_list ap;
     if (!rd->desc.log_fn) return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    for (i = 0; msg[i]; i++)                 /* values from Redis may hold anything */
-        if ((unsigned char)msg[i] < 32 || (unsigned char)msg[i] == 127) msg[i] = '?';
+    es__redis_printable(msg);
     rd->desc.log_fn(rd->desc.log_user, msg);
 }
 
@@ -572,9 +648,10 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
 {
     redisReply *rep;
     double t0;
-    rd->noscript = 0;
+    rd->noscript = rd->wrongtype = 0;
     if (!rd->ctx) {
-        es__redis_fail(rd, ES_ERROR_REDIS, "not connected");
+        es__redis_fail(rd, ES_ERROR_REDIS, "not connected%s", rd->open ? "" : " (es_redis_connect failed or was "
+                       "not called, or es_redis_close was)");
         return NULL;
     }
     t0 = es__redis_now();
@@ -592,6 +669,7 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
     if (rep->type == REDIS_REPLY_ERROR) {
         int auth = es__redis_reply_is(rep, "NOAUTH") || es__redis_reply_is(rep, "WRONGPASS");
         rd->noscript = es__redis_reply_is(rep, "NOSCRIPT");
+        rd->wrongtype = es__redis_reply_is(rep, "WRONGTYPE");
         es__redis_fail(rd, auth ? ES_ERROR_REDIS_AUTH : ES_ERROR_REDIS, "%s%s: %.*s",
                        auth && !rd->password ? "Redis requires a password (none given): " : "", argv[0],
                        (int)(rep->len < 200 ? rep->len : 200), rep->str ? rep->str : "");
@@ -735,7 +813,7 @@ static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const voi
    empty), put back what this worker knows. */
 static es_result es__redis_repopulate(es_redis *rd)
 {
-    char key[256], num[24];
+    char key[256], fkey[256], num[24];
     redisReply *rep;
     int exists;
     es__redis_key(rd, key, sizeof key, "config");
@@ -743,6 +821,13 @@ static es_result es__redis_repopulate(es_redis *rd)
     if (!rep) return rd->code;
     exists = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
     freeReplyObject(rep);
+    if (rd->final) {           /* even if another worker put the rest back: it may not know the final */
+        es__redis_key(rd, fkey, sizeof fkey, "final");
+        snprintf(num, sizeof num, "%u", (unsigned)rd->final);
+        rep = es__redis_cmd(rd, "SET", fkey, num, "NX");
+        if (!rep) return rd->code;
+        freeReplyObject(rep);
+    }
     if (exists || !rd->config) return ES_OK;
     es__redis_log(rd, "run %s is gone from Redis (restarted?): repopulating it", rd->desc.run);
     {
@@ -763,13 +848,6 @@ static es_result es__redis_repopulate(es_redis *rd)
         if (rd->desc.snapshot(rd->desc.snapshot_user, &g, &bytes, &size) == ES_OK && bytes &&
             (r = es__redis_ckpt_raw(rd, g, bytes, size, 0, "", &stored, &cur)) != ES_OK)
             return r;
-    }
-    if (rd->final) {
-        es__redis_key(rd, key, sizeof key, "final");
-        snprintf(num, sizeof num, "%u", (unsigned)rd->final);
-        rep = es__redis_cmd(rd, "SET", key, num, "NX");
-        if (!rep) return rd->code;
-        freeReplyObject(rep);
     }
     if (rd->last_reply) {
         redisReply *h = (redisReply *)rd->last_reply;
@@ -873,18 +951,20 @@ static void es__redis_notes(es_redis *rd, const redisReply *note)
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
                                    const void *payload, size_t size, int nchunks, int *stored, int *same)
 {
-    char k1[256], k2[256], nc[16], gs[16];
-    const char *args[6];
-    size_t lens[6];
+    char k1[256], k2[256], k3[256], nc[16], gs[16];
+    const char *args[7];
+    size_t lens[7];
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "rew");
     es__redis_key(rd, k2, sizeof k2, "done");
+    es__redis_key(rd, k3, sizeof k3, "gc");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = chunk; args[3] = (const char *)payload; args[4] = nc; args[5] = gs;
-    lens[0] = strlen(k1); lens[1] = strlen(k2); lens[2] = chunk_len; lens[3] = size;
-    lens[4] = strlen(nc); lens[5] = strlen(gs);
-    rep = es__redis_script(rd, ES__RS_PUT, 2, 6, args, lens);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = chunk; args[4] = (const char *)payload; args[5] = nc;
+    args[6] = gs;
+    lens[0] = strlen(k1); lens[1] = strlen(k2); lens[2] = strlen(k3); lens[3] = chunk_len; lens[4] = size;
+    lens[5] = strlen(nc); lens[6] = strlen(gs);
+    rep = es__redis_script(rd, ES__RS_PUT, 3, 7, args, lens);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
         rep->element[2]->type != REDIS_REPLY_INTEGER) {
@@ -933,7 +1013,7 @@ static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const voi
 #define ES__REDIS_RETRY(rd, expr)                                                      \
     do {                                                                               \
         r = (expr);                                                                    \
-        if (r != ES_OK && !(rd)->ctx) {                                                \
+        if (r != ES_OK && !(rd)->ctx && (rd)->open) {                                  \
             es_result r2_ = es__redis_reconnect(rd);                                   \
             if (r2_ != ES_OK) return r2_;                                              \
             r = (expr);                                                                \
@@ -954,7 +1034,9 @@ ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
     host = desc->host && desc->host[0] ? desc->host : "127.0.0.1";
     if (strlen(host) >= sizeof rd->host) return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "host name too long");
     strcpy(rd->host, host);
-    if (rd->desc.port <= 0) rd->desc.port = 6379;
+    if (rd->desc.port < 0 || rd->desc.port > 65535)
+        return es__redis_fail(rd, ES_ERROR_INVALID_ARGUMENT, "port %d: a port is 1 to 65535 (0: 6379)", desc->port);
+    if (rd->desc.port == 0) rd->desc.port = 6379;
     if (rd->desc.lease_ms <= 0) rd->desc.lease_ms = 10000;
     if (rd->desc.wait_ms <= 0) rd->desc.wait_ms = 500;
     if (rd->desc.reconnect_s <= 0) rd->desc.reconnect_s = 60;
@@ -979,12 +1061,15 @@ ES_API es_result es_redis_connect(es_redis *rd, const es_redis_desc *desc)
     snprintf(rd->prefix, sizeof rd->prefix, "es:{%s}:", desc->run);
     r = es__redis_open(rd, 5.0);
     rd->lost_at = 0.0;
+    if (r != ES_OK) es_redis_close(rd);   /* nothing to free after a failed connect; rd->error stays */
+    rd->open = r == ES_OK;
     return r;
 }
 
 ES_API void es_redis_close(es_redis *rd)
 {
     if (!rd) return;
+    rd->open = 0;                            /* no call reconnects from now on */
     es__redis_drop_ctx(rd);
     if (rd->last_reply) freeReplyObject(rd->last_reply);
     rd->last_reply = NULL;
@@ -1015,6 +1100,9 @@ static es_result es__redis_config_once(es_redis *rd, const void *config, size_t 
     *created = rep->type == REDIS_REPLY_STATUS;
     freeReplyObject(rep);
     rep = es__redis_cmd(rd, "GET", key, NULL, NULL);
+    if (!rep && rd->wrongtype)     /* no worker wrote it: replacing it could destroy what someone keeps there */
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s is a key of another type, not a run's settings: "
+                              "delete it, or choose another run name", key);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len > (1u << 20)) {
         freeReplyObject(rep);
@@ -1072,6 +1160,8 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     argv[0] = "HMGET"; argv[1] = key; argv[2] = "gen"; argv[3] = "data";
     for (i = 0; i < 4; i++) len[i] = strlen(argv[i]);
     rep = es__redis_call(rd, 4, argv, len, 0);
+    if (!rep && rd->wrongtype)     /* malformed: the next checkpoint stored replaces it */
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: a key of another type, no checkpoint entry", key);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
         freeReplyObject(rep);
@@ -1107,6 +1197,16 @@ ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, voi
     return r;
 }
 
+/* Keeps the run's final generation f (0: none set) once any reply names
+   it: the worker then stops there even if Redis loses the key, and puts it
+   back when it repopulates Redis. */
+static void es__redis_learn_final(es_redis *rd, uint32_t f)
+{
+    if (!f || f == rd->final) return;
+    es__redis_log(rd, "run %s ends at generation %u (its final generation)", rd->desc.run, (unsigned)f);
+    rd->final = f;
+}
+
 static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int request, uint32_t *final)
 {
     char k1[256], k2[256], gs[16];
@@ -1136,10 +1236,8 @@ static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int req
         }
     }
     freeReplyObject(rep);
-    *final = (uint32_t)f;
-    if (f && f != rd->final) es__redis_log(rd, "run %s ends at generation %u (its final generation)", rd->desc.run,
-                                           (unsigned)f);
-    if (f) rd->final = (uint32_t)f;
+    es__redis_learn_final(rd, (uint32_t)f);
+    *final = rd->final;                  /* one this worker learnt outlives a Redis that lost it */
     return ES_OK;
 }
 
@@ -1162,11 +1260,13 @@ ES_API es_result es_redis_final(es_redis *rd, uint32_t *final)
 
 /* ---- one generation --------------------------------------------------- */
 
-/* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete. */
+/* *chunk: claimed chunk, -1 none left, -2 past the final generation, -3 complete;
+   ES_ERROR_REDIS_BEHIND below the run's gc cursor. */
 static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chunk)
 {
-    char k1[256], k2[256], k3[256], k4[256], k5[256], lp[256], nc[16], ms[16], gs[16];
-    const char *args[10];
+    char k1[256], k2[256], k3[256], k4[256], k5[256], k6[256], lp[256], nc[16], ms[16], gs[16];
+    const char *args[11];
+    unsigned long long f;
     redisReply *rep;
     es__redis_gkey(rd, k1, sizeof k1, g, "next");
     es__redis_key(rd, k2, sizeof k2, "final");
@@ -1174,16 +1274,17 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
     es__redis_gkey(rd, k4, sizeof k4, g, "rew");
     es__redis_gkey(rd, lp, sizeof lp, g, "lease:");
     es__redis_key(rd, k5, sizeof k5, "halt");
+    es__redis_key(rd, k6, sizeof k6, "gc");
     snprintf(nc, sizeof nc, "%d", nchunks);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     snprintf(gs, sizeof gs, "%u", (unsigned)g);
-    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = k5; args[5] = nc; args[6] = rd->worker;
-    args[7] = ms; args[8] = lp; args[9] = gs;
-    rep = es__redis_script(rd, ES__RS_CLAIM, 5, 10, args, NULL);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = k4; args[4] = k5; args[5] = k6; args[6] = nc;
+    args[7] = rd->worker; args[8] = ms; args[9] = lp; args[10] = gs;
+    rep = es__redis_script(rd, ES__RS_CLAIM, 6, 11, args, NULL);
     if (!rep) return rd->code;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
-        rep->element[0]->integer < -4 || rep->element[0]->integer >= nchunks ||
-        rep->element[1]->type != REDIS_REPLY_STRING) {
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
+        rep->element[0]->integer < -5 || rep->element[0]->integer >= nchunks ||
+        rep->element[1]->type != REDIS_REPLY_STRING || !es__redis_uint(rep->element[2], 0xffffffffull, &f)) {
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "claim: unexpected reply");
     }
@@ -1195,8 +1296,12 @@ static es_result es__redis_claim(es_redis *rd, uint32_t g, int nchunks, int *chu
         return ES_ERROR_REDIS_FORGED;
     }
     es__redis_notes(rd, rep->element[1]);
+    es__redis_learn_final(rd, (uint32_t)f);
     *chunk = (int)rep->element[0]->integer;
     freeReplyObject(rep);
+    if (*chunk == -5)
+        return es__redis_fail(rd, ES_ERROR_REDIS_BEHIND, "generation %u of run %s is gone from Redis: the run's "
+                              "checkpoint is past it (this worker fell behind)", (unsigned)g, rd->desc.run);
     return ES_OK;
 }
 
@@ -1233,21 +1338,26 @@ static es_result es__redis_reclaim(es_redis *rd, uint32_t g, int nchunks, int *c
     freeReplyObject(rep);
     snprintf(ms, sizeof ms, "%d", rd->desc.lease_ms);
     for (c = 0; c < nchunks; c++) {
-        const char *argv[6];
-        size_t len[6];
-        int k, ok;
+        const char *args[3];
+        int ok;
         char name[32];
         if (have[c]) continue;
         snprintf(name, sizeof name, "lease:%d", c);
         es__redis_gkey(rd, lk, sizeof lk, g, name);
-        argv[0] = "SET"; argv[1] = lk; argv[2] = rd->worker; argv[3] = "NX"; argv[4] = "PX"; argv[5] = ms;
-        for (k = 0; k < 6; k++) len[k] = strlen(argv[k]);
-        rep = es__redis_call(rd, 6, argv, len, 0);
+        args[0] = lk; args[1] = rd->worker; args[2] = ms;
+        rep = es__redis_script(rd, ES__RS_LEASE, 1, 3, args, NULL);
         if (!rep) {
             ES_FREE(have);
             return rd->code;
         }
-        ok = rep->type == REDIS_REPLY_STATUS;
+        ok = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 && rep->element[0]->type == REDIS_REPLY_INTEGER;
+        if (!ok) {
+            freeReplyObject(rep);
+            ES_FREE(have);
+            return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", lk);
+        }
+        es__redis_notes(rd, rep->element[1]);
+        ok = rep->element[0]->integer == 1;
         freeReplyObject(rep);
         if (ok) {
             *chunk = c;
@@ -1362,7 +1472,7 @@ static es_result es__redis_evaluate(es_redis *rd, uint32_t g, int chunk, int nch
     rd->evaluated++;
     snprintf(cs, sizeof cs, "%d", chunk);
     r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
-    if (r != ES_OK && !rd->ctx) {             /* keep the work across a reconnection */
+    if (r != ES_OK && !rd->ctx && rd->open) {   /* keep the work across a reconnection */
         if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
         r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     }
@@ -1507,10 +1617,14 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
     if (!stopped) stopped = &dummy;
     *stopped = 0;
     if (!rd || nchunks <= 0 || !eval || !take) return ES_ERROR_INVALID_ARGUMENT;
+    if (rd->final && generation >= rd->final) {    /* known from a claim, whatever Redis holds now */
+        *stopped = 1;
+        return ES_OK;
+    }
     while (!done) {
         es_result r = es__redis_step(rd, generation, nchunks, eval, take, user, stopped, &done);
         if (r == ES_OK) continue;
-        if (rd->ctx) return r;        /* a Redis error reply, bad data or the callback's error */
+        if (rd->ctx || !rd->open) return r;   /* a Redis error reply, bad data, the callback's error, closed */
         if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
     }
     return ES_OK;
@@ -1654,6 +1768,26 @@ static es_result es__redis_publish(es_redis *rd, es_runner *run)
     }
 }
 
+/* Stores this worker's state as the run's checkpoint when the run has
+   settings but no valid checkpoint: its creator stopped, or lost Redis's
+   reply to SET NX (the retry then finds the settings and takes itself for a
+   joiner), before storing one. The settings are this worker's own, so its
+   state is a start of the run: every worker without --resume makes the same
+   bytes from the seed. The script keeps the highest generation, so workers
+   doing this at once agree, and the caller adopts whatever won. bad: the
+   generation of an entry found invalid, replaced even if not lower ("" none). */
+static es_result es__redis_seed(es_redis *rd, const char *bad)
+{
+    uint32_t g, cur;
+    const void *bytes;
+    size_t size;
+    int stored;
+    es_result r = es__redis_runner_snapshot(rd, &g, &bytes, &size);
+    if (r != ES_OK) return r;
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, 0, bad, &stored, &cur));
+    return r;
+}
+
 /* The settings every worker of a run must share, one per line: the
    caller's, then the runner's. */
 static es_result es__redis_settings(es_redis *rd, const es_runner *run, char **out, size_t *size)
@@ -1749,31 +1883,59 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
         void *bytes = NULL;
         uint32_t g = 0;
         double t0 = es__redis_now();
-        int warned = 0;
-        for (;;) {                         /* the creator may not have stored it yet, or not replaced a bad one */
+        int tries = 0;
+        for (;;) {
+            char bad[16] = "";
             r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
             if (r == ES_OK) {
                 r = es__redis_check_ckpt(run, bytes, size, g, 1);
                 ES_FREE(bytes);
                 if (r == ES_OK) break;
-                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis (generation %u) is not "
-                               "valid: %s", rd->desc.run, (unsigned)g, es_result_string(r));
-                r = ES_ERROR_REDIS_DATA;
+                es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis claims generation %u "
+                               "but holds no valid checkpoint of this run (%s)", rd->desc.run, (unsigned)g,
+                               es_result_string(r));   /* the words of es__redis_publish's notice */
+                snprintf(bad, sizeof bad, "%u", (unsigned)g);
             } else if (r == ES_ERROR_NOT_FOUND) {
                 es__redis_fail(rd, ES_ERROR_REDIS_DATA, "run %s has settings but no checkpoint in Redis",
                                rd->desc.run);
             } else if (r != ES_ERROR_REDIS_DATA) {
                 return r;
             }
-            if (!warned++) es__redis_log(rd, "%s; waiting for a worker to store one", rd->error);
             if (es__redis_now() - t0 >= rd->desc.reconnect_s) return ES_ERROR_REDIS_DATA;
-            es__redis_sleep_ms(200);
+            if (tries++) es__redis_sleep_ms(200);
+            if (tries == 1)
+                es__redis_log(rd, "%s: this worker stores its own state (generation %u) as the run's checkpoint",
+                              rd->error, (unsigned)run->opt->generation);
+            if ((r = es__redis_seed(rd, bad)) != ES_OK) return r;
         }
         rd->adopted = 1;
         es__redis_log(rd, "joined run %s at generation %u (the run's checkpoint in Redis)", rd->desc.run,
                       (unsigned)g);
     }
     rd->joined = 1;
+    return ES_OK;
+}
+
+/* The worker fell behind: stopped or slow while the run went on past its
+   generation and deleted that generation's keys. It adopts the run's
+   checkpoint, as a joiner does, instead of recomputing the generations it
+   missed alone. */
+static es_result es__redis_catch_up(es_redis *rd, es_runner *run)
+{
+    uint32_t from = run->opt->generation, g = 0;
+    void *bytes = NULL;
+    size_t size = 0;
+    es_result r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
+    if (r != ES_OK && r != ES_ERROR_NOT_FOUND) return r;
+    if (r == ES_OK) r = g > from ? es__redis_check_ckpt(run, bytes, size, g, 1) : ES_ERROR_MISMATCH;
+    ES_FREE(bytes);
+    if (r != ES_OK)
+        return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "generation %u of run %s is gone from Redis, and the run's "
+                              "checkpoint there cannot replace it (%s)", (unsigned)from, rd->desc.run,
+                              r == ES_ERROR_NOT_FOUND ? "none" : g > from ? es_result_string(r) : "not later");
+    rd->caught_up++;
+    es__redis_log(rd, "generation %u of run %s is gone from Redis (this worker fell behind): adopted the run's "
+                      "checkpoint of generation %u", (unsigned)from, rd->desc.run, (unsigned)g);
     return ES_OK;
 }
 
@@ -1794,6 +1956,16 @@ ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *s
     }
     before = run->env_steps;
     r = es_redis_generation(rd, g, rd->nchunks, es__redis_runner_eval, es__redis_runner_take, rd, stopped);
+    while (r == ES_ERROR_REDIS_BEHIND) {
+        if ((r = es__redis_catch_up(rd, run)) != ES_OK) return r;
+        g = run->opt->generation;
+        if (rd->desc.generations > 0 && g >= (uint32_t)rd->desc.generations) {
+            *stopped = 1;
+            return ES_OK;
+        }
+        before = run->env_steps;
+        r = es_redis_generation(rd, g, rd->nchunks, es__redis_runner_eval, es__redis_runner_take, rd, stopped);
+    }
     if (r != ES_OK || *stopped) {
         run->env_steps = before;
         return r;

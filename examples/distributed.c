@@ -15,10 +15,12 @@ int main(int argc, char **argv)
     es_mujoco mj; es_pool pool = {0}; es_mlp mlp; es_mlp_desc md; es opt = {0}; es_desc d = es_desc_default();
     es_normalizer norm = {0}; es_runner run = {0}; es_env *envs = NULL; float *theta = NULL;
     es_redis rd = {0}; es_redis_desc rdd = {0};
-    char err[512], *colon = argc == 5 ? strrchr(argv[3], ':') : NULL;
+    char err[512], *colon = argc == 5 ? strrchr(argv[3], ':') : NULL, *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;    /* digits only, 1 to 65535 */
     int t = 0, gens = argc >= 3 ? atoi(argv[1]) : 0, stopped = 0; es_result r;
-    if (gens <= 0 || (argc != 3 && !colon))
-        return fprintf(stderr, "usage: %s GENERATIONS OUT.ckpt [HOST:PORT RUN]\n", argv[0]), 2;
+    if (gens <= 0 || (argc != 3 && (!colon || colon == argv[3] || colon[1] < '0' || colon[1] > '9' || *end ||
+                                    port < 1 || port > 65535)))
+        return fprintf(stderr, "usage: %s GENERATIONS OUT.ckpt [HOST:PORT RUN] (PORT 1 to 65535)\n", argv[0]), 2;
     if (es_mujoco_load(&mj, "HalfCheetah-v5", err, sizeof err)) return fprintf(stderr, "%s\n", err), 1;
     if ((r = es_pool_init(&pool, 0, NULL)) != ES_OK) goto done;             /* 0: all cores */
     if (!(envs = calloc((size_t)pool.nthreads, sizeof *envs))) { r = ES_ERROR_OUT_OF_MEMORY; goto done; }
@@ -33,7 +35,7 @@ int main(int argc, char **argv)
         (r = es_runner_init(&run, &opt, &mlp, &norm, envs, &pool, 0, 0)) != ES_OK) goto done;
     if (colon) {                                      /* the run on Redis: what its workers share */
         *colon = 0;
-        rdd.host = argv[3]; rdd.port = atoi(colon + 1); rdd.run = argv[4];
+        rdd.host = argv[3]; rdd.port = (int)port; rdd.run = argv[4];
         rdd.password = getenv("ES_REDIS_PASSWORD");
         rdd.settings = "task=HalfCheetah-v5\npolicy=mlp 64,64\n"; rdd.generations = gens;
         if ((r = es_redis_connect(&rd, &rdd)) != ES_OK) goto done;

@@ -924,6 +924,7 @@ typedef struct trainer {
     uint32_t ckpt_gen;        /* generation of the last checkpoint written or resumed (0: none) */
     double wall0, wall_offset;
     struct es_redis *rd;      /* --redis: the distributed run (NULL: local) */
+    int final_requested;      /* --redis: this worker's --minutes set the run's final generation */
     char src[1024];           /* --resume: the directory of the run resumed */
 } trainer;
 
@@ -1495,10 +1496,15 @@ static int train(trainer *t)
                                                schedule_progress(&t->cfg, gen, steps_before));
 #ifdef ES_WITH_REDIS
         if (t->rd) {
+            uint64_t caught_up = t->rd->caught_up;
             if (!t->rd->joined) redis_describe(t);
             if ((r = es_redis_runner_generation(t->rd, &t->run, &ended)) != ES_OK)
                 return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
-            if (t->rd->adopted && t->rd->generations == 1) steps_before = t->run.env_steps;   /* joined */
+            if (ended && t->rd->final && t->opt.generation >= t->rd->final)   /* not its own limit: say why */
+                printf("the run ends at generation %u (the final generation %s --minutes set)\n", t->rd->final,
+                       t->final_requested ? "this worker's" : "another worker's");
+            if ((t->rd->adopted && t->rd->generations == 1) || t->rd->caught_up != caught_up)
+                steps_before = t->run.env_steps;   /* joined, or fell behind: took the run's checkpoint */
         } else
 #endif
         r = es_runner_generation(&t->run);
@@ -1519,7 +1525,11 @@ static int train(trainer *t)
         if (t->cfg.minutes > 0 && now_s() - t->wall0 >= t->cfg.minutes * 60.0) {
 #ifdef ES_WITH_REDIS
             uint32_t final;          /* all workers stop at the same generation (logged) */
-            if (t->rd && !stop) es_redis_request_final(t->rd, t->opt.generation, &final);
+            if (t->rd && !stop) {
+                if ((r = es_redis_request_final(t->rd, t->opt.generation, &final)) != ES_OK)
+                    return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
+                t->final_requested = 1;
+            }
             if (!t->rd)
 #endif
             stop = 1;
@@ -1954,15 +1964,15 @@ static int setup(trainer *t, int argc, char **argv)
             fclose(f);
         }
     }
+    if (t->cfg.preset_lr_constant && !t->cfg.resume[0])   /* even with --quiet: it changes the run's result */
+        printf("note: the preset's lr schedule needs a budget (--max-env-steps or --generations), an lr of the run's "
+               "own and no --redis: lr stays constant\n");
     if (!t->cfg.quiet) {
         const config *c = &t->cfg;
         printf("%s: %s policy with %zu parameters, npop %d, %d threads, run directory %s\n", t->cfg.env,
                t->mlp.nlayers == 1 ? "linear" : "MLP", t->mlp.nparams, t->opt.desc.npop, t->pool.nthreads,
                t->dir);
         if (c->preset && !c->resume[0]) printf("preset for %s: %s; flags given override it\n", c->env, c->preset->source);
-        if (c->preset_lr_constant && !c->resume[0])
-            printf("note: the preset's lr schedule needs a budget (--max-env-steps or --generations), an lr of the run's "
-                   "own and no --redis: lr stays constant\n");
         printf("settings: %s, npop %d, sigma %g%s%s, lr %g%s%s, %s, wd %g, top-k %d, reward shift %g%s, episode cap %d%s\n",
                strategy_name(t->opt.desc.strategy), t->opt.desc.npop,
                c->sigma_schedule ? c->sigma_start : (float)es_sigma_mean(&t->opt),

@@ -30,9 +30,8 @@ check $? "a worker joining the ended run: exit 0 (got $rc), no time a generation
 keys() { redis-cli -h 127.0.0.1 -p "$PORT" --scan --pattern 'es:{fault}:*' | wc -l; }
 redis-cli -h 127.0.0.1 -p "$PORT" set 'es:{fault}:probe' 1 >/dev/null
 before=$(keys)
-cmd=$(grep -- "--scan --pattern 'es:{NAME}:\*'" README.md | sed 's/^ *//' | head -n 1)
-cmd=$(printf '%s\n' "$cmd" | sed "s/10\.0\.0\.1 -p 6379/127.0.0.1 -p $PORT/g; s/{NAME}/{fault}/g")
-(unset REDISCLI_AUTH; sh -c "$cmd") >"$T/cleanup.log" 2>&1
+cmd=$(awk '/export REDISCLI_AUTH=/, /"es:[{][$]NAME[}]:"$/' README.md | sed 's/^  //; s/-h 10\.0\.0\.1 -p 6379/-h 127.0.0.1 -p "$PORT"/; s/; NAME=[^ ]*$//')
+(unset REDISCLI_AUTH; PORT=$PORT NAME=fault sh -c "$cmd") >"$T/cleanup.log" 2>&1
 after=$(keys)
 [ "$before" -gt 0 ] && [ "$after" = 0 ]
 check $? "the README's clean-up command removes the run's keys ($before before, $after after)"

@@ -9,6 +9,12 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
     echo "skip - $NAME: redis-server not installed"; exit 0
 fi
 [ -x "$D" ] || { echo "skip - $NAME: $D not built (libhiredis-dev missing)"; exit 0; }
+for hp in 127.0.0.1:abc 127.0.0.1: :6379 127.0.0.1:82537 127.0.0.1:0 127.0.0.1:-1 127.0.0.1:63x 127.0.0.1; do
+    $D $GENS "$T/bad.ckpt" "$hp" dist >"$T/bad.log" 2>&1
+    rc=$?
+    [ $rc = 2 ] && grep -q '^usage: .*PORT 1 to 65535' "$T/bad.log" && [ ! -e "$T/bad.ckpt" ]
+    check $? "HOST:PORT $hp is refused with the usage line (exit $rc), not run on another port or host"
+done
 start_redis
 $D $GENS "$T/one.ckpt" >"$T/one.log" 2>&1
 check $? "one process alone: $GENS generations"
