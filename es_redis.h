@@ -152,7 +152,8 @@
    ports outside 0..65535 are refused; a failed connect frees what it took;
    a closed es_redis never reconnects; es_redis.error has no control
    characters; a checkpoint or config key of the wrong type is
-   ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error.
+   ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error; a gc
+   cursor that is no 32-bit generation is ignored by every script alike.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -485,7 +486,9 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "local f = get(KEYS[2])\n"
     "local fv = gen(f)\n"
     "if f and (not fv or fv < 1) then redis.call('DEL', KEYS[2]); note = note .. show('final', f); fv = nil end\n"
-    "local gv = gen(get(KEYS[6]))\n"
+    "local gc = get(KEYS[6])\n"
+    "local gv = gen(gc)\n"
+    "if gc and not gv then redis.call('DEL', KEYS[6]); note = note .. show('gc', gc) end\n"
     "if gv and g < gv then return {-5, note, fv or 0} end\n"
     "if fv and g >= fv then return {-2, note, fv} end\n"
     "local hl = redis.pcall('HLEN', KEYS[4])\n"
@@ -503,11 +506,12 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "return {c, note, fv or 0}\n",
     /* put: KEYS rew, stream, gc; ARGV chunk, payload, nchunks, generation.
        Returns {stored, fields, 1 if the stored value equals the payload}; below gc (the generation's
-       keys deleted) a late result is dropped as {0, 0, 1}. */
-    "local gc = redis.pcall('GET', KEYS[3])\n"
-    "if type(gc) == 'string' and string.match(gc, '^%d+$') and #gc <= 10 and tonumber(ARGV[4]) < tonumber(gc) then\n"
-    "  return {0, 0, 1}\n"
-    "end\n"
+       keys deleted) a late result is dropped as {0, 0, 1}. gc is read with gen(), as the claim script
+       reads it: a value one script ignores and the other obeys would drop every result of a generation
+       that claims keep handing out. */
+    ES__REDIS_LUA_PRELUDE
+    "local gv = gen(get(KEYS[3]))\n"
+    "if gv and tonumber(ARGV[4]) < gv then return {0, 0, 1} end\n"
     "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
     "if type(s) == 'table' then\n"              /* not a hash: written by someone else */
     "  redis.call('DEL', KEYS[1])\n"

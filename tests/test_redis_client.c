@@ -198,11 +198,11 @@ static void final_generation(int port, const char *password)
 }
 
 /* A call that would wait forever fails the test instead (and stops the server). */
+static const char *hung_msg = "not ok - a generation hung (10 s)\n";
 static void hung(int sig)
 {
-    static const char msg[] = "not ok - a generation hung on a lease that never expires (10 s)\n";
     (void)sig;
-    if (write(1, msg, sizeof msg - 1) < 0) _exit(2);
+    if (write(1, hung_msg, strlen(hung_msg)) < 0) _exit(2);
     stop_server();
     _exit(1);
 }
@@ -218,6 +218,7 @@ static void lease_takeover(int port, const char *password)
     admin_int(&admin, "SET", "es:{lease}:g:0:next", "2");           /* both chunks claimed ... */
     admin_int(&admin, "SET", "es:{lease}:g:0:lease:0", "gone:1");   /* ... one lease without a TTL */
     admin_int(&admin, "SADD", "es:{lease}:g:0:lease:1", "x");       /* ... one of the wrong type */
+    hung_msg = "not ok - a generation hung on a lease that never expires (10 s)\n";
     signal(SIGALRM, hung);
     alarm(10);
     r = es_redis_generation(&w, 0, 2, fake_eval, fake_take, NULL, &stopped);
@@ -256,6 +257,41 @@ static void behind(int port, const char *password)
           "a late result of generation 0 (below gc) is dropped, not stored in a new key");
     es_redis_close(&a);
     es_redis_close(&b);
+    es_redis_close(&admin);
+}
+
+/* Notices of a worker, for the checks that read them. */
+static char notices[4096];
+static void keep_notice(void *user, const char *message)
+{
+    size_t n = strlen(notices);
+    (void)user;
+    snprintf(notices + n, sizeof notices - n, "%s\n", message);
+}
+
+/* A gc cursor that is no 32-bit generation (here 2^32) is ignored by every
+   script alike, with a notice: were it obeyed by the put script alone, every
+   result would be dropped while claims go on, and the generation would
+   never complete. */
+static void gc_invalid(int port, const char *password)
+{
+    es_redis w, admin;
+    int stopped = 1;
+    es_result r;
+    if (!worker(&w, port, password, "gcbig") || !worker(&admin, port, password, "gcbig")) return;
+    w.desc.log_fn = keep_notice;
+    notices[0] = 0;
+    admin_int(&admin, "SET", "es:{gcbig}:gc", "4294967296");
+    hung_msg = "not ok - a gc of 4294967296 made the generation loop forever (10 s)\n";
+    signal(SIGALRM, hung);
+    alarm(10);
+    r = es_redis_generation(&w, 0, 2, fake_eval, fake_take, NULL, &stopped);
+    alarm(0);
+    CHECK(r == ES_OK && !stopped && w.dropped == 0 && strstr(notices, "gc=4294967296"),
+          "a gc of 4294967296 is ignored by claims and puts alike, with a notice (%s; %s)",
+          r == ES_OK ? "ok" : w.error, notices);
+    w.desc.log_fn = NULL;
+    es_redis_close(&w);
     es_redis_close(&admin);
 }
 
@@ -372,6 +408,7 @@ int main(void)
     final_generation(port, password);
     lease_takeover(port, password);
     behind(port, password);
+    gc_invalid(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
