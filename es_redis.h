@@ -153,7 +153,9 @@
    a closed es_redis never reconnects; es_redis.error has no control
    characters; a checkpoint or config key of the wrong type is
    ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error; a gc
-   cursor that is no 32-bit generation is ignored by every script alike.
+   cursor that is no 32-bit generation is ignored by every script alike;
+   after es_redis_close, es_redis_generation fails even at a final
+   generation the worker knew.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -632,6 +634,13 @@ static void es__redis_log(es_redis *rd, const char *fmt, ...)
     rd->desc.log_fn(rd->desc.log_user, msg);
 }
 
+/* The error of any call on an es_redis that is not connected for good. */
+static es_result es__redis_closed(es_redis *rd)
+{
+    return es__redis_fail(rd, ES_ERROR_REDIS, "not connected (es_redis_connect failed or was not called, or "
+                          "es_redis_close was)");
+}
+
 static void es__redis_drop_ctx(es_redis *rd)
 {
     if (rd->ctx) redisFree((redisContext *)rd->ctx);
@@ -654,8 +663,8 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
     double t0;
     rd->noscript = rd->wrongtype = 0;
     if (!rd->ctx) {
-        es__redis_fail(rd, ES_ERROR_REDIS, "not connected%s", rd->open ? "" : " (es_redis_connect failed or was "
-                       "not called, or es_redis_close was)");
+        if (rd->open) es__redis_fail(rd, ES_ERROR_REDIS, "not connected");
+        else es__redis_closed(rd);
         return NULL;
     }
     t0 = es__redis_now();
@@ -1621,6 +1630,7 @@ ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchu
     if (!stopped) stopped = &dummy;
     *stopped = 0;
     if (!rd || nchunks <= 0 || !eval || !take) return ES_ERROR_INVALID_ARGUMENT;
+    if (!rd->open) return es__redis_closed(rd);     /* before the final it knows: every call fails once closed */
     if (rd->final && generation >= rd->final) {    /* known from a claim, whatever Redis holds now */
         *stopped = 1;
         return ES_OK;
@@ -1952,6 +1962,7 @@ ES_API es_result es_redis_runner_generation(es_redis *rd, es_runner *run, int *s
     if (!stopped) stopped = &dummy;
     *stopped = 0;
     if (!rd || !run || !run->opt || (rd->runner && rd->runner != run)) return ES_ERROR_INVALID_ARGUMENT;
+    if (!rd->open) return es__redis_closed(rd);     /* before desc.generations: every call fails once closed */
     if (!rd->joined && (r = es__redis_join(rd, run)) != ES_OK) return r;
     g = run->opt->generation;
     if (rd->desc.generations > 0 && g >= (uint32_t)rd->desc.generations) {

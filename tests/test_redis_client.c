@@ -191,6 +191,12 @@ static void final_generation(int port, const char *password)
     CHECK(r == ES_OK && stopped && c.final == 2,
           "a complete generation at the final one does not carry a worker past it (stopped %d, final %u)", stopped,
           c.final);
+    es_redis_close(&b);
+    stopped = 1;
+    r = es_redis_generation(&b, 2, 2, fake_eval, fake_take, NULL, &stopped);
+    CHECK(r == ES_ERROR_REDIS && !stopped && strstr(b.error, "es_redis_close"),
+          "after es_redis_close, a generation at the final one b knew fails (\"not connected\"), no stop (%s)",
+          b.error);
     es_redis_close(&a);
     es_redis_close(&b);
     es_redis_close(&c);
