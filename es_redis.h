@@ -508,12 +508,12 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "return {c, note, fv or 0}\n",
     /* put: KEYS rew, stream, gc; ARGV chunk, payload, nchunks, generation.
        Returns {stored, fields, 1 if the stored value equals the payload}; below gc (the generation's
-       keys deleted) a late result is dropped as {0, 0, 1}. gc is read with gen(), as the claim script
+       keys deleted) a late result is dropped as {-1, 0, 1}. gc is read with gen(), as the claim script
        reads it: a value one script ignores and the other obeys would drop every result of a generation
        that claims keep handing out. */
     ES__REDIS_LUA_PRELUDE
     "local gv = gen(get(KEYS[3]))\n"
-    "if gv and tonumber(ARGV[4]) < gv then return {0, 0, 1} end\n"
+    "if gv and tonumber(ARGV[4]) < gv then return {-1, 0, 1} end\n"
     "local s = redis.pcall('HSETNX', KEYS[1], ARGV[1], ARGV[2])\n"
     "if type(s) == 'table' then\n"              /* not a hash: written by someone else */
     "  redis.call('DEL', KEYS[1])\n"
@@ -961,6 +961,9 @@ static void es__redis_notes(es_redis *rd, const redisReply *note)
                       note->str);
 }
 
+/* Stores a chunk's result unless one is there (HSETNX). *stored: 1 stored,
+   0 another value was there (*same: it equals payload), -1 dropped because
+   the generation is below the run's gc cursor (its keys are deleted). */
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
                                    const void *payload, size_t size, int nchunks, int *stored, int *same)
 {
@@ -984,7 +987,7 @@ static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, 
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "put: unexpected reply");
     }
-    *stored = rep->element[0]->integer == 1;
+    *stored = rep->element[0]->integer == 1 ? 1 : rep->element[0]->integer == -1 ? -1 : 0;
     *same = rep->element[2]->integer == 1;
     freeReplyObject(rep);
     return ES_OK;
@@ -1489,7 +1492,13 @@ static es_result es__redis_evaluate(es_redis *rd, uint32_t g, int chunk, int nch
         if ((r = es__redis_reconnect(rd)) != ES_OK) return r;
         r = es__redis_put_raw(rd, g, cs, strlen(cs), payload, size, nchunks, &stored, &same);
     }
-    if (r != ES_OK || stored) return r;
+    if (r != ES_OK || stored == 1) return r;
+    if (stored == -1) {
+        rd->dropped++;
+        es__redis_log(rd, "late result of generation %u chunk %d dropped: the run's checkpoint is past that "
+                      "generation (its keys are deleted)", (unsigned)g, chunk);
+        return ES_OK;
+    }
     if (same) {
         rd->dropped++;
         es__redis_log(rd, "late result of generation %u chunk %d dropped (another worker stored it first)",

@@ -236,6 +236,15 @@ static void lease_takeover(int port, const char *password)
     es_redis_close(&admin);
 }
 
+/* Notices of a worker, for the checks that read them. */
+static char notices[4096];
+static void keep_notice(void *user, const char *message)
+{
+    size_t n = strlen(notices);
+    (void)user;
+    snprintf(notices + n, sizeof notices - n, "%s\n", message);
+}
+
 /* A worker whose generation is below the run's gc cursor (the run's
    checkpoint is past it, its keys deleted) is told so and creates no key of
    it: neither by claiming nor by storing a late result. */
@@ -259,20 +268,19 @@ static void behind(int port, const char *password)
           "worker b at generation 1 is told it fell behind (%s: %s) and claims nothing of it",
           es_redis_result_string(r), b.error);
     r = es__redis_put_raw(&b, 0, "0", 1, fake, sizeof fake, 2, &stored, &same);
-    CHECK(r == ES_OK && !stored && same && admin_int(&admin, "EXISTS", "es:{behind}:g:0:rew", NULL) == 0,
+    CHECK(r == ES_OK && stored != 1 && same && admin_int(&admin, "EXISTS", "es:{behind}:g:0:rew", NULL) == 0,
           "a late result of generation 0 (below gc) is dropped, not stored in a new key");
+    b.desc.log_fn = keep_notice;
+    notices[0] = 0;
+    r = es__redis_evaluate(&b, 0, 1, 2, fake_eval, fake_take, NULL);
+    CHECK(r == ES_OK && b.dropped == 1 && strstr(notices, "checkpoint is past that generation") &&
+          !strstr(notices, "another worker stored it first") &&
+          admin_int(&admin, "EXISTS", "es:{behind}:g:0:rew", NULL) == 0,
+          "... and a worker that evaluated it says why, not \"another worker stored it first\" (%s)", notices);
+    b.desc.log_fn = NULL;
     es_redis_close(&a);
     es_redis_close(&b);
     es_redis_close(&admin);
-}
-
-/* Notices of a worker, for the checks that read them. */
-static char notices[4096];
-static void keep_notice(void *user, const char *message)
-{
-    size_t n = strlen(notices);
-    (void)user;
-    snprintf(notices + n, sizeof notices - n, "%s\n", message);
 }
 
 /* A gc cursor that is no 32-bit generation (here 2^32) is ignored by every
