@@ -46,11 +46,21 @@
           adopts the run's checkpoint (theta, optimizer state, normalizer,
           env_steps) and then replays: generations whose results are
           complete in Redis are collected without evaluating anything. A
-          joiner that finds the settings but no valid checkpoint (the
-          creator stopped, or lost Redis's reply to its SET NX, before
-          storing one) stores its own state ("highest generation wins", so
-          joiners doing this at once agree) and adopts what won: a run
-          whose settings are in Redis can always be started again.
+          joiner that finds the settings but no valid checkpoint (missing,
+          damaged, or an entry without data; or the creator stopped, or
+          lost Redis's reply to its SET NX, before storing one) first waits
+          while the run shows other workers at work (the highest claimed
+          generation or the stream "done" moves, or a chunk of the highest
+          claimed generation is leased): their next checkpoint, which also
+          replaces an invalid entry, is adopted. Once nothing has moved for
+          lease_ms + 2 wait_ms (at once if no generation was ever claimed),
+          it stores its own state ("highest generation wins", so joiners
+          doing this at once agree) and adopts what won; that state's
+          generation and the ones above are then computed again: their
+          keys are deleted, gc is set to it and head dropped, in the same
+          script. Results are deterministic, so a run seeded from the same
+          state recomputes the same history. A run whose settings are in
+          Redis can always be started again.
       Each call then claims, evaluates and stores chunks until the
       generation is complete, collects every chunk into the runner's
       results, counts every member's steps in env_steps (whoever ran them)
@@ -155,7 +165,12 @@
    ES_ERROR_REDIS_DATA with its name, not a raw WRONGTYPE error; a gc
    cursor that is no 32-bit generation is ignored by every script alike;
    after es_redis_close, es_redis_generation fails even at a final
-   generation the worker knew.
+   generation the worker knew; a joiner that finds no valid checkpoint
+   waits for the workers still running the run, and otherwise restarts the
+   run from its own state even past gc (the generations above it are
+   computed again); a checkpoint entry without data is replaced; a failure
+   to check a checkpoint that says nothing about its bytes (out of memory)
+   is an error, not a reason to replace it.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -530,9 +545,12 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "local same = 1\n"
     "if s == 0 and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then same = 0 end\n"
     "return {s, n, same}\n",
-    /* checkpoint: KEYS ckpt, gc; ARGV generation, bytes, keep_from, generation prefix, a generation
-       whose entry the worker found malformed ('' none). Returns {1, '', notes} when stored, else
-       {0, stored generation, notes} */
+    /* checkpoint: KEYS ckpt, gc, head; ARGV generation, bytes, keep_from, generation prefix, a
+       generation whose entry the worker found malformed ('' none), '1' to seed. Returns {1, '', notes}
+       when stored, else {0, stored generation, notes}. A seed is a worker's own state stored because
+       the run has no valid checkpoint: the run starts again from it, so its generation and the ones
+       above are computed again (their keys deleted, gc set to it, head dropped); the history lost
+       with the checkpoint is recomputed, bit-identical from the same state. */
     ES__REDIS_LUA_PRELUDE
     "local note = ''\n"
     "local cur = redis.pcall('HGET', KEYS[1], 'gen')\n"
@@ -543,6 +561,18 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "if cv and cv >= tonumber(ARGV[1]) then return {0, cur, note} end\n"
     "redis.call('DEL', KEYS[1])\n"
     "redis.call('HSET', KEYS[1], 'gen', ARGV[1], 'data', ARGV[2])\n"
+    "if ARGV[6] == '1' then\n"
+    "  local g0 = tonumber(ARGV[1])\n"
+    "  local gv = gen(get(KEYS[2])) or 0\n"   /* keys below the old gc are gone already */
+    "  local top = gen(get(KEYS[3])) or -1\n"
+    "  if gv - 1 > top then top = gv - 1 end\n"
+    "  local lo = g0\n"
+    "  if gv > lo then lo = gv end\n"
+    "  for g = lo, top do redis.call('DEL', ARGV[4] .. g .. ':rew', ARGV[4] .. g .. ':next') end\n"
+    "  redis.call('SET', KEYS[2], ARGV[1])\n"
+    "  redis.call('DEL', KEYS[3])\n"
+    "  return {1, '', note}\n"
+    "end\n"
     "local hi = tonumber(ARGV[3])\n"
     "local gc = get(KEYS[2])\n"
     "local lo = 0\n"
@@ -752,6 +782,31 @@ static double es__redis_cmd_timeout(const es_redis *rd)
     return rd->desc.wait_ms / 1000.0 + (rd->desc.reconnect_s < 30 ? rd->desc.reconnect_s : 30);
 }
 
+/* The id of the newest entry of the stream "done" into out (unchanged when
+   there is none, or "done" is no stream: es__redis_wait replaces it). Fails
+   only on a lost connection. */
+static es_result es__redis_newest_done(es_redis *rd, char *out, size_t size)
+{
+    char key[256];
+    const char *argv[6];
+    size_t len[6];
+    redisReply *rep;
+    int i;
+    es__redis_key(rd, key, sizeof key, "done");
+    argv[0] = "XREVRANGE"; argv[1] = key; argv[2] = "+"; argv[3] = "-"; argv[4] = "COUNT"; argv[5] = "1";
+    for (i = 0; i < 6; i++) len[i] = strlen(argv[i]);
+    rep = es__redis_call(rd, 6, argv, len, 0);
+    if (!rep && !rd->ctx) return rd->code;
+    if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
+        rep->element[0]->elements >= 1 && rep->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+        rep->element[0]->element[0]->len < size) {
+        memcpy(out, rep->element[0]->element[0]->str, rep->element[0]->element[0]->len);
+        out[rep->element[0]->element[0]->len] = 0;
+    }
+    if (rep) freeReplyObject(rep);
+    return ES_OK;
+}
+
 /* Connects, authenticates and loads the scripts (no repopulation), every
    step within budget_s seconds. */
 static es_result es__redis_open(es_redis *rd, double budget_s)
@@ -795,24 +850,8 @@ static es_result es__redis_open(es_redis *rd, double budget_s)
         rd->sha[i][rep->len] = 0;
         freeReplyObject(rep);
     }
-    strcpy(rd->last_id, "0-0");
-    {   /* start waiting after the newest entry of the stream */
-        char key[256];
-        const char *argv[6];
-        size_t len[6];
-        es__redis_key(rd, key, sizeof key, "done");
-        argv[0] = "XREVRANGE"; argv[1] = key; argv[2] = "+"; argv[3] = "-"; argv[4] = "COUNT"; argv[5] = "1";
-        for (i = 0; i < 6; i++) len[i] = strlen(argv[i]);
-        rep = es__redis_call(rd, 6, argv, len, 0);
-        if (!rep && !rd->ctx) return rd->code;
-        if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
-            rep->element[0]->elements >= 1 && rep->element[0]->element[0]->type == REDIS_REPLY_STRING &&
-            rep->element[0]->element[0]->len < sizeof rd->last_id) {
-            memcpy(rd->last_id, rep->element[0]->element[0]->str, rep->element[0]->element[0]->len);
-            rd->last_id[rep->element[0]->element[0]->len] = 0;
-        }
-        if (rep) freeReplyObject(rep);   /* no reply: "done" is no stream, es__redis_wait replaces it */
-    }
+    strcpy(rd->last_id, "0-0");           /* start waiting after the newest entry of the stream */
+    if (es__redis_newest_done(rd, rd->last_id, sizeof rd->last_id) != ES_OK) return rd->code;
     es__redis_timeout(rd, es__redis_cmd_timeout(rd));
     return ES_OK;
 }
@@ -820,7 +859,7 @@ static es_result es__redis_open(es_redis *rd, double budget_s)
 static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, size_t chunk_len,
                                    const void *payload, size_t size, int nchunks, int *stored, int *same);
 static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const void *bytes, size_t size,
-                                    uint32_t keep_from, const char *bad, int *stored, uint32_t *current);
+                                    uint32_t keep_from, const char *bad, int seed, int *stored, uint32_t *current);
 
 /* After a reconnection: if the run's keys are gone (Redis restarted
    empty), put back what this worker knows. */
@@ -859,7 +898,7 @@ static es_result es__redis_repopulate(es_redis *rd)
         int stored;
         es_result r;
         if (rd->desc.snapshot(rd->desc.snapshot_user, &g, &bytes, &size) == ES_OK && bytes &&
-            (r = es__redis_ckpt_raw(rd, g, bytes, size, 0, "", &stored, &cur)) != ES_OK)
+            (r = es__redis_ckpt_raw(rd, g, bytes, size, 0, "", 0, &stored, &cur)) != ES_OK)
             return r;
     }
     if (rd->last_reply) {
@@ -994,24 +1033,25 @@ static es_result es__redis_put_raw(es_redis *rd, uint32_t g, const char *chunk, 
 }
 
 static es_result es__redis_ckpt_raw(es_redis *rd, uint32_t generation, const void *bytes, size_t size,
-                                    uint32_t keep_from, const char *bad, int *stored, uint32_t *current)
+                                    uint32_t keep_from, const char *bad, int seed, int *stored, uint32_t *current)
 {
-    char k1[256], k2[256], gp[256], gs[16], kf[16];
-    const char *args[7];
-    size_t lens[7];
+    char k1[256], k2[256], k3[256], gp[256], gs[16], kf[16];
+    const char *args[9];
+    size_t lens[9];
     redisReply *rep;
     unsigned long long cur = 0;
     int i;
     es__redis_key(rd, k1, sizeof k1, "ckpt");
     es__redis_key(rd, k2, sizeof k2, "gc");
+    es__redis_key(rd, k3, sizeof k3, "head");
     es__redis_key(rd, gp, sizeof gp, "g:");
     snprintf(gs, sizeof gs, "%u", (unsigned)generation);
     snprintf(kf, sizeof kf, "%u", (unsigned)keep_from);
-    args[0] = k1; args[1] = k2; args[2] = gs; args[3] = (const char *)bytes; args[4] = kf; args[5] = gp;
-    args[6] = bad;
-    for (i = 0; i < 7; i++) lens[i] = strlen(args[i]);
-    lens[3] = size;
-    rep = es__redis_script(rd, ES__RS_CKPT, 2, 7, args, lens);
+    args[0] = k1; args[1] = k2; args[2] = k3; args[3] = gs; args[4] = (const char *)bytes; args[5] = kf;
+    args[6] = gp; args[7] = bad; args[8] = seed ? "1" : "0";
+    for (i = 0; i < 9; i++) lens[i] = strlen(args[i]);
+    lens[4] = size;
+    rep = es__redis_script(rd, ES__RS_CKPT, 3, 9, args, lens);
     if (!rep) return rd->code;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 || rep->element[0]->type != REDIS_REPLY_INTEGER ||
         (rep->element[0]->integer == 0 && !es__redis_uint(rep->element[1], 0xffffffffull, &cur))) {
@@ -1160,11 +1200,15 @@ ES_API es_result es_redis_checkpoint_put(es_redis *rd, uint32_t generation, cons
     uint32_t cur;
     if (!rd || !bytes || size == 0) return ES_ERROR_INVALID_ARGUMENT;
     if (!stored) stored = &dummy;
-    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, generation, bytes, size, keep_from, "", stored, &cur));
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, generation, bytes, size, keep_from, "", 0, stored, &cur));
     return r;
 }
 
-static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, void **bytes, size_t *size)
+/* bad (16 bytes, may be NULL) receives the generation of a malformed entry
+   whose "gen" is valid but whose "data" is not ("" otherwise): the value a
+   worker passes to the checkpoint script to replace that entry. */
+static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, void **bytes, size_t *size,
+                                         char *bad)
 {
     char key[256];
     unsigned long long g;
@@ -1172,6 +1216,7 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     const char *argv[4];
     size_t len[4];
     int i;
+    if (bad) bad[0] = 0;
     es__redis_key(rd, key, sizeof key, "ckpt");
     argv[0] = "HMGET"; argv[1] = key; argv[2] = "gen"; argv[3] = "data";
     for (i = 0; i < 4; i++) len[i] = strlen(argv[i]);
@@ -1189,6 +1234,7 @@ static es_result es__redis_ckpt_get_once(es_redis *rd, uint32_t *generation, voi
     }
     if (!es__redis_uint(rep->element[0], 0xffffffffull, &g) || rep->element[1]->type != REDIS_REPLY_STRING ||
         rep->element[1]->len == 0) {
+        if (bad && es__redis_uint(rep->element[0], 0xffffffffull, &g)) snprintf(bad, 16, "%u", (unsigned)g);
         freeReplyObject(rep);
         return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: malformed checkpoint entry", key);
     }
@@ -1209,7 +1255,16 @@ ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, voi
     es_result r;
     if (!rd || !generation || !bytes || !size) return ES_ERROR_INVALID_ARGUMENT;
     *bytes = NULL;
-    ES__REDIS_RETRY(rd, es__redis_ckpt_get_once(rd, generation, bytes, size));
+    ES__REDIS_RETRY(rd, es__redis_ckpt_get_once(rd, generation, bytes, size, NULL));
+    return r;
+}
+
+/* es_redis_checkpoint_get, and the generation of a malformed entry (see es__redis_ckpt_get_once). */
+static es_result es__redis_ckpt_get(es_redis *rd, uint32_t *generation, void **bytes, size_t *size, char *bad)
+{
+    es_result r;
+    *bytes = NULL;
+    ES__REDIS_RETRY(rd, es__redis_ckpt_get_once(rd, generation, bytes, size, bad));
     return r;
 }
 
@@ -1756,6 +1811,14 @@ static es_result es__redis_check_ckpt(es_runner *run, const void *bytes, size_t 
     return r;
 }
 
+/* Whether es__redis_check_ckpt's failure r says the checkpoint's bytes are
+   invalid (damaged, forged, another run's), so that the entry may be
+   replaced; running out of memory or threads says nothing about them. */
+static int es__redis_ckpt_invalid(es_result r)
+{
+    return r != ES_OK && r != ES_ERROR_OUT_OF_MEMORY && r != ES_ERROR_THREADS && r != ES_ERROR_IO;
+}
+
 /* Stores the runner's state as the run's checkpoint. An entry of a later
    generation that does not hold a valid checkpoint of this run (forged or
    damaged) is replaced, with a notice, instead of blocking the run's
@@ -1769,7 +1832,7 @@ static es_result es__redis_publish(es_redis *rd, es_runner *run)
     es_result r = es__redis_runner_snapshot(rd, &g, &bytes, &size);
     if (r != ES_OK) return r;
     keep = g > every ? g - every : 0;
-    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, "", &stored, &cur));
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, "", 0, &stored, &cur));
     if (r != ES_OK || stored || cur <= g) return r;
     {
         void *theirs = NULL;
@@ -1777,16 +1840,21 @@ static es_result es__redis_publish(es_redis *rd, es_runner *run)
         uint32_t tg = 0;
         char bad[16];
         r = es_redis_checkpoint_get(rd, &tg, &theirs, &tsize);
-        if (r == ES_OK && tg == cur && es__redis_check_ckpt(run, theirs, tsize, tg, 0) == ES_OK) {
+        if (r == ES_OK && tg == cur) {
+            es_result c = es__redis_check_ckpt(run, theirs, tsize, tg, 0);
             ES_FREE(theirs);
-            return ES_OK;                 /* a worker ahead of this one stored it */
+            theirs = NULL;
+            if (c == ES_OK) return ES_OK;                 /* a worker ahead of this one stored it */
+            if (!es__redis_ckpt_invalid(c))
+                return es__redis_fail(rd, c, "cannot check the run's checkpoint of generation %u: %s",
+                                      (unsigned)tg, es_result_string(c));
         }
         ES_FREE(theirs);
         if (r != ES_OK && r != ES_ERROR_REDIS_DATA) return r;
         snprintf(bad, sizeof bad, "%u", (unsigned)cur);
         es__redis_log(rd, "the run's checkpoint in Redis claims generation %u but holds no valid checkpoint of "
                           "this run: replaced by generation %u", (unsigned)cur, (unsigned)g);
-        ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, bad, &stored, &cur));
+        ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, keep, bad, 0, &stored, &cur));
         return r;
     }
 }
@@ -1807,8 +1875,48 @@ static es_result es__redis_seed(es_redis *rd, const char *bad)
     int stored;
     es_result r = es__redis_runner_snapshot(rd, &g, &bytes, &size);
     if (r != ES_OK) return r;
-    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, 0, bad, &stored, &cur));
+    ES__REDIS_RETRY(rd, es__redis_ckpt_raw(rd, g, bytes, size, 0, bad, 1, &stored, &cur));
     return r;
+}
+
+/* Signs that other workers run the run now, for a joiner that found no
+   valid checkpoint: *mark (the highest claimed generation and the newest
+   "done" entry) changes as they complete generations; *leased is 1 while a
+   chunk of the highest claimed generation is leased (one is being
+   evaluated); *history is 1 once the run has claimed a generation or has a
+   gc cursor. Values of the wrong type count as absent. */
+static es_result es__redis_activity(es_redis *rd, char *mark, size_t mark_size, int *leased, int *history)
+{
+    char key[256], head[24] = "", done[48] = "";
+    redisReply *rep;
+    unsigned long long h = 0;
+    int i, have_head = 0;
+    *leased = *history = 0;
+    es__redis_key(rd, key, sizeof key, "head");
+    rep = es__redis_cmd(rd, "GET", key, NULL, NULL);
+    if (!rep && !rd->ctx) return rd->code;
+    if (rep && es__redis_uint(rep, 0xffffffffull, &h)) {
+        have_head = *history = 1;
+        snprintf(head, sizeof head, "%llu", h);
+    }
+    if (rep) freeReplyObject(rep);
+    es__redis_key(rd, key, sizeof key, "gc");
+    rep = es__redis_cmd(rd, "EXISTS", key, NULL, NULL);
+    if (!rep) return rd->code;
+    if (rep->type == REDIS_REPLY_INTEGER && rep->integer > 0) *history = 1;
+    freeReplyObject(rep);
+    if (es__redis_newest_done(rd, done, sizeof done) != ES_OK) return rd->code;
+    snprintf(mark, mark_size, "%s/%s", head, done);
+    for (i = 0; have_head && i < rd->nchunks && !*leased; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "lease:%d", i);
+        es__redis_gkey(rd, key, sizeof key, (uint32_t)h, name);
+        rep = es__redis_cmd(rd, "EXISTS", key, NULL, NULL);
+        if (!rep) return rd->code;
+        *leased = rep->type == REDIS_REPLY_INTEGER && rep->integer > 0;
+        freeReplyObject(rep);
+    }
+    return ES_OK;
 }
 
 /* The settings every worker of a run must share, one per line: the
@@ -1905,15 +2013,21 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
     } else {
         void *bytes = NULL;
         uint32_t g = 0;
-        double t0 = es__redis_now();
-        int tries = 0;
+        double quiet_since = es__redis_now(), seeded = 0.0;
+        double quiet_s = rd->desc.lease_ms / 1000.0 + 2.0 * rd->desc.wait_ms / 1000.0;
+        char mark[96], seen[96] = "";
+        int waited = 0;
         for (;;) {
             char bad[16] = "";
-            r = es_redis_checkpoint_get(rd, &g, &bytes, &size);
+            int leased = 0, history = 0;
+            r = es__redis_ckpt_get(rd, &g, &bytes, &size, bad);
             if (r == ES_OK) {
                 r = es__redis_check_ckpt(run, bytes, size, g, 1);
                 ES_FREE(bytes);
                 if (r == ES_OK) break;
+                if (!es__redis_ckpt_invalid(r))      /* says nothing about the entry: keep it */
+                    return es__redis_fail(rd, r, "cannot check the checkpoint of run %s (generation %u): %s",
+                                          rd->desc.run, (unsigned)g, es_result_string(r));
                 es__redis_fail(rd, ES_ERROR_REDIS_DATA, "the checkpoint of run %s in Redis claims generation %u "
                                "but holds no valid checkpoint of this run (%s)", rd->desc.run, (unsigned)g,
                                es_result_string(r));   /* the words of es__redis_publish's notice */
@@ -1924,11 +2038,31 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
             } else if (r != ES_ERROR_REDIS_DATA) {
                 return r;
             }
-            if (es__redis_now() - t0 >= rd->desc.reconnect_s) return ES_ERROR_REDIS_DATA;
-            if (tries++) es__redis_sleep_ms(200);
-            if (tries == 1)
-                es__redis_log(rd, "%s: this worker stores its own state (generation %u) as the run's checkpoint",
-                              rd->error, (unsigned)run->opt->generation);
+            if (seeded > 0.0 && es__redis_now() - seeded >= rd->desc.reconnect_s) return ES_ERROR_REDIS_DATA;
+            /* Workers that still run the run store a checkpoint soon (every ckpt_every generations, and
+               they replace an invalid entry): wait for it while generations progress or chunks are
+               leased, rather than set the run back to this worker's state. */
+            ES__REDIS_RETRY(rd, es__redis_activity(rd, mark, sizeof mark, &leased, &history));
+            if (r != ES_OK) return r;
+            if (leased || strcmp(mark, seen) != 0) {
+                quiet_since = es__redis_now();
+                memcpy(seen, mark, sizeof seen);
+            }
+            if (history && es__redis_now() - quiet_since < quiet_s) {
+                if (!waited++)
+                    es__redis_log(rd, "%s: waiting for the checkpoint of the workers that may run it (this worker "
+                                  "stores its own state once no generation progresses for %.1f s)", rd->error,
+                                  quiet_s);
+                es__redis_sleep_ms(200);
+                continue;
+            }
+            if (seeded > 0.0) es__redis_sleep_ms(200);
+            else
+                es__redis_log(rd, "%s: this worker stores its own state (generation %u) as the run's checkpoint%s",
+                              rd->error, (unsigned)run->opt->generation,
+                              history ? ", and the run goes on from there (the generations after it are computed "
+                              "again)" : "");
+            if (seeded == 0.0) seeded = es__redis_now();
             if ((r = es__redis_seed(rd, bad)) != ES_OK) return r;
         }
         rd->adopted = 1;
