@@ -283,6 +283,68 @@ static void behind(int port, const char *password)
     es_redis_close(&admin);
 }
 
+/* An allocator that fails once oom_after allocations have succeeded (-1: never). */
+static int oom_after = -1;
+static void *oom_alloc(size_t size, void *user)
+{
+    (void)user;
+    if (oom_after == 0) return NULL;
+    if (oom_after > 0) oom_after--;
+    return malloc(size);
+}
+static void oom_free(void *p, void *user)
+{
+    (void)user;
+    free(p);
+}
+
+/* Running out of memory while checking the run's checkpoint says nothing
+   about the checkpoint: a worker whose own checkpoint is older does not
+   take it for an invalid entry and replace it, it fails. */
+static void ckpt_oom(int port, const char *password)
+{
+    es_redis w;
+    es opt;
+    es_desc d;
+    es_runner run;
+    float theta[3] = {0.5f, -0.25f, 1.0f};
+    void *bytes = NULL;
+    size_t n = 0;
+    uint32_t g = 0;
+    es_result r;
+    if (!worker(&w, port, password, "oomck")) return;
+    memset(&d, 0, sizeof d);
+    d.npop = 4;
+    d.allocator.alloc_fn = oom_alloc;
+    d.allocator.free_fn = oom_free;
+    memset(&run, 0, sizeof run);
+    if (es_init(&opt, &d, theta, 3) != ES_OK) {
+        printf("not ok - ckpt_oom: es_init failed\n");
+        test_failed_count++;
+        es_redis_close(&w);
+        return;
+    }
+    run.opt = &opt;
+    w.runner = &run;
+    opt.generation = 5;
+    r = es__redis_publish(&w, &run);
+    CHECK(r == ES_OK && es_redis_checkpoint_get(&w, &g, &bytes, &n) == ES_OK && g == 5,
+          "a worker stores the run's checkpoint of generation 5 (%s)", r == ES_OK ? "ok" : w.error);
+    es_redis_free(bytes);
+    bytes = NULL;
+    opt.generation = 3;
+    oom_after = 1;                          /* the snapshot's buffer, then nothing: checking theirs fails */
+    r = es__redis_publish(&w, &run);
+    oom_after = -1;
+    CHECK(r == ES_ERROR_OUT_OF_MEMORY && es_redis_checkpoint_get(&w, &g, &bytes, &n) == ES_OK && g == 5,
+          "out of memory while checking it: an error, and the checkpoint of generation 5 stays (%s; generation %u)",
+          es_redis_result_string(r), g);
+    es_redis_free(bytes);
+    w.runner = NULL;
+    es_free(&opt);
+    es_redis_close(&w);
+}
+
 /* A gc cursor that is no 32-bit generation (here 2^32) is ignored by every
    script alike, with a notice: were it obeyed by the put script alone, every
    result would be dropped while claims go on, and the generation would
@@ -423,6 +485,7 @@ int main(void)
     lease_takeover(port, password);
     behind(port, password);
     gc_invalid(port, password);
+    ckpt_oom(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
