@@ -100,7 +100,7 @@
           sees every chunk in chunk order.
    4. es_redis_request_final() sets the last generation of a run that
       stops on a clock: max(requested, highest claimed + 1), first request
-      wins; es_redis_final() reads it. No chunk of a generation >= final is
+      wins (es_redis.final_set: this worker's did); es_redis_final() reads it. No chunk of a generation >= final is
       ever claimed, so every worker stops at the same generation. Every
       claim's reply names the final generation: a worker keeps it (and
       stops there) even if Redis loses the key, and puts it back when it
@@ -170,7 +170,8 @@
    run from its own state even past gc (the generations above it are
    computed again); a checkpoint entry without data is replaced; a failure
    to check a checkpoint that says nothing about its bytes (out of memory)
-   is an error, not a reason to replace it.
+   is an error, not a reason to replace it; es_redis.final_set says whether
+   this worker's es_redis_request_final set the final generation.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -281,6 +282,7 @@ struct es_redis {
     unsigned char *config;    /* the run's config, as stored */
     size_t config_size;
     uint32_t final;           /* final generation, 0: none known */
+    int final_set;            /* es_redis_request_final of this worker set it (another's may have come first) */
     void *last_reply;         /* HGETALL of the last collected generation */
     uint32_t last_generation;
     int last_nchunks;
@@ -329,7 +331,8 @@ ES_API es_result es_redis_checkpoint_get(es_redis *rd, uint32_t *generation, voi
 ES_API es_result es_redis_generation(es_redis *rd, uint32_t generation, int nchunks, es_redis_eval_fn eval,
                                      es_redis_take_fn take, void *user, int *stopped);
 /* Sets the final generation to max(generation, highest claimed + 1) unless
-   one is set; *final receives the run's final generation. */
+   one is set; *final receives the run's final generation, and
+   es_redis.final_set becomes 1 if this call set it. */
 ES_API es_result es_redis_request_final(es_redis *rd, uint32_t generation, uint32_t *final);
 /* The run's final generation, 0 when none is set (one this worker learnt
    from a claim counts even if Redis lost the key). */
@@ -583,11 +586,11 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "end\n"
     "if hi > lo or not gen(gc) then redis.call('SET', KEYS[2], ARGV[3]) end\n"
     "return {1, '', note}\n",
-    /* final: KEYS final, head; ARGV generation. Returns {final, notes} */
+    /* final: KEYS final, head; ARGV generation. Returns {final, notes, 1 if this request set it} */
     ES__REDIS_LUA_PRELUDE
     "local f = get(KEYS[1])\n"
     "local fv = gen(f)\n"
-    "if fv and fv >= 1 then return {fv, ''} end\n"
+    "if fv and fv >= 1 then return {fv, '', 0} end\n"
     "local note = ''\n"
     "if f then note = show('final', f) end\n"
     "local hv = gen(get(KEYS[2]))\n"
@@ -595,7 +598,7 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "if hv and hv + 1 > g then g = hv + 1 end\n"
     "if g > 4294967295 then g = 4294967295 end\n"
     "redis.call('SET', KEYS[1], g)\n"
-    "return {g, note}\n",
+    "return {g, note, 1}\n",
     /* fix: KEYS rew; ARGV chunk, malformed value, replacement. Replaces the value if unchanged. */
     "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then\n"
     "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
@@ -1291,12 +1294,14 @@ static es_result es__redis_final_once(es_redis *rd, uint32_t generation, int req
         args[0] = k1; args[1] = k2; args[2] = gs;
         rep = es__redis_script(rd, ES__RS_FINAL, 2, 3, args, NULL);
         if (!rep) return rd->code;
-        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-            !es__redis_uint(rep->element[0], 0xffffffffull, &f) || f == 0) {
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
+            !es__redis_uint(rep->element[0], 0xffffffffull, &f) || f == 0 ||
+            rep->element[2]->type != REDIS_REPLY_INTEGER) {
             freeReplyObject(rep);
             return es__redis_fail(rd, ES_ERROR_REDIS_DATA, "%s: unexpected reply", k1);
         }
         es__redis_notes(rd, rep->element[1]);
+        if (rep->element[2]->integer == 1) rd->final_set = 1;
     } else {
         rep = es__redis_cmd(rd, "GET", k1, NULL, NULL);
         if (!rep) return rd->code;

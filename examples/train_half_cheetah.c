@@ -1528,7 +1528,7 @@ static int train(trainer *t)
             if (t->rd && !stop) {
                 if ((r = es_redis_request_final(t->rd, t->opt.generation, &final)) != ES_OK)
                     return stop_now ? forced_stop(t, gen) : redis_fail(t, r);
-                t->final_requested = 1;
+                t->final_requested = t->rd->final_set;   /* not when another worker's request came first */
             }
             if (!t->rd)
 #endif

@@ -151,7 +151,9 @@ static void final_generation(int port, const char *password)
     r = es_redis_generation(&b, 0, 2, fake_eval, fake_take, NULL, &stopped);
     CHECK(r == ES_OK && !stopped, "worker b runs generation 0 (%s)", r == ES_OK ? "ok" : b.error);
     r = es_redis_request_final(&a, 2, &f);
-    CHECK(r == ES_OK && f == 2, "worker a requests final generation 2 (got %u)", f);
+    CHECK(r == ES_OK && f == 2 && a.final_set, "worker a requests final generation 2 and sets it (got %u)", f);
+    r = es_redis_request_final(&admin, 5, &f);
+    CHECK(r == ES_OK && f == 2 && !admin.final_set, "a later request gets a's final, and did not set it (%u)", f);
     r = es_redis_generation(&b, 1, 2, fake_eval, fake_take, NULL, &stopped);
     CHECK(r == ES_OK && !stopped && b.final == 2,
           "worker b learns the final generation from its next claim (it knows %u)", b.final);

@@ -21,4 +21,16 @@ $BIN $FLAGS --minutes 0 --generations "${fa:-1}" --out "$T/ref" >"$T/ref.log" 2>
 check $? "... and byte-identical to a single-process run of ${fa:-?} generations"
 grep -q "^the run ends at generation $fa (the final generation another worker's --minutes set)" "$T/b.log"
 check $? "b says the run ended at generation $fa by another worker's --minutes"
+# two workers with a --minutes: the one whose request set the final
+# generation says "this worker's", the other (its request came second, or
+# never) "another worker's"
+redis-cli -h 127.0.0.1 -p "$PORT" flushall >"$T/flush.log"
+start_worker c --minutes 0.0001; WC=$LAST
+start_worker d --minutes 0.0001; WD=$LAST
+wait_exit "$WC" c
+wait_exit "$WD" d
+n=$(cat "$T/c.log" "$T/d.log" | grep -c "final generation this worker's --minutes set")
+m=$(cat "$T/c.log" "$T/d.log" | grep -c "final generation another worker's --minutes set")
+[ "$n" = 1 ] && [ "$m" = 1 ]
+check $? "of two workers with --minutes, one says its --minutes set the final generation, the other another's ($n, $m)"
 exit $FAILED
