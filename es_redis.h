@@ -132,7 +132,9 @@
    desc.reconnect_s seconds after the call that found the connection lost
    began, whatever it was doing (no connect, AUTH or command timeout
    outlasts the window; a command times out after wait_ms plus
-   min(30 s, reconnect_s)).
+   min(30 s, reconnect_s)). A BUSY reply (Redis runs another client's
+   long script, and ran nothing of the command) is retried within the same
+   window.
    Untrusted input. Every value read from Redis is type- and length-checked
    before use. The scripts treat a final, head, next or gc that is not a
    decimal generation as absent (and say so through desc.log_fn); a
@@ -171,7 +173,9 @@
    computed again); a checkpoint entry without data is replaced; a failure
    to check a checkpoint that says nothing about its bytes (out of memory)
    is an error, not a reason to replace it; es_redis.final_set says whether
-   this worker's es_redis_request_final set the final generation.
+   this worker's es_redis_request_final set the final generation; a BUSY
+   reply (another client's script past Redis's busy threshold) is waited
+   out within the reconnect window, not an error.
    0.2 es_redis_runner_generation (a runner's whole
    generation, settings and checkpoint); forged and malformed values
    detected; scripts validate their integers; passwords of any length;
@@ -694,6 +698,7 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
 {
     redisReply *rep;
     double t0;
+    int busy = 0;
     rd->noscript = rd->wrongtype = 0;
     if (!rd->ctx) {
         if (rd->open) es__redis_fail(rd, ES_ERROR_REDIS, "not connected");
@@ -701,10 +706,22 @@ static redisReply *es__redis_call(es_redis *rd, int argc, const char **argv, con
         return NULL;
     }
     t0 = es__redis_now();
-    rep = (redisReply *)redisCommandArgv((redisContext *)rd->ctx, argc, argv, len);
-    if (blocking) rd->wait_s += es__redis_now() - t0;
-    else rd->redis_s += es__redis_now() - t0;
-    rd->calls++;
+    for (;;) {
+        double t1 = es__redis_now();
+        rep = (redisReply *)redisCommandArgv((redisContext *)rd->ctx, argc, argv, len);
+        if (blocking) rd->wait_s += es__redis_now() - t1;
+        else rd->redis_s += es__redis_now() - t1;
+        rd->calls++;
+        /* BUSY: a script (another client's, such as a clean-up) outlasted Redis's busy threshold; Redis
+           ran nothing of this command, so it is sent again until the script ends, within the window */
+        if (!rep || rep->type != REDIS_REPLY_ERROR || !es__redis_reply_is(rep, "BUSY") ||
+            es__redis_now() - t0 >= rd->desc.reconnect_s)
+            break;
+        if (!busy++) es__redis_log(rd, "Redis is busy running a script: %s waits for it (up to %d s)", argv[0],
+                                   rd->desc.reconnect_s);
+        freeReplyObject(rep);
+        es__redis_sleep_ms(100);
+    }
     if (!rep) {
         es__redis_fail(rd, ES_ERROR_REDIS, "connection to %s:%d lost: %s", rd->host, rd->desc.port,
                        ((redisContext *)rd->ctx)->errstr);

@@ -347,6 +347,46 @@ static void ckpt_oom(int port, const char *password)
     es_redis_close(&w);
 }
 
+/* Another client's script that outlasts Redis's busy threshold (a run
+   clean-up on a large keyspace) makes Redis answer BUSY to every command:
+   a worker waits for the script to end instead of failing. */
+static void busy(int port, const char *password)
+{
+    es_redis w;
+    uint32_t f = 0;
+    double t0, took;
+    pid_t child;
+    es_result r;
+    if (!worker(&w, port, password, "busy")) return;
+    child = fork();
+    if (child == 0) {     /* 1.5 s of a script, past a busy threshold of 100 ms */
+        redisContext *c = redisConnect("127.0.0.1", port);
+        redisReply *rep;
+        if (!c || c->err) _exit(1);
+        rep = (redisReply *)redisCommand(c, "AUTH %s", password);
+        if (rep) freeReplyObject(rep);
+        rep = (redisReply *)redisCommand(c, "CONFIG SET busy-reply-threshold 100");
+        if (rep) freeReplyObject(rep);
+        rep = (redisReply *)redisCommand(c, "EVAL %s 0", "local t = redis.call('TIME'); local s = t[1] * 1e6 + t[2] "
+                                         "repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - s > 1500000 "
+                                         "return 1");
+        if (rep) freeReplyObject(rep);
+        redisFree(c);
+        _exit(0);
+    }
+    {
+        struct timespec ts = {0, 400000000};
+        nanosleep(&ts, NULL);
+    }
+    t0 = now();
+    r = es_redis_final(&w, &f);
+    took = now() - t0;
+    waitpid(child, NULL, 0);
+    CHECK(r == ES_OK && took > 0.5, "a worker waits out another client's long script (BUSY) for %.1f s (%s)", took,
+          r == ES_OK ? "ok" : w.error);
+    es_redis_close(&w);
+}
+
 /* A gc cursor that is no 32-bit generation (here 2^32) is ignored by every
    script alike, with a notice: were it obeyed by the put script alone, every
    result would be dropped while claims go on, and the generation would
@@ -488,6 +528,7 @@ int main(void)
     behind(port, password);
     gc_invalid(port, password);
     ckpt_oom(port, password);
+    busy(port, password);
 
     /* Redis stops answering (SIGSTOP): the worker gives up reconnect_s after
        the call began, not after a 30 s command timeout plus the window. */
