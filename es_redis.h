@@ -570,8 +570,11 @@ static const char *const es__redis_scripts[ES__RS_COUNT] = {
     "redis.call('HSET', KEYS[1], 'gen', ARGV[1], 'data', ARGV[2])\n"
     "if ARGV[6] == '1' then\n"
     "  local g0 = tonumber(ARGV[1])\n"
-    "  local gv = gen(get(KEYS[2])) or 0\n"   /* keys below the old gc are gone already */
-    "  local top = gen(get(KEYS[3])) or -1\n"
+    "  local gc, h = get(KEYS[2]), get(KEYS[3])\n"
+    "  if gc and not gen(gc) then note = note .. show('gc', gc) end\n"
+    "  if h and not gen(h) then note = note .. show('head', h) end\n"
+    "  local gv = gen(gc) or 0\n"   /* keys below the old gc are gone already */
+    "  local top = gen(h) or -1\n"
     "  if gv - 1 > top then top = gv - 1 end\n"
     "  local lo = g0\n"
     "  if gv > lo then lo = gv end\n"
@@ -2037,7 +2040,7 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
         uint32_t g = 0;
         double quiet_since = es__redis_now(), seeded = 0.0;
         double quiet_s = rd->desc.lease_ms / 1000.0 + 2.0 * rd->desc.wait_ms / 1000.0;
-        char mark[96], seen[96] = "";
+        char mark[96], seen[96] = "", why[sizeof rd->error];
         int waited = 0;
         for (;;) {
             char bad[16] = "";
@@ -2064,8 +2067,10 @@ static es_result es__redis_join(es_redis *rd, es_runner *run)
             /* Workers that still run the run store a checkpoint soon (every ckpt_every generations, and
                they replace an invalid entry): wait for it while generations progress or chunks are
                leased, rather than set the run back to this worker's state. */
+            memcpy(why, rd->error, sizeof why);     /* the activity's own calls may leave an error there */
             ES__REDIS_RETRY(rd, es__redis_activity(rd, mark, sizeof mark, &leased, &history));
             if (r != ES_OK) return r;
+            memcpy(rd->error, why, sizeof why);
             if (leased || strcmp(mark, seen) != 0) {
                 quiet_since = es__redis_now();
                 memcpy(seen, mark, sizeof seen);
