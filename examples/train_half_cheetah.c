@@ -1822,6 +1822,10 @@ static int evaluate_checkpoint(trainer *t, int env_given)
         if (strlen(t->cfg.evaluate) + sizeof "/latest.ckpt" > sizeof t->cfg.evaluate) return bad("--evaluate", NULL, "a shorter path");
         strcat(t->cfg.evaluate, "/latest.ckpt");
     }
+    if (stat(t->cfg.evaluate, &st_dir) == 0 && !S_ISREG(st_dir.st_mode)) {   /* a FIFO would block the read */
+        fprintf(stderr, "train_half_cheetah: cannot evaluate %s: not a regular file\n", t->cfg.evaluate);
+        return 1;
+    }
     if ((rc = load_checkpoint(t, t->cfg.evaluate, env_given)) != 0) return rc;
     if (es_mujoco_load(&t->mj, t->cfg.env, err, sizeof err) != ES_OK) {
         fprintf(stderr, "train_half_cheetah: %s\n", err);

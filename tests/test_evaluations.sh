@@ -70,6 +70,10 @@ check "--evaluate of a HalfCheetah checkpoint with --env Hopper-v5: exit 2 ($out
 out=$($T --evaluate "$tmp/a/latest.ckpt" --npop 8 2>&1); rc=$?
 check "--evaluate with a training flag (--npop): exit 2, naming it ($out)" \
     sh -c "[ $rc -eq 2 ] && printf '%s' '$out' | grep -q -- '--npop'"
+mkfifo "$tmp/fifo.ckpt"
+out=$(timeout 20 $T --evaluate "$tmp/fifo.ckpt" 2>&1); rc=$?
+check "--evaluate of a FIFO: exit 1 at once, not a hang ($out)" \
+    sh -c "[ $rc -eq 1 ] && printf '%s' '$out' | grep -q 'not a regular file'"
 out=$($T --evaluate "$tmp/none.ckpt" 2>&1); rc=$?
 check "--evaluate of a missing file: exit 1 ($out)" \
     sh -c "[ $rc -eq 1 ] && printf '%s' '$out' | grep -q 'cannot evaluate .*none.ckpt: No such file'"
