@@ -2503,6 +2503,15 @@ ES_API es_result es_checkpoint_read(es_checkpoint *ck, const char *path, const e
     if (!ck) return ES_ERROR_INVALID_ARGUMENT;
     memset(ck, 0, sizeof *ck);
     if (!path || !es__allocator_ok(allocator)) return ES_ERROR_INVALID_ARGUMENT;
+#if ES__POSIX
+    {   /* a FIFO would block the open until a writer came, a device may never end */
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            errno = ESPIPE;
+            return ES_ERROR_IO;
+        }
+    }
+#endif
     f = fopen(path, "rb");
     if (!f) return ES_ERROR_IO;
     /* A directory opens, then fails to read (and its ftell is LONG_MAX). */
@@ -2703,6 +2712,8 @@ ES__STRICT_FP_END
         without POSIX the temporary file is NAME.es-tmp (NAME.es-tmpPID on
         Windows), and elsewhere a file rename will not replace is removed
         first. Checkpoints are the same bytes on Windows as on Linux.
+        es_checkpoint_read refuses a FIFO or device (ES_ERROR_IO, errno
+        ESPIPE) instead of blocking on it.
    0.4  es_file_write_atomic refuses a device, FIFO or socket at the path
         (EEXIST) and skips the fsync of a directory it may not read; an
         allocator with one function alone, duplicate or wrapping user

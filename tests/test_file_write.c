@@ -277,6 +277,16 @@ int main(void)
         CHECK(r == ES_ERROR_IO && e == EEXIST && lstat(p2, &st) == 0 && S_ISFIFO(st.st_mode) && temps_in(dir) == 0,
               "a FIFO at the path: ES_ERROR_IO, errno EEXIST (%s), the FIFO still there, no temporary file left",
               strerror(e));
+        {   /* nor is it read: the open would wait for a writer for ever */
+            es_checkpoint ck;
+            alarm(20);
+            errno = 0;
+            r = es_checkpoint_read(&ck, p2, NULL);
+            e = errno;
+            alarm(0);
+            CHECK(r == ES_ERROR_IO && e == ESPIPE, "es_checkpoint_read of a FIFO: ES_ERROR_IO at once, errno ESPIPE (%s)",
+                  strerror(e));
+        }
         remove(p2);
     } else {
         CHECK(0, "mkfifo %s: %s", p2, strerror(errno));
